@@ -1,0 +1,36 @@
+# symfind: two commands set everything up on a fresh machine.
+#   make run    create .venv, install, run the workflow on the embedded sample
+#   make test   create .venv, install, run the test suite
+# Override the PyTorch requirement with e.g.  make run TORCH_SPEC='torch==2.5.1'
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch==2.13.0
+CORES ?= 8
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.symfind-installed
+
+.PHONY: run test install clean-results sample lint
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/snakemake --lint
+
+sample: $(STAMP)
+	$(BIN)/python -m symfind.sample --out resources/sample
+
+clean-results:
+	rm -rf results

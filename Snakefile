@@ -1,0 +1,59 @@
+# symfind: symbiotic-star candidates from SkyMapper DR2 x 2MASS x Gaia DR2 x AllWISE.
+# Run: snakemake --cores 8      (README.md explains every product and config key)
+import os
+import sys
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+# The rules call the symfind package in src/. It is importable here from src/, and in every job
+# (whatever its environment) through the link workflow/scripts/symfind -> src/symfind, because
+# Snakemake puts a script's own folder on its sys.path.
+sys.path.insert(0, os.path.join(workflow.basedir, "src"))
+
+from symfind.config import ConfigError, validate_config  # noqa: E402
+from symfind.products import product_path  # noqa: E402
+from symfind.sample import SAMPLE_FILES  # noqa: E402
+
+configfile: os.path.join(workflow.basedir, "config.yaml")
+
+try:
+    _validated = validate_config(config)
+except ConfigError as err:
+    raise WorkflowError(f"symfind: {err}")
+config.clear()
+config.update(_validated)
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/selection.smk"
+include: "workflow/rules/distances.smk"
+include: "workflow/rules/cuts.smk"
+include: "workflow/rules/colors.smk"
+include: "workflow/rules/merge.smk"
+include: "workflow/rules/anomaly.smk"
+include: "workflow/rules/pca.smk"
+include: "workflow/rules/known.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        R("selection_csv"),
+        R("selection_cutflow"),
+        R("distances_csv"),
+        R("distances_missing"),
+        R("filtered_csv"),
+        R("cutflow"),
+        R("colors_csv"),
+        R("merged_csv"),
+        R("vae_losses"),
+        R("anomalous_ids"),
+        R("loss_histogram"),
+        R("loss_boxplot"),
+        R("loss_scatter"),
+        R("pca_explained"),
+        R("pca_plot"),
+        R("known_matches"),
+        R("known_recovery"),

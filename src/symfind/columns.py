@@ -1,0 +1,153 @@
+"""Column names, bands and dtypes: the one place where the archive schema is written down.
+
+Every name here is the name the archive itself uses (SkyMapper DR2 ``dr2.master``,
+``dr2.photometry``, ``dr2.images``; 2MASS PSC ``ext.twomass_psc``; Gaia DR2 ``ext.gaia_dr2``;
+AllWISE ``ext.allwise``; Bailer-Jones et al. 2018 ``external.gaiadr2_geometric_distance``), so the
+embedded sample, a user's own files and a TAP result all pass through the same code.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations, permutations
+
+#: SkyMapper filters, blue to red.
+SKYMAPPER_BANDS: tuple[str, ...] = ("u", "v", "g", "r", "i", "z")
+
+#: SkyMapper DR2 ``dr2.master`` columns used by symfind (magnitudes in AB mag, positions in deg,
+#: cross-match distances in arcsec).
+MASTER_COLUMNS: dict[str, str] = {
+    "object_id": "int64",
+    "raj2000": "float64",
+    "dej2000": "float64",
+    "glon": "float64",
+    "glat": "float64",
+    **{f"{b}_psf": "float32" for b in SKYMAPPER_BANDS},
+    **{f"e_{b}_psf": "float32" for b in SKYMAPPER_BANDS},
+    **{f"{b}_ngood": "int16" for b in SKYMAPPER_BANDS},
+    "class_star": "float32",
+    "flags_psf": "int32",
+    "nch_max": "int16",
+    "prox": "float32",
+    "ebmv_sfd": "float32",
+    "twomass_key": "Int64",
+    "twomass_dist": "float32",
+    "gaia_dr2_id1": "Int64",
+    "gaia_dr2_dist1": "float32",
+    "allwise_cntr": "Int64",
+    "allwise_dist": "float32",
+}
+
+#: 2MASS Point Source Catalogue (``ext.twomass_psc``); magnitudes in Vega mag.
+TWOMASS_COLUMNS: dict[str, str] = {
+    "pts_key": "int64",
+    "j_m": "float32",
+    "j_msigcom": "float32",
+    "h_m": "float32",
+    "h_msigcom": "float32",
+    "k_m": "float32",
+    "k_msigcom": "float32",
+    "ph_qual": "str",
+    "gal_contam": "int16",
+    "cc_flg": "str",
+    "ext_key": "Int64",
+}
+
+#: Gaia DR2 (``ext.gaia_dr2``); parallax in mas, proper motions in mas/yr.
+GAIA_COLUMNS: dict[str, str] = {
+    "source_id": "int64",
+    "parallax": "float64",
+    "parallax_error": "float32",
+    "pmra": "float64",
+    "pmra_error": "float32",
+    "pmdec": "float64",
+    "pmdec_error": "float32",
+    "astrometric_excess_noise": "float32",
+}
+
+#: AllWISE (``ext.allwise``); magnitudes in Vega mag.
+ALLWISE_COLUMNS: dict[str, str] = {
+    "cntr": "int64",
+    **{f"w{k}mpro": "float32" for k in range(1, 5)},
+    **{f"w{k}sigmpro": "float32" for k in range(1, 5)},
+}
+
+#: The joined "master" table: what the selection query returns, one row per SkyMapper object.
+JOINED_COLUMNS: dict[str, str] = {
+    **MASTER_COLUMNS,
+    **TWOMASS_COLUMNS,
+    **GAIA_COLUMNS,
+    **ALLWISE_COLUMNS,
+}
+
+#: Per-epoch photometry (``dr2.photometry``): AB mag.
+PHOTOMETRY_COLUMNS: dict[str, str] = {
+    "object_id": "int64",
+    "image_id": "int64",
+    "filter": "str",
+    "mag_psf": "float32",
+    "e_mag_psf": "float32",
+    "flags": "int32",
+}
+
+#: Images (``dr2.images``): ``night_mjd`` is the MJD (UTC) of the exposure, ``exp_time`` in s.
+IMAGES_COLUMNS: dict[str, str] = {
+    "image_id": "int64",
+    "night_mjd": "float64",
+    "filter": "str",
+    "exp_time": "float32",
+}
+
+#: Per-epoch photometry joined with its image's epoch: what the photometry stage writes.
+EPOCH_COLUMNS: dict[str, str] = {**PHOTOMETRY_COLUMNS, "night_mjd": "float64"}
+
+#: Bailer-Jones et al. (2018) geometric distances; r_* in pc.
+DISTANCE_COLUMNS: dict[str, str] = {
+    "source_id": "int64",
+    "r_est": "float64",
+    "r_lo": "float64",
+    "r_hi": "float64",
+    "r_len": "float64",
+    "result_flag": "int16",
+    "modality_flag": "int16",
+}
+
+#: Columns added by the cut stage.
+CUT_COLUMNS: dict[str, str] = {
+    "has_distance": "bool",
+    "a_j": "float64",
+    "jk0": "float64",
+    "abs_j": "float64",
+}
+
+#: 2MASS and AllWISE magnitude columns, in the order used by feature sets.
+NIR_MAGS: tuple[str, ...] = ("j_m", "h_m", "k_m")
+WISE_MAGS: tuple[str, ...] = ("w1mpro", "w2mpro", "w3mpro", "w4mpro")
+
+
+def color_name(blue: str, red: str) -> str:
+    """Column name of the colour ``blue - red`` (mag), e.g. ``u_v`` for u - v."""
+    return f"{blue}_{red}"
+
+
+def color_error_name(blue: str, red: str) -> str:
+    """Column name of the 1-sigma error of a colour (mag)."""
+    return f"e_{blue}_{red}"
+
+
+def color_nights_name(blue: str, red: str) -> str:
+    """Column name of the number of nights that contributed to a colour."""
+    return f"n_{blue}_{red}"
+
+
+#: The 15 independent colours (blue minus red) of the six SkyMapper bands.
+INDEPENDENT_COLOR_PAIRS: tuple[tuple[str, str], ...] = tuple(combinations(SKYMAPPER_BANDS, 2))
+
+#: All 30 ordered colours of the six SkyMapper bands (x - y and y - x both present).
+ORDERED_COLOR_PAIRS: tuple[tuple[str, str], ...] = tuple(permutations(SKYMAPPER_BANDS, 2))
+
+#: Columns of the colour product, in order.
+COLOR_PRODUCT_COLUMNS: tuple[str, ...] = ("object_id", "n_nights") + tuple(
+    name
+    for blue, red in ORDERED_COLOR_PAIRS
+    for name in (color_name(blue, red), color_error_name(blue, red), color_nights_name(blue, red))
+)

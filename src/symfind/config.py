@@ -1,0 +1,104 @@
+"""Configuration: validation against the JSON schema, with errors that name the key.
+
+``snakemake --config cuts='{jk_min: 0.9}'`` hands nested values over as strings; where the schema
+asks for a number, integer or boolean, a string that reads as one is converted first, so an
+override from the command line behaves like the same value in ``config.yaml``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the key."""
+
+
+def load_schema(path: str | Path = SCHEMA_PATH) -> dict:
+    """The config JSON schema (YAML file) as a dict."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _resolve(schema: dict, root: dict) -> dict:
+    ref = schema.get("$ref")
+    if ref and ref.startswith("#/definitions/"):
+        return root["definitions"][ref.split("/")[-1]]
+    return schema
+
+
+def _coerce(value: Any, schema: dict, root: dict) -> Any:
+    """Convert strings that read as numbers/booleans where the schema wants those types."""
+    schema = _resolve(schema, root)
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else (types or [])
+    if isinstance(value, Mapping):
+        props = schema.get("properties", {})
+        return {k: (_coerce(v, props[k], root) if k in props else v) for k, v in value.items()}
+    if isinstance(value, list) and "items" in schema:
+        return [_coerce(v, schema["items"], root) for v in value]
+    if isinstance(value, str) and "string" not in types and set(types) & {"number", "integer", "boolean", "array"}:
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            return value
+        if isinstance(parsed, (int, float, bool, list)):
+            return _coerce(parsed, schema, root)
+    return value
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    return ".".join(str(p) for p in error.absolute_path) or "<top level>"
+
+
+def validate_config(config: Mapping[str, Any], schema: dict | None = None) -> dict:
+    """Return a validated (and type-coerced) copy of ``config``; raise :class:`ConfigError`.
+
+    The error message names the offending key, e.g. ``config key 'cuts.jk_mn' is not allowed``.
+    """
+    schema = load_schema() if schema is None else schema
+    coerced = _coerce(copy.deepcopy(dict(config)), schema, schema)
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(coerced), key=lambda e: (len(e.absolute_path), _key_path(e)))
+    if errors:
+        raise ConfigError("invalid configuration:\n" + "\n".join(_describe(e) for e in errors))
+    _check_consistency(coerced)
+    return coerced
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = _key_path(error)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        prefix = f"{where}." if error.absolute_path else ""
+        return "; ".join(
+            f"  config key '{prefix}{key}' is not allowed (allowed here: {', '.join(allowed)})" for key in extra
+        )
+    if error.validator == "required":
+        return f"  config key '{where}': {error.message}"
+    return f"  config key '{where}': {error.message}"
+
+
+def _check_consistency(config: dict) -> None:
+    sel = config["selection"]
+    if sel["parallax_min_mas"] >= sel["parallax_max_mas"]:
+        raise ConfigError(
+            "invalid configuration:\n  config key 'selection.parallax_min_mas' must be below "
+            f"'selection.parallax_max_mas' (got {sel['parallax_min_mas']} >= {sel['parallax_max_mas']})"
+        )
+    if config["source"] == "files":
+        missing = [k for k in ("master", "photometry", "distances") if not config["files"].get(k)]
+        if missing:
+            raise ConfigError(
+                "invalid configuration:\n"
+                + "\n".join(f"  config key 'files.{k}' must name a table when source is 'files'" for k in missing)
+            )

@@ -1,0 +1,51 @@
+"""Stage 2: Bailer-Jones et al. (2018) geometric distances of the selected Gaia DR2 sources.
+
+Every requested ``source_id`` is accounted for: found (in ``bailer_jones_distances.csv``) or listed
+in ``bailer_jones_missing.csv``; the counts go to the log. No ``TOP`` limit anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .io import InputError, read_table, write_table
+
+log = logging.getLogger(__name__)
+
+
+def lookup_distances(source_ids: np.ndarray, table: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Distances of ``source_ids`` from a Bailer-Jones table; returns ``(found, missing)``.
+
+    ``found`` has the archive columns (pc), one row per requested id present in ``table``;
+    ``missing`` has the requested ids that are not.
+    """
+    dup = table["source_id"].duplicated()
+    if dup.any():
+        raise InputError(f"{source}: column 'source_id' must be unique; {int(dup.sum())} duplicate(s)")
+    requested = pd.Index(pd.unique(np.asarray(source_ids, dtype=np.int64)))
+    found = table[table["source_id"].isin(requested)][list(C.DISTANCE_COLUMNS)]
+    found = found.sort_values("source_id", kind="stable", ignore_index=True)
+    missing = pd.DataFrame({"source_id": requested.difference(found["source_id"]).sort_values().to_numpy(dtype=np.int64)})
+    if len(found) + len(missing) != len(requested):  # pragma: no cover - invariant
+        raise AssertionError("distance bookkeeping lost ids")
+    return found, missing
+
+
+def run_distances(selected_parquet: str | Path, distances_file: str | Path, out_csv: str | Path, out_parquet: str | Path, out_missing: str | Path) -> pd.DataFrame:
+    """Stage 2: write the distances of the selected sources and the list of those without one."""
+    selected = pd.read_parquet(selected_parquet, columns=["gaia_dr2_id1"])
+    table = read_table(distances_file, C.DISTANCE_COLUMNS)
+    found, missing = lookup_distances(selected["gaia_dr2_id1"].to_numpy(), table, str(distances_file))
+    log.info(
+        "Bailer-Jones distances: %d requested, %d found, %d missing (listed in %s)",
+        len(found) + len(missing), len(found), len(missing), out_missing,
+    )
+    write_table(found, out_parquet)
+    write_table(found, out_csv)
+    write_table(missing, out_missing)
+    return found

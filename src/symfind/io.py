@@ -1,0 +1,166 @@
+"""Reading and writing tables: format detection, schema checks with clear errors, atomic writes.
+
+Every product is written to a temporary file in the destination folder and moved into place with
+:func:`os.replace`, so a job killed mid-write never leaves a file that a later run would trust.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+class InputError(ValueError):
+    """A user-supplied table or setting is not what symfind needs; the message says what and where."""
+
+
+_FORMATS = {
+    ".csv": "csv",
+    ".csv.gz": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".fits": "fits",
+    ".fit": "fits",
+    ".fits.gz": "fits",
+    ".vot": "votable",
+    ".xml": "votable",
+    ".votable": "votable",
+}
+
+
+def table_format(path: str | os.PathLike) -> str:
+    """The format of a table file from its name: ``csv``, ``parquet``, ``fits`` or ``votable``."""
+    name = Path(path).name.lower()
+    for suffix in sorted(_FORMATS, key=len, reverse=True):
+        if name.endswith(suffix):
+            return _FORMATS[suffix]
+    raise InputError(
+        f"{path}: unknown table format; expected one of {', '.join(sorted(_FORMATS))}"
+    )
+
+
+def read_table(path: str | os.PathLike, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Read a CSV, Parquet, FITS or VOTable file into a DataFrame.
+
+    If ``columns`` (name -> dtype, as in :mod:`symfind.columns`) is given, every listed column must
+    be present and convertible to its dtype; extra columns are kept. Errors name the file and the
+    column.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file does not exist")
+    fmt = table_format(path)
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: file is empty")
+    try:
+        if fmt == "csv":
+            frame = pd.read_csv(path, encoding="utf-8", low_memory=False)
+        elif fmt == "parquet":
+            frame = pd.read_parquet(path)
+        else:
+            from astropy.table import Table
+
+            table = Table.read(path, format="fits" if fmt == "fits" else "votable")
+            frame = table.to_pandas()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except InputError:
+        raise
+    except Exception as exc:  # pragma: no cover - message depends on the reader
+        raise InputError(f"{path}: cannot be read as {fmt}: {exc}") from exc
+    if columns is not None:
+        frame = coerce_columns(frame, columns, source=str(path))
+    return frame
+
+
+def coerce_columns(frame: pd.DataFrame, columns: Mapping[str, str], source: str) -> pd.DataFrame:
+    """Check that ``frame`` has every column of ``columns`` and cast each to its dtype.
+
+    ``source`` names the table in error messages. Integer columns that hold missing values must be
+    declared nullable (``Int64``); a float in an ``int`` column that is not a whole number is an error.
+    """
+    missing = [name for name in columns if name not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{source}: missing column(s) {', '.join(missing)}; "
+            f"found {', '.join(map(str, frame.columns))}"
+        )
+    out = frame.copy()
+    for name, dtype in columns.items():
+        values = out[name]
+        try:
+            if dtype == "str":
+                out[name] = _as_string(values, f"{source}: column {name!r}")
+            elif dtype == "bool":
+                out[name] = values.astype(bool)
+            elif dtype.startswith(("int", "Int")):
+                out[name] = _as_integer(values, dtype, f"{source}: column {name!r}")
+            else:
+                out[name] = pd.to_numeric(values, errors="raise").astype(dtype)
+        except InputError:
+            raise
+        except (ValueError, TypeError) as exc:
+            raise InputError(
+                f"{source}: column {name!r} must be {dtype}, got {values.dtype} ({exc})"
+            ) from exc
+    return out
+
+
+def _as_string(values: pd.Series, where: str) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        # 2MASS flags such as cc_flg = '000' must stay text; a numeric column lost them.
+        raise InputError(f"{where} must be text (e.g. '000', 'AAA'), got numbers ({values.dtype})")
+    decoded = values.map(lambda v: v.decode("ascii") if isinstance(v, bytes) else v)
+    return decoded.astype("string").str.strip().astype(object).where(decoded.notna(), None)
+
+
+def _as_integer(values: pd.Series, dtype: str, where: str) -> pd.Series:
+    numeric = pd.to_numeric(values, errors="raise")
+    if dtype.startswith("int") and numeric.isna().any():
+        raise InputError(f"{where} must be {dtype} without missing values, found {numeric.isna().sum()} missing")
+    finite = numeric.dropna()
+    if pd.api.types.is_float_dtype(finite) and not np.all(np.isfinite(finite)):
+        raise InputError(f"{where} must be {dtype}, found inf")
+    if pd.api.types.is_float_dtype(finite) and not np.all(np.equal(np.floor(finite), finite)):
+        raise InputError(f"{where} must be {dtype}, found non-integer values")
+    return numeric.astype(dtype)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success move it onto ``path``, else delete it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write ``frame`` atomically as CSV or Parquet (chosen by the file name)."""
+    fmt = table_format(path)
+    with atomic_path(path) as tmp:
+        if fmt == "csv":
+            frame.to_csv(tmp, index=False, float_format="%.10g")
+        elif fmt == "parquet":
+            frame.to_parquet(tmp, index=False, compression="zstd")
+        else:
+            raise InputError(f"{path}: symfind writes products as CSV or Parquet, not {fmt}")
+
+
+def write_text(text: str, path: str | os.PathLike) -> None:
+    """Write a text file atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

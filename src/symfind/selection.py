@@ -1,0 +1,228 @@
+"""Stage 1: the selection query, as one list of criteria applied locally or written as ADQL.
+
+The criteria are built once from the ``selection`` config section (:func:`criteria_from_config`).
+The same list filters a local table (:func:`apply_selection`, with a count after each criterion) and
+becomes the WHERE clause of the TAP query (:func:`selection_adql`), so the embedded sample, a user's
+files and the archive see exactly the same selection.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .io import InputError, read_table, write_table
+
+log = logging.getLogger(__name__)
+
+_OPS = {"<": np.less, ">": np.greater, "=": np.equal}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_TEXT = re.compile(r"^[A-Za-z0-9]{1,8}$")
+
+#: Table alias of each joined column in the ADQL query.
+ADQL_ALIAS: dict[str, str] = {
+    **{c: "m" for c in C.MASTER_COLUMNS},
+    **{c: "t" for c in C.TWOMASS_COLUMNS},
+    **{c: "g" for c in C.GAIA_COLUMNS},
+    **{c: "w" for c in C.ALLWISE_COLUMNS},
+}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One selection condition: ``column op value``, or ``column IS NULL`` when ``op`` is ``null``.
+
+    ``column`` may be a pair ``(a, b)`` meaning the difference ``a - b`` (e.g. J - K).
+    ``key`` is the config key the condition comes from (for the cut-flow table and errors).
+    """
+
+    key: str
+    column: str | tuple[str, str]
+    op: str
+    value: float | int | str | None = None
+
+    def __post_init__(self) -> None:
+        names = self.column if isinstance(self.column, tuple) else (self.column,)
+        for name in names:
+            if name not in ADQL_ALIAS or not _NAME.match(name):
+                raise InputError(f"selection: column {name!r} is not an allowed archive column")
+        if self.op not in (*_OPS, "null"):
+            raise InputError(f"selection.{self.key}: unknown operator {self.op!r}")
+        if self.op != "null":
+            if isinstance(self.value, str):
+                if not _TEXT.match(self.value):
+                    raise InputError(
+                        f"selection.{self.key}: {self.value!r} is not a valid flag value "
+                        "(letters and digits only, at most 8)"
+                    )
+            elif isinstance(self.value, bool) or not isinstance(self.value, (int, float)) or not math.isfinite(self.value):
+                raise InputError(f"selection.{self.key}: expected a finite number, got {self.value!r}")
+
+    def values(self, frame: pd.DataFrame) -> pd.Series:
+        if isinstance(self.column, tuple):
+            a, b = self.column
+            return frame[a].astype("float64") - frame[b].astype("float64")
+        return frame[self.column]
+
+    def mask(self, frame: pd.DataFrame) -> np.ndarray:
+        """Boolean mask of the rows that satisfy the condition (missing values never do)."""
+        values = self.values(frame)
+        if self.op == "null":
+            return values.isna().to_numpy()
+        if isinstance(self.value, str):
+            return (values.astype("string") == self.value).fillna(False).to_numpy(dtype=bool)
+        numeric = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+        with np.errstate(invalid="ignore"):
+            return _OPS[self.op](numeric, float(self.value)) & ~np.isnan(numeric)
+
+    def adql(self) -> str:
+        """The condition as ADQL (numbers and allow-listed names only)."""
+        if isinstance(self.column, tuple):
+            a, b = self.column
+            lhs = f"({ADQL_ALIAS[a]}.{a} - {ADQL_ALIAS[b]}.{b})"
+        else:
+            lhs = f"{ADQL_ALIAS[self.column]}.{self.column}"
+        if self.op == "null":
+            return f"{lhs} IS NULL"
+        value = f"'{self.value}'" if isinstance(self.value, str) else repr(float(self.value)) if isinstance(self.value, float) else str(int(self.value))
+        return f"{lhs} {self.op} {value}"
+
+
+def criteria_from_config(selection: Mapping[str, Any]) -> list[Criterion]:
+    """The selection criteria, in the order the cut-flow table reports them."""
+    s = selection
+    crit = [
+        Criterion("twomass_radius_arcsec", "twomass_dist", "<", s["twomass_radius_arcsec"]),
+        Criterion("gaia_radius_arcsec", "gaia_dr2_dist1", "<", s["gaia_radius_arcsec"]),
+        Criterion("allwise_radius_arcsec", "allwise_dist", "<", s["allwise_radius_arcsec"]),
+        Criterion("ph_qual", "ph_qual", "=", s["ph_qual"]),
+        Criterion("gal_contam", "gal_contam", "=", s["gal_contam"]),
+    ]
+    if s["require_no_extended"]:
+        crit.append(Criterion("require_no_extended", "ext_key", "null"))
+    crit += [
+        Criterion("cc_flg", "cc_flg", "=", s["cc_flg"]),
+        Criterion("class_star_min", "class_star", ">", s["class_star_min"]),
+        Criterion("flags_psf", "flags_psf", "=", s["flags_psf"]),
+        Criterion("nch_max", "nch_max", "=", s["nch_max"]),
+        Criterion("prox_min_arcsec", "prox", ">", s["prox_min_arcsec"]),
+    ]
+    crit += [Criterion(f"require_detection.{b}", f"{b}_ngood", ">", 0) for b in s["require_detection"]]
+    crit += [
+        Criterion("jk_min", ("j_m", "k_m"), ">", s["jk_min"]),
+        Criterion("j_max", "j_m", "<", s["j_max"]),
+        Criterion("parallax_min_mas", "parallax", ">", s["parallax_min_mas"]),
+        Criterion("parallax_max_mas", "parallax", "<", s["parallax_max_mas"]),
+    ]
+    return crit
+
+
+def apply_selection(joined: pd.DataFrame, criteria: list[Criterion]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply ``criteria`` in order; return the selected rows and a cut-flow table.
+
+    The cut-flow has one row per criterion: ``step, criterion, rows_left`` (after that criterion),
+    led by the number of input rows.
+    """
+    keep = np.ones(len(joined), dtype=bool)
+    flow = [{"step": "input", "criterion": "joined master table", "rows_left": len(joined)}]
+    for crit in criteria:
+        keep &= crit.mask(joined)
+        flow.append({"step": crit.key, "criterion": crit.adql(), "rows_left": int(keep.sum())})
+    selected = joined.loc[keep].reset_index(drop=True)
+    return selected, pd.DataFrame(flow)
+
+
+#: The columns the selection query returns, in order (all of the joined schema).
+SELECT_COLUMNS: tuple[str, ...] = tuple(C.JOINED_COLUMNS)
+
+
+def selection_adql(criteria: list[Criterion], extra_where: str | None = None) -> str:
+    """The ADQL query of the selection against SkyMapper DR2 and its cross-match tables."""
+    select = ", ".join(f"{ADQL_ALIAS[c]}.{c}" for c in SELECT_COLUMNS)
+    where = [c.adql() for c in criteria]
+    if extra_where:
+        where.append(extra_where)
+    return (
+        f"SELECT {select}\n"
+        "FROM dr2.master AS m\n"
+        "JOIN ext.twomass_psc AS t ON m.twomass_key = t.pts_key\n"
+        "JOIN ext.gaia_dr2 AS g ON m.gaia_dr2_id1 = g.source_id\n"
+        "JOIN ext.allwise AS w ON m.allwise_cntr = w.cntr\n"
+        "WHERE " + "\n  AND ".join(where)
+    )
+
+
+def join_survey_tables(
+    master: pd.DataFrame, twomass: pd.DataFrame, gaia: pd.DataFrame, allwise: pd.DataFrame
+) -> pd.DataFrame:
+    """Inner-join the four survey tables the way the archive query does."""
+    joined = master.dropna(subset=["twomass_key", "gaia_dr2_id1", "allwise_cntr"])
+    joined = joined.merge(twomass, left_on="twomass_key", right_on="pts_key", how="inner", validate="many_to_one")
+    joined = joined.merge(gaia, left_on="gaia_dr2_id1", right_on="source_id", how="inner", validate="many_to_one")
+    joined = joined.merge(allwise, left_on="allwise_cntr", right_on="cntr", how="inner", validate="many_to_one")
+    return joined.sort_values("object_id", kind="stable", ignore_index=True)
+
+
+def load_joined_master(source: str, sample_dir: str | Path | None = None, master_file: str | Path | None = None) -> pd.DataFrame:
+    """The joined master table from the embedded sample (four survey tables) or a user's file."""
+    from .sample import SAMPLE_FILES
+
+    if source == "sample":
+        sample_dir = Path(sample_dir)
+        parts = {
+            name: read_table(sample_dir / SAMPLE_FILES[name], schema)
+            for name, schema in (
+                ("master", C.MASTER_COLUMNS),
+                ("twomass_psc", C.TWOMASS_COLUMNS),
+                ("gaia_dr2", C.GAIA_COLUMNS),
+                ("allwise", C.ALLWISE_COLUMNS),
+            )
+        }
+        joined = join_survey_tables(parts["master"], parts["twomass_psc"], parts["gaia_dr2"], parts["allwise"])
+    elif source == "files":
+        joined = read_table(master_file, C.JOINED_COLUMNS)
+    else:
+        raise InputError(
+            "source: tap is not available in this version of symfind (the TAP stage is under way); "
+            "use source: sample or source: files"
+        )
+    duplicated = joined["object_id"].duplicated()
+    if duplicated.any():
+        raise InputError(
+            f"{master_file or sample_dir}: column 'object_id' must be unique; "
+            f"{int(duplicated.sum())} duplicate(s), e.g. {joined.loc[duplicated, 'object_id'].iloc[0]}"
+        )
+    return joined
+
+
+def run_selection(
+    source: str,
+    selection: Mapping[str, Any],
+    out_csv: str | Path,
+    out_parquet: str | Path,
+    out_cutflow: str | Path,
+    sample_dir: str | Path | None = None,
+    master_file: str | Path | None = None,
+) -> pd.DataFrame:
+    """Stage 1: load the joined master table, apply the selection, write ``Dr2_table`` and its cut-flow."""
+    criteria = criteria_from_config(selection)
+    log.info("selection ADQL (as it would run on the archive):\n%s", selection_adql(criteria))
+    joined = load_joined_master(source, sample_dir, master_file)
+    selected, flow = apply_selection(joined, criteria)
+    selected = selected[list(SELECT_COLUMNS)]
+    for row in flow.itertuples():
+        log.info("%-28s %10d rows left", row.step, row.rows_left)
+    write_table(selected, out_parquet)
+    write_table(selected, out_csv)
+    write_table(flow, out_cutflow)
+    log.info("selected %d of %d objects", len(selected), len(joined))
+    return selected

@@ -1,0 +1,38 @@
+# Stage 6: variational-autoencoder anomaly detection and the loss plots.
+
+
+rule train_vae:
+    input:
+        R("merged"),
+    output:
+        losses=R("vae_losses"),
+        ids=R("anomalous_ids"),
+        history=R("vae_history"),
+    params:
+        vae=config["vae"],
+    threads: 2
+    log:
+        LOG("train_vae"),
+    benchmark:
+        BENCH("train_vae")
+    conda:
+        "../../envs/torch.yaml"
+    script:
+        "../scripts/train_vae.py"
+
+
+rule plot_losses:
+    input:
+        R("vae_losses"),
+    output:
+        histogram=R("loss_histogram"),
+        boxplot=R("loss_boxplot"),
+        scatter=R("loss_scatter"),
+    log:
+        LOG("plot_losses"),
+    benchmark:
+        BENCH("plot_losses")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/plot_losses.py"

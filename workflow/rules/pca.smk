@@ -1,0 +1,20 @@
+# Stage 7a: PCA of the colour space.
+
+
+rule colour_pca:
+    input:
+        R("merged"),
+    output:
+        explained=R("pca_explained"),
+        loadings=R("pca_loadings"),
+        plot=R("pca_plot"),
+    params:
+        features=config["pca"]["features"],
+    log:
+        LOG("colour_pca"),
+    benchmark:
+        BENCH("colour_pca")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/colour_pca.py"

@@ -1,0 +1,13 @@
+"""Rule apply_cuts: colour and absolute-magnitude cuts."""
+from symfind.cuts import run_cuts
+from symfind.logs import job_logging
+
+with job_logging(snakemake.log[0]):
+    run_cuts(
+        selected_parquet=snakemake.input.selected,
+        distances_parquet=snakemake.input.distances,
+        cuts=snakemake.params.cuts,
+        out_csv=snakemake.output.csv,
+        out_parquet=snakemake.output.parquet,
+        out_cutflow=snakemake.output.cutflow,
+    )
