@@ -599,6 +599,8 @@ def write_sample(out_dir: str | Path, n_objects: int = DEFAULT_N_OBJECTS, seed: 
     tmp_paths = {name: out_dir / f".{fname}.tmp" for name, fname in SAMPLE_FILES.items()}
 
     def emit(name: str, frame: pd.DataFrame) -> None:
+        if name in SAMPLE_SCHEMAS:
+            frame = frame[list(SAMPLE_SCHEMAS[name])]  # the archive's column order
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if name not in writers:
             writers[name] = pq.ParquetWriter(tmp_paths[name], table.schema, compression="zstd", compression_level=9)

@@ -1,0 +1,31 @@
+"""Shared fixtures: the repository, the default config, and a tiny generated sample sky."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture()
+def default_config() -> dict:
+    with open(REPO / "config.yaml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture(scope="session")
+def tiny_sample(tmp_path_factory) -> Path:
+    """A 3,000-object sky from the generator (same code as the committed sample)."""
+    from symfind.sample import write_sample
+
+    out = tmp_path_factory.mktemp("tiny_sample")
+    write_sample(out, n_objects=3000, seed=7)
+    return out

@@ -1,0 +1,55 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from symfind.cuts import absolute_j, apply_cuts, dereddened_jk, distance_modulus
+
+
+def test_distance_modulus_is_base_10():
+    assert distance_modulus(np.array([10.0, 100.0, 1000.0])) == pytest.approx([0.0, 5.0, 10.0])
+    # the original scripts' bug: ln instead of log10 gives 6.51 at 100 pc
+    assert distance_modulus(np.array([100.0]))[0] != pytest.approx(5 * np.log(100.0) - 5)
+    assert np.isnan(distance_modulus(np.array([0.0, -5.0, np.nan]))).all()
+
+
+def test_absolute_j_and_dereddened_colour():
+    assert absolute_j(np.array([10.0]), np.array([1000.0]), np.array([0.5]), 0.723)[0] == pytest.approx(10 - 10 - 0.3615)
+    assert dereddened_jk(np.array([10.0]), np.array([9.0]), np.array([1.0]), 0.413)[0] == pytest.approx(0.587)
+
+
+def _tables():
+    selected = pd.DataFrame({
+        "object_id": [1, 2, 3, 4, 5],
+        "gaia_dr2_id1": [11, 12, 13, 14, 15],
+        "j_m": [9.0, 9.0, 9.0, 12.0, 9.0],
+        "k_m": [7.8, 8.3, 7.8, 10.8, 7.8],
+        "ebmv_sfd": [0.1, 0.1, 0.1, 0.1, 0.1],
+    })
+    distances = pd.DataFrame({"source_id": [11, 12, 13, 14], "r_est": [3000.0, 3000.0, 3000.0, 50.0],
+                              "r_lo": 0.0, "r_hi": 0.0, "r_len": 0.0, "result_flag": [1, 1, 2, 1], "modality_flag": 1})
+    return selected, distances
+
+
+def test_cuts_in_order(default_config):
+    selected, distances = _tables()
+    filtered, flow = apply_cuts(selected, distances, default_config["cuts"])
+    # 2: blue after dereddening; 3: result_flag 2 not accepted -> no distance; 4: M_J > 0 (dwarf); 5: no distance
+    assert filtered["object_id"].tolist() == [1]
+    assert flow.set_index("cut")["rows_left"].to_dict() == {"selected": 5, "distance": 3, "jk0_min": 2, "j_max": 2, "abs_j_max": 1}
+    assert filtered["abs_j"].iloc[0] == pytest.approx(9.0 - (5 * np.log10(3000) - 5) - 0.0723)
+
+
+def test_missing_distance_keep_is_counted(default_config):
+    selected, distances = _tables()
+    cuts = {**default_config["cuts"], "missing_distance": "keep"}
+    filtered, flow = apply_cuts(selected, distances, cuts)
+    assert filtered["object_id"].tolist() == [1, 3, 5]
+    assert "2 without an accepted distance kept" in flow.set_index("cut").loc["distance", "note"]
+    assert filtered.set_index("object_id").loc[5, "abs_j"] != filtered.set_index("object_id").loc[5, "abs_j"]  # NaN
+
+
+def test_changed_threshold_changes_result(default_config):
+    selected, distances = _tables()
+    cuts = {**default_config["cuts"], "jk_min": 1.2}
+    filtered, _ = apply_cuts(selected, distances, cuts)
+    assert filtered.empty

@@ -1,0 +1,90 @@
+import numpy as np
+import pandas as pd
+import pytest
+from astropy.table import Table
+
+from symfind.io import InputError, atomic_path, coerce_columns, read_table, write_table
+
+SCHEMA = {"object_id": "int64", "mag": "float32", "flag": "str", "key": "Int64"}
+
+
+def _frame():
+    return pd.DataFrame({"object_id": [1, 2, 3], "mag": [12.5, 13.25, 14.0], "flag": ["AAA", "AAB", "000"], "key": [10, 20, 30]})
+
+
+@pytest.mark.parametrize("name", ["t.csv", "t.parquet", "t.fits", "t.vot"])
+def test_read_every_format(tmp_path, name):
+    frame = _frame()
+    path = tmp_path / name
+    if name.endswith((".csv", ".parquet")):
+        write_table(frame, path)
+    else:
+        Table.from_pandas(frame).write(path, format="fits" if name.endswith("fits") else "votable")
+    back = read_table(path, SCHEMA)
+    assert back["object_id"].tolist() == [1, 2, 3]
+    assert back["flag"].tolist() == ["AAA", "AAB", "000"]
+    assert back["mag"].dtype == np.float32
+
+
+def test_missing_column_is_named(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(_frame().drop(columns="mag"), path)
+    with pytest.raises(InputError, match=r"t\.csv: missing column\(s\) mag"):
+        read_table(path, SCHEMA)
+
+
+def test_wrong_dtype_is_named(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(_frame().assign(mag=["a", "b", "c"]), path)
+    with pytest.raises(InputError, match=r"column 'mag' must be float32"):
+        read_table(path, SCHEMA)
+
+
+def test_flag_that_lost_its_text_is_an_error():
+    with pytest.raises(InputError, match=r"column 'flag' must be text"):
+        coerce_columns(_frame().assign(flag=[0, 0, 0]), SCHEMA, "x.csv")
+
+
+def test_non_integer_id_is_an_error():
+    with pytest.raises(InputError, match=r"column 'object_id' must be int64"):
+        coerce_columns(_frame().assign(object_id=[1.5, 2, 3]), SCHEMA, "x.csv")
+
+
+def test_non_utf8_is_named(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"object_id,mag,flag,key\n1,12.5,\xff\xfe,3\n")
+    with pytest.raises(InputError, match=r"t\.csv: not UTF-8"):
+        read_table(path, SCHEMA)
+
+
+def test_empty_and_missing_files(tmp_path):
+    empty = tmp_path / "e.parquet"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="is empty"):
+        read_table(empty)
+    with pytest.raises(InputError, match="does not exist"):
+        read_table(tmp_path / "nope.csv")
+
+
+def test_truncated_parquet_is_an_error(tmp_path):
+    path = tmp_path / "t.parquet"
+    write_table(_frame(), path)
+    path.write_bytes(path.read_bytes()[:40])
+    with pytest.raises(InputError, match=r"t\.parquet: cannot be read as parquet"):
+        read_table(path)
+
+
+def test_unknown_format(tmp_path):
+    (tmp_path / "t.xlsx").write_bytes(b"PK")
+    with pytest.raises(InputError, match="unknown table format"):
+        read_table(tmp_path / "t.xlsx")
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "product.csv"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("killed")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []

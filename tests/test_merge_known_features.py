@@ -1,0 +1,64 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from symfind.features import FEATURE_SETS, feature_matrix
+from symfind.io import InputError
+from symfind.known import crossmatch, load_catalogue, match_known
+from symfind.merge import merge_catalogue_colors
+
+
+def test_merge_is_inner_on_object_id():
+    filtered = pd.DataFrame({"object_id": [1, 2, 3], "j_m": [9.0, 10.0, 11.0]})
+    colors = pd.DataFrame({"object_id": [2, 3, 4], "u_v": [0.1, 0.2, 0.3]})
+    merged = merge_catalogue_colors(filtered, colors)
+    assert merged["object_id"].tolist() == [2, 3]
+    assert merged["u_v"].tolist() == [0.1, 0.2]
+
+
+def test_merge_rejects_duplicates():
+    with pytest.raises(InputError, match="'object_id' must be unique"):
+        merge_catalogue_colors(pd.DataFrame({"object_id": [1, 1]}), pd.DataFrame({"object_id": [1]}))
+
+
+def test_feature_sets_do_not_touch_the_table():
+    table = pd.DataFrame({"j_m": [10.0, np.nan], "h_m": [9.2, 9.0], "k_m": [8.9, 8.7], "w1mpro": [8.0, 8.0],
+                          "w2mpro": [7.9, 7.9], "w3mpro": [7.0, 7.0], "w4mpro": [6.0, np.nan],
+                          **{name: [0.5, 0.6] for name, _, _ in FEATURE_SETS["colors"]}})
+    before = table.copy()
+    X, names = feature_matrix(table, "colors_ir")
+    assert names[-4:] == ["j_h", "h_k", "w1_w2", "w3_w4"]
+    assert X[0, -4] == pytest.approx(0.8) and np.isnan(X[1, -4]) and np.isnan(X[1, -1])
+    pd.testing.assert_frame_equal(table, before)
+    with pytest.raises(InputError, match="needs column"):
+        feature_matrix(table.drop(columns="u_v"), "colors")
+
+
+def test_vendored_catalogues_load():
+    merc = load_catalogue("merc")
+    bel = load_catalogue("belczynski2000")
+    assert len(merc) == 738 and len(bel) == 218
+    assert merc["dec"].min() > -31
+    assert set(load_catalogue("seed")["catalogue"]) == {"seed"}
+    with pytest.raises(InputError, match="unknown catalogue"):
+        load_catalogue("simbad")
+
+
+def test_crossmatch_radius():
+    objects = pd.DataFrame({"object_id": [1, 2], "raj2000": [10.0, 20.0], "dej2000": [-30.0, -30.0]})
+    catalogue = pd.DataFrame({"catalogue": "x", "name": ["A", "B"], "ra": [10.0 + 1.5 / 3600 / np.cos(np.radians(30)), 20.0],
+                              "dec": [-30.0, -30.0 + 5 / 3600]})
+    matched = crossmatch(objects, catalogue, 2.0)
+    assert matched["name"].tolist() == ["A"]
+    assert matched["separation_arcsec"].iloc[0] == pytest.approx(1.5, abs=0.01)
+    assert crossmatch(objects, catalogue, 6.0)["name"].tolist() == ["A", "B"]
+
+
+def test_match_known_recall(tmp_path):
+    seed = load_catalogue("seed").iloc[:4]
+    objects = pd.DataFrame({"object_id": [1, 2, 3, 4, 5], "raj2000": list(seed["ra"]) + [0.0],
+                            "dej2000": list(seed["dec"]) + [0.0]})
+    matched, recovery = match_known(objects, np.array([1, 2, 5]), {"seed": 2.0})
+    row = recovery.set_index("catalogue").loc["seed"]
+    assert row["n_in_sample"] == 4 and row["n_candidates_matched"] == 2 and row["recall"] == 0.5
+    assert matched["is_candidate"].sum() == 2

@@ -1,0 +1,74 @@
+"""The committed sample: reproducible from its seed, in the archives' schema, populations on their loci."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from symfind import columns as C
+from symfind.io import coerce_columns
+from symfind.sample import DEFAULT_N_OBJECTS, DEFAULT_SEED, POPULATIONS, SAMPLE_FILES, SAMPLE_SCHEMAS, write_sample
+
+
+@pytest.fixture(scope="module")
+def committed(repo):
+    return {name: pd.read_parquet(repo / "resources" / "sample" / fname) for name, fname in SAMPLE_FILES.items()}
+
+
+def test_committed_sample_equals_generator_output(tmp_path, committed):
+    write_sample(tmp_path, DEFAULT_N_OBJECTS, DEFAULT_SEED)
+    for name, fname in SAMPLE_FILES.items():
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / fname), committed[name], check_exact=True, obj=name)
+
+
+@pytest.mark.parametrize("name", list(SAMPLE_SCHEMAS))
+def test_archive_column_names_and_types(committed, name):
+    frame = committed[name]
+    schema = SAMPLE_SCHEMAS[name]
+    assert list(frame.columns) == list(schema)
+    coerced = coerce_columns(frame, schema, name)  # raises if a type does not fit
+    for column, dtype in schema.items():
+        if dtype != "str":
+            assert str(coerced[column].dtype) == dtype, column
+
+
+def test_selection_is_exercised(committed):
+    master = committed["master"]
+    twomass = committed["twomass_psc"]
+    assert (twomass["ph_qual"] != "AAA").any() and twomass["ext_key"].notna().any()
+    assert (twomass["cc_flg"] != "000").any() and (twomass["gal_contam"] > 0).any()
+    assert (master["class_star"] < 0.9).any() and (master["flags_psf"] > 0).any() and (master["nch_max"] > 1).any()
+    assert (master["prox"] < 6).any() and (master["u_ngood"] == 0).any()
+    assert (master["twomass_dist"] > 2).any() and master["gaia_dr2_id1"].isna().any()
+    assert (committed["gaia_dr2"]["parallax"] < 0).any()
+    assert (committed["distances"]["result_flag"] == 2).any()
+    assert len(committed["distances"]) < len(committed["gaia_dr2"])  # some sources have no distance
+
+
+def test_epochs_have_flags_and_several_nights(committed):
+    phot = committed["photometry"].merge(committed["images"][["image_id", "night_mjd"]], on="image_id")
+    assert (phot["flags"] != 0).mean() > 0.01
+    nights = phot.assign(night=np.floor(phot["night_mjd"])).groupby("object_id")["night"].nunique()
+    assert nights.median() >= 3
+
+
+def test_populations_on_their_loci(committed):
+    """Median intrinsic J-H and H-K of each population, from 2MASS corrected with the true E(B-V)."""
+    truth = committed["truth"]
+    joined = committed["master"].merge(committed["twomass_psc"], left_on="twomass_key", right_on="pts_key")
+    joined = joined.merge(truth, on="object_id")
+    joined = joined[joined["j_m"] < 13.5]  # well-measured
+    for pop in POPULATIONS:
+        rows = joined[joined["population"] == pop.name]
+        jh0 = (rows["j_m"] - rows["h_m"]) - (0.723 - 0.460) * rows["ebv_los"]
+        hk0 = (rows["h_m"] - rows["k_m"]) - (0.460 - 0.310) * rows["ebv_los"]
+        locus = pop.color_minus_j
+        assert np.median(jh0) == pytest.approx(-locus["H"], abs=0.08), pop.name
+        assert np.median(hk0) == pytest.approx(locus["H"] - locus["K"], abs=0.08), pop.name
+
+
+def test_symbiotics_sit_at_known_positions(committed):
+    truth = committed["truth"]
+    symb = truth[truth["population"].str.startswith("symbiotic")]
+    assert len(symb) > 50
+    assert (symb["known_name"] != "").sum() > 0.5 * len(symb)
+    assert (truth.loc[~truth["population"].str.startswith("symbiotic"), "known_name"] == "").all()

@@ -1,0 +1,107 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from symfind import columns as C
+from symfind.io import InputError
+from symfind.selection import Criterion, apply_selection, criteria_from_config, join_survey_tables, selection_adql
+
+
+def _good_row(object_id: int) -> dict:
+    """A joined row that passes every default criterion."""
+    row = {c: 0 for c in C.JOINED_COLUMNS}
+    row.update(
+        object_id=object_id, twomass_dist=0.3, gaia_dr2_dist1=0.2, allwise_dist=0.5, ph_qual="AAA",
+        gal_contam=0, ext_key=pd.NA, cc_flg="000", class_star=0.98, flags_psf=0, nch_max=1, prox=20.0,
+        u_ngood=3, v_ngood=3, g_ngood=3, j_m=10.0, k_m=8.8, parallax=0.2,
+    )
+    return row
+
+
+# Each case: the column values that make a row fail exactly one criterion (the config key named).
+FAILURES = {
+    "twomass_radius_arcsec": {"twomass_dist": 2.5},
+    "gaia_radius_arcsec": {"gaia_dr2_dist1": 2.0},
+    "allwise_radius_arcsec": {"allwise_dist": 3.1},
+    "ph_qual": {"ph_qual": "AAB"},
+    "gal_contam": {"gal_contam": 1},
+    "require_no_extended": {"ext_key": 12345},
+    "cc_flg": {"cc_flg": "00p"},
+    "class_star_min": {"class_star": 0.9},
+    "flags_psf": {"flags_psf": 4},
+    "nch_max": {"nch_max": 2},
+    "prox_min_arcsec": {"prox": 5.9},
+    "require_detection.u": {"u_ngood": 0},
+    "require_detection.v": {"v_ngood": 0},
+    "require_detection.g": {"g_ngood": 0},
+    "jk_min": {"k_m": 9.2},  # J-K = 0.8 (blue)
+    "j_max": {"j_m": 14.5, "k_m": 13.0},  # faint
+    "parallax_min_mas": {"parallax": -0.1},
+    "parallax_max_mas": {"parallax": 120.0},
+}
+
+
+@pytest.fixture()
+def criteria(default_config):
+    return criteria_from_config(default_config["selection"])
+
+
+def test_each_criterion_rejects_its_row_and_only_it(criteria):
+    rows = [_good_row(1)]
+    for k, (key, values) in enumerate(FAILURES.items(), start=2):
+        rows.append({**_good_row(k), **values, "fail_key": key})
+    frame = pd.DataFrame(rows)
+    selected, flow = apply_selection(frame, criteria)
+    assert selected["object_id"].tolist() == [1]
+    # the cut-flow drops exactly one row at each criterion
+    assert flow["rows_left"].tolist() == list(range(len(rows), 0, -1))
+    assert flow["step"].tolist()[1:] == list(FAILURES)
+
+
+def test_missing_values_never_pass(criteria):
+    frame = pd.DataFrame([{**_good_row(1), "parallax": np.nan}, {**_good_row(2), "ph_qual": None}])
+    selected, _ = apply_selection(frame, criteria)
+    assert selected.empty
+
+
+def test_adql_is_generated_from_config(criteria):
+    adql = selection_adql(criteria)
+    assert "FROM dr2.master AS m" in adql
+    assert "JOIN ext.twomass_psc AS t ON m.twomass_key = t.pts_key" in adql
+    assert "JOIN ext.gaia_dr2 AS g ON m.gaia_dr2_id1 = g.source_id" in adql
+    assert "JOIN ext.allwise AS w ON m.allwise_cntr = w.cntr" in adql
+    for clause in ("m.twomass_dist < 2.0", "t.ph_qual = 'AAA'", "t.ext_key IS NULL", "t.cc_flg = '000'",
+                   "m.class_star > 0.9", "m.prox > 6.0", "m.u_ngood > 0", "(t.j_m - t.k_m) > 0.85",
+                   "t.j_m < 14.0", "g.parallax > 0.0", "g.parallax < 100.0"):
+        assert clause in adql
+    assert "TOP" not in adql
+
+
+def test_adql_follows_a_changed_threshold(default_config):
+    default_config["selection"]["jk_min"] = 1.1
+    assert "(t.j_m - t.k_m) > 1.1" in selection_adql(criteria_from_config(default_config["selection"]))
+
+
+@pytest.mark.parametrize(
+    "column,value",
+    [("twomass_dist", "0.85) OR (1=1"), ("ph_qual", "AAA' OR 'x'='x"), ("prox", float("nan")), ("prox", True)],
+)
+def test_injection_and_non_numbers_are_rejected(column, value):
+    with pytest.raises(InputError):
+        Criterion("test", column, "<", value)
+
+
+def test_unknown_column_is_rejected():
+    with pytest.raises(InputError, match="not an allowed archive column"):
+        Criterion("test", "object_id; DROP TABLE x", "<", 1)
+
+
+def test_join_is_inner_like_the_query():
+    master = pd.DataFrame({"object_id": [1, 2, 3], "twomass_key": pd.array([10, 20, pd.NA], dtype="Int64"),
+                           "gaia_dr2_id1": pd.array([100, 200, 300], dtype="Int64"),
+                           "allwise_cntr": pd.array([7, 8, 9], dtype="Int64")})
+    twomass = pd.DataFrame({"pts_key": [10, 20]})
+    gaia = pd.DataFrame({"source_id": [100]})
+    allwise = pd.DataFrame({"cntr": [7, 8, 9]})
+    joined = join_survey_tables(master, twomass, gaia, allwise)
+    assert joined["object_id"].tolist() == [1]

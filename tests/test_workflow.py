@@ -1,0 +1,132 @@
+"""The whole workflow on a tiny generated sky, in a temporary directory."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from symfind.products import PRODUCTS
+
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def snakemake(repo: Path, workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [*SNAKEMAKE, "--snakefile", str(repo / "Snakefile"), "--directory", str(workdir),
+           "--workflow-profile", "none", "--cores", "2", *args]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def finished_run(repo, tiny_sample, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("run")
+    overrides = {"sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 5}}
+    (workdir / "test_config.yaml").write_text(yaml.safe_dump(overrides))
+    result = snakemake(repo, workdir, "--configfile", "test_config.yaml")
+    assert result.returncode == 0, result.stdout[-5000:]
+    return workdir, result
+
+
+def test_every_product_exists(finished_run):
+    workdir, _ = finished_run
+    for key, name in PRODUCTS.items():
+        assert (workdir / "results" / name).stat().st_size > 0, key
+    for rule in ("select_objects", "fetch_epochs", "fetch_distances", "apply_cuts", "weighted_colors",
+                 "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known"):
+        assert (workdir / "results" / "logs" / f"{rule}.log").exists(), rule
+        assert (workdir / "results" / "benchmarks" / f"{rule}.tsv").exists(), rule
+
+
+def test_products_are_consistent(finished_run):
+    results = finished_run[0] / "results"
+    selected = pd.read_csv(results / PRODUCTS["selection_csv"])
+    filtered = pd.read_csv(results / PRODUCTS["filtered_csv"])
+    merged = pd.read_parquet(results / PRODUCTS["merged"])
+    losses = pd.read_csv(results / PRODUCTS["vae_losses"])
+    ids = [int(x) for x in (results / PRODUCTS["anomalous_ids"]).read_text().split()]
+    assert set(filtered["object_id"]) <= set(selected["object_id"])
+    assert set(merged["object_id"]) <= set(filtered["object_id"])
+    assert sorted(losses["object_id"]) == sorted(merged["object_id"])  # every object scored once
+    assert len(ids) == losses["is_candidate"].sum() == -(-len(losses) * 2 // 100)
+    cutflow = pd.read_csv(results / PRODUCTS["cutflow"])
+    assert cutflow["rows_left"].iloc[-1] == len(filtered)
+    assert (selected["j_m"] - selected["k_m"] > 0.85).all() and (selected["ph_qual"] == "AAA").all()
+
+
+def test_rerun_has_nothing_to_do(repo, finished_run):
+    workdir, _ = finished_run
+    result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "-n")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout
+
+
+def _planned_jobs(output: str) -> set[str]:
+    jobs, in_stats = set(), False
+    for line in output.splitlines():
+        if line.startswith("job "):
+            in_stats = True
+            continue
+        if in_stats:
+            if not line.strip() or line.startswith("total"):
+                break
+            if not line.startswith("-"):
+                jobs.add(line.split()[0])
+    return jobs
+
+
+DOWNSTREAM_OF_CUTS = {"apply_cuts", "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known", "all"}
+
+
+def test_changed_cut_reruns_only_what_depends_on_it(repo, finished_run):
+    workdir, _ = finished_run
+    (workdir / "jk.yaml").write_text(yaml.safe_dump({"cuts": {"jk_min": 0.95}}))
+    by_file = snakemake(repo, workdir, "--configfile", "test_config.yaml", "jk.yaml", "-n")
+    assert by_file.returncode == 0, by_file.stdout[-3000:]
+    assert _planned_jobs(by_file.stdout) == DOWNSTREAM_OF_CUTS
+    by_flag = snakemake(repo, workdir, "--configfile", "test_config.yaml", "-n", "--config", "cuts={jk_min: 0.95}")
+    assert _planned_jobs(by_flag.stdout) == DOWNSTREAM_OF_CUTS
+
+
+def test_changed_colour_floor_does_not_rerun_selection(repo, finished_run):
+    workdir, _ = finished_run
+    (workdir / "floor.yaml").write_text(yaml.safe_dump({"colors": {"error_floor": 0.02}}))
+    result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "floor.yaml", "-n")
+    jobs = _planned_jobs(result.stdout)
+    assert "weighted_colors" in jobs and "select_objects" not in jobs and "apply_cuts" not in jobs
+
+
+def test_bad_key_fails_before_any_job(repo, tmp_path):
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump({"cuts": {"jk_mn": 0.9}}))
+    result = snakemake(repo, tmp_path, "--configfile", "bad.yaml")
+    assert result.returncode != 0
+    assert "cuts.jk_mn" in result.stdout
+    assert not (tmp_path / "results").exists()
+
+
+def test_lint_is_clean(repo, tmp_path):
+    result = snakemake(repo, tmp_path, "--lint")
+    assert result.returncode == 0, result.stdout
+    assert "Congratulations" in result.stdout
+
+
+def test_files_source_gives_the_same_selection(repo, tiny_sample, finished_run, tmp_path):
+    """A user's own joined table (CSV) through source: files selects the same objects as the sample."""
+    from symfind.sample import SAMPLE_FILES
+    from symfind.selection import load_joined_master
+
+    joined = load_joined_master("sample", tiny_sample)
+    joined.to_csv(tmp_path / "master.csv", index=False)
+    config = {"source": "files", "sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 2},
+              "files": {"master": str(tmp_path / "master.csv"), "photometry": str(tiny_sample / SAMPLE_FILES["photometry"]),
+                        "images": str(tiny_sample / SAMPLE_FILES["images"]), "distances": str(tiny_sample / SAMPLE_FILES["distances"])}}
+    (tmp_path / "files.yaml").write_text(yaml.safe_dump(config))
+    target = str(Path("results") / PRODUCTS["selection_csv"])
+    result = snakemake(repo, tmp_path, target, "--configfile", "files.yaml")
+    assert result.returncode == 0, result.stdout[-3000:]
+    mine = pd.read_csv(tmp_path / "results" / PRODUCTS["selection_csv"])
+    sample = pd.read_csv(finished_run[0] / "results" / PRODUCTS["selection_csv"])
+    assert mine["object_id"].tolist() == sample["object_id"].tolist()
