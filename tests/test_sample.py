@@ -72,3 +72,25 @@ def test_symbiotics_sit_at_known_positions(committed):
     assert len(symb) > 50
     assert (symb["known_name"] != "").sum() > 0.5 * len(symb)
     assert (truth.loc[~truth["population"].str.startswith("symbiotic"), "known_name"] == "").all()
+
+
+def test_symbiotics_follow_the_real_seed_photometry(committed):
+    """Symbiotics placed at a seed star's position reproduce its real u-g, u-v, J-K and M_J."""
+    from symfind.known import load_seed_photometry
+
+    seeds = load_seed_photometry()
+    seeds["name"] = seeds["main_id"].astype("string").fillna("SkyMapper DR2 " + seeds["object_id"].astype(str)).astype(str)
+    truth = committed["truth"]
+    placed = truth[truth["known_name"].isin(set(seeds["name"]))]
+    assert len(placed) >= 5
+    obs = placed.merge(committed["master"], on="object_id").merge(
+        committed["twomass_psc"], left_on="twomass_key", right_on="pts_key").merge(seeds, left_on="known_name", right_on="name")
+    ug = obs["u_psf_x"] - obs["g_psf"]
+    uv = obs["u_psf_x"] - obs["v_psf"]
+    ok = ug.notna() & uv.notna()
+    # variability (u amplitude up to 0.8 mag) and noise scatter single objects; medians must agree
+    assert np.median((ug - obs["0ug"])[ok]) == pytest.approx(0.0, abs=0.25)
+    assert np.median((uv - obs["0uv"])[ok]) == pytest.approx(0.0, abs=0.25)
+    jk0 = obs["j_m_x"] - obs["k_m_x"] - 0.413 * obs["ebv_los"]
+    assert np.median(jk0 - obs["jmk0"]) == pytest.approx(0.0, abs=0.15)
+    assert np.median(obs["abs_j_true"] + 0.723 * obs["ebv_los"] - obs["j_abs"]) == pytest.approx(0.0, abs=0.15)

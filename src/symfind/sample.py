@@ -313,6 +313,7 @@ def generate_chunk(
     known: pd.DataFrame,
     seeds: pd.DataFrame,
     n_unknown_symbiotics: int,
+    mean_nights: float = MEAN_NIGHTS_PER_OBJECT,
 ) -> Chunk:
     """Generate ``n`` master rows (and their epochs, matches, distances, truth) in one tile.
 
@@ -361,7 +362,7 @@ def generate_chunk(
     phase = rng.uniform(0, 2 * np.pi, n)
     object_id = np.arange(first_id, first_id + n, dtype=np.int64)
     # --- per-epoch photometry
-    photometry, ngood, mean_mag, mean_err = _epochs(rng, tile, seed, object_id, band, amp, period, phase, is_sym)
+    photometry, ngood, mean_mag, mean_err = _epochs(rng, tile, seed, object_id, band, amp, period, phase, is_sym, mean_nights)
     # --- 2MASS (single epoch: a quarter of the optical g amplitude in J)
     jhk_phase = rng.uniform(0, 2 * np.pi, n)
     nir_var = 0.25 * amp * np.sin(jhk_phase)
@@ -479,12 +480,12 @@ def generate_chunk(
     return Chunk(master, twomass_tab, gaia_in, allwise_tab, photometry, distances, truth)
 
 
-def _epochs(rng, tile, seed, object_id, band, amp, period, phase, is_sym):
+def _epochs(rng, tile, seed, object_id, band, amp, period, phase, is_sym, mean_nights=MEAN_NIGHTS_PER_OBJECT):
     """Per-epoch photometry rows and the master's mean magnitudes from them."""
     n = len(object_id)
     nights = _tile_nights(tile, seed)
     n_night, n_band = len(nights), len(C.SKYMAPPER_BANDS)
-    p_night = MEAN_NIGHTS_PER_OBJECT / n_night
+    p_night = min(1.0, mean_nights / n_night)
     seen = rng.random((n, n_night)) < p_night
     n_expo = rng.choice([0, 1, 2], size=(n, n_night, n_band), p=[0.1, 0.45, 0.45]) * seen[:, :, None]
     obj_idx, night_idx, band_idx = np.nonzero(n_expo)
@@ -561,7 +562,7 @@ SAMPLE_SCHEMAS: dict[str, dict[str, str]] = {
 }
 
 
-def iter_chunks(n_objects: int, seed: int) -> Iterator[Chunk]:
+def iter_chunks(n_objects: int, seed: int, mean_nights: float = MEAN_NIGHTS_PER_OBJECT) -> Iterator[Chunk]:
     """Generate the sky chunk by chunk (deterministic for a given ``n_objects`` and ``seed``)."""
     from .known import load_seed_photometry
 
@@ -583,11 +584,16 @@ def iter_chunks(n_objects: int, seed: int) -> Iterator[Chunk]:
             rng = np.random.default_rng([seed, tile, c])
             chunk_known = tile_known if c == 0 else tile_known.iloc[:0]
             chunk_unknown = n_unknown if c == 0 else 0
-            yield generate_chunk(rng, tile, next_id, n, seed, chunk_known, seeds, chunk_unknown)
+            yield generate_chunk(rng, tile, next_id, n, seed, chunk_known, seeds, chunk_unknown, mean_nights)
             next_id += n
 
 
-def write_sample(out_dir: str | Path, n_objects: int = DEFAULT_N_OBJECTS, seed: int = DEFAULT_SEED) -> dict[str, int]:
+def write_sample(
+    out_dir: str | Path,
+    n_objects: int = DEFAULT_N_OBJECTS,
+    seed: int = DEFAULT_SEED,
+    mean_nights: float = MEAN_NIGHTS_PER_OBJECT,
+) -> dict[str, int]:
     """Generate a sky and stream it to ``out_dir`` as one Parquet file per archive table.
 
     Returns the number of rows written per table.
@@ -608,7 +614,7 @@ def write_sample(out_dir: str | Path, n_objects: int = DEFAULT_N_OBJECTS, seed: 
         rows[name] += len(frame)
 
     try:
-        for chunk in iter_chunks(n_objects, seed):
+        for chunk in iter_chunks(n_objects, seed, mean_nights):
             emit("master", chunk.master)
             emit("twomass_psc", chunk.twomass)
             emit("gaia_dr2", chunk.gaia)
@@ -634,10 +640,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", required=True, help="output folder for the Parquet tables")
     parser.add_argument("--n-objects", type=int, default=DEFAULT_N_OBJECTS, help="master rows (objects)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    parser.add_argument(
+        "--nights-per-object", type=float, default=MEAN_NIGHTS_PER_OBJECT,
+        help=f"mean nights observed per object, of {NIGHTS_PER_TILE} per tile (about 8 epochs each)",
+    )
     args = parser.parse_args(argv)
     if args.n_objects < 100:
         parser.error("--n-objects must be at least 100")
-    rows = write_sample(args.out, args.n_objects, args.seed)
+    if not 0 < args.nights_per_object <= NIGHTS_PER_TILE:
+        parser.error(f"--nights-per-object must be in (0, {NIGHTS_PER_TILE}]")
+    rows = write_sample(args.out, args.n_objects, args.seed, args.nights_per_object)
     for name, count in rows.items():
         print(f"{name:12s} {count:>12,d} rows -> {Path(args.out) / SAMPLE_FILES[name]}")
 
