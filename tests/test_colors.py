@@ -10,25 +10,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symfind import columns as C
-from symfind.colors import clean_epochs, combined_colors, weighted_nightly_mags
+from symfind.colors import clean_epochs, colors_from_epochs, combined_colors, weighted_nightly_mags
 
 FLOOR = 0.01
 
 
-def reference_colors(epochs: pd.DataFrame, floor: float, bad_flags: int) -> dict:
+def reference_colors(epochs: pd.DataFrame, floor: float, bad_flags: int, clip_sigma=None) -> dict:
     """Obviously-correct loops: {(object, blue, red): (value, error, n_nights)}."""
-    nightly = defaultdict(lambda: [0.0, 0.0])  # (obj, night, band) -> [sum w, sum w m]
+    groups = defaultdict(list)  # (obj, night, band) -> [(mag, var)]
     for row in epochs.itertuples():
         if row.flags & bad_flags or not math.isfinite(row.mag_psf) or not math.isfinite(row.e_mag_psf) or row.e_mag_psf < 0:
             continue
         var = row.e_mag_psf**2 + floor**2
         if var == 0:
             continue
-        key = (row.object_id, math.floor(row.night_mjd), row.filter)
-        nightly[key][0] += 1 / var
-        nightly[key][1] += row.mag_psf / var
+        groups[(row.object_id, math.floor(row.night_mjd), row.filter)].append((row.mag_psf, var))
     per_night = defaultdict(dict)
-    for (obj, night, band), (sw, swm) in nightly.items():
+    for (obj, night, band), members in groups.items():
+        if clip_sigma is not None and len(members) >= 3:
+            median = float(np.median([m for m, _ in members]))
+            members = [(m, v) for m, v in members if abs(m - median) <= clip_sigma * math.sqrt(v)]
+        sw = sum(1 / v for _, v in members)
+        swm = sum(m / v for m, v in members)
         per_night[(obj, night)][band] = (swm / sw, 1 / sw)
     out = {}
     objects = sorted({obj for obj, _ in per_night})
@@ -49,10 +52,10 @@ def reference_colors(epochs: pd.DataFrame, floor: float, bad_flags: int) -> dict
 
 epoch_rows = st.lists(
     st.tuples(
-        st.integers(1, 4),  # object
-        st.integers(0, 3),  # night
+        st.integers(1, 3),  # object
+        st.integers(0, 2),  # night
         st.sampled_from(C.SKYMAPPER_BANDS),
-        st.floats(10, 20, allow_nan=False),
+        st.one_of(st.floats(10, 20, allow_nan=False), st.just(float("inf"))),
         st.one_of(st.floats(0.0, 0.3, allow_nan=False), st.just(-0.05), st.just(float("nan"))),
         st.sampled_from([0, 0, 0, 1, 4, 256]),
     ),
@@ -75,16 +78,19 @@ def _frame(rows):
     )
 
 
-@settings(max_examples=60, deadline=None)
-@given(epoch_rows, st.sampled_from([0.0, FLOOR]))
-def test_colors_match_plain_loop_reference(rows, floor):
+@settings(max_examples=80, deadline=None)
+@given(epoch_rows, st.sampled_from([0.0, FLOOR]), st.sampled_from([None, 1.0, 3.0]))
+def test_colors_match_plain_loop_reference(rows, floor, clip_sigma):
     epochs = _frame(rows)
     bad_flags = 255
-    kept, counts = clean_epochs(epochs, bad_flags)
-    assert counts["epochs_kept"] + counts["flagged"] + counts["bad_magnitude"] + counts["bad_error"] == len(epochs)
+    _, counts = clean_epochs(epochs, bad_flags, floor)
+    dropped = counts["flagged"] + counts["bad_magnitude"] + counts["bad_error"] + counts["zero_error"]
+    assert counts["epochs_kept"] + dropped == len(epochs)
     ids = np.unique(epochs["object_id"])
-    result = combined_colors(weighted_nightly_mags(kept, floor), ids).set_index("object_id")
-    expected = reference_colors(epochs, floor, bad_flags)
+    colors, _ = colors_from_epochs(epochs, floor, bad_flags, clip_sigma)
+    result = colors.set_index("object_id")
+    assert sorted(result.index) == sorted(ids)
+    expected = reference_colors(epochs, floor, bad_flags, clip_sigma)
     for obj in ids:
         for blue, red in C.ORDERED_COLOR_PAIRS:
             value, error, n = expected.get((obj, blue, red), (math.nan, math.nan, 0))
@@ -132,3 +138,38 @@ def test_object_without_usable_epochs_keeps_its_row():
     assert colors["object_id"].tolist() == [1, 2]
     assert counts["flagged"] == 1
     assert colors["n_u_g"].tolist() == [0, 0]
+
+
+def test_outlier_is_clipped_and_counted():
+    mags = [15.00, 15.02, 14.99, 15.01, 17.0]
+    epochs = pd.DataFrame({"object_id": 1, "image_id": range(5), "filter": "g", "mag_psf": mags, "e_mag_psf": 0.02,
+                           "flags": 0, "night_mjd": 57000.5})
+    nightly = weighted_nightly_mags(epochs, 0.0, clip_sigma=5.0)
+    assert nightly["n_clipped"].tolist() == [1] and nightly["n_epochs"].tolist() == [4]
+    assert nightly["mag"].iloc[0] == pytest.approx(15.005)
+    unclipped = weighted_nightly_mags(epochs, 0.0, clip_sigma=None)
+    assert unclipped["n_clipped"].tolist() == [0] and unclipped["mag"].iloc[0] == pytest.approx(15.404)
+
+
+def test_two_epochs_are_never_clipped():
+    epochs = pd.DataFrame({"object_id": 1, "image_id": [1, 2], "filter": "r", "mag_psf": [15.0, 18.0], "e_mag_psf": 0.02,
+                           "flags": 0, "night_mjd": 57000.5})
+    assert weighted_nightly_mags(epochs, 0.0, clip_sigma=1.0)["n_epochs"].tolist() == [2]
+
+
+def test_zero_error_is_floored_or_counted():
+    epochs = pd.DataFrame({"object_id": 1, "image_id": [1, 2], "filter": "r", "mag_psf": [15.0, 15.1], "e_mag_psf": [0.0, 0.02],
+                           "flags": 0, "night_mjd": 57000.5})
+    assert clean_epochs(epochs, 255, 0.01)[1]["zero_error"] == 0
+    kept, counts = clean_epochs(epochs, 255, 0.0)
+    assert counts["zero_error"] == 1 and len(kept) == 1
+
+
+def test_one_epoch_one_night():
+    epochs = pd.DataFrame({"object_id": 7, "image_id": [1, 2], "filter": ["u", "v"], "mag_psf": [16.0, 15.5],
+                           "e_mag_psf": [0.03, 0.04], "flags": 0, "night_mjd": 57000.5})
+    colors, _ = colors_from_epochs(epochs, 0.01, 255, 5.0)
+    row = colors.iloc[0]
+    assert row["u_v"] == pytest.approx(0.5) and row["v_u"] == pytest.approx(-0.5)
+    assert row["e_u_v"] == pytest.approx(math.sqrt(0.03**2 + 0.04**2 + 2 * 0.01**2))
+    assert row["n_u_v"] == 1 and row["n_nights"] == 1 and math.isnan(row["u_g"]) and row["n_u_g"] == 0

@@ -3,7 +3,11 @@
 For each object, night and filter (a night is ``floor(night_mjd)``: SkyMapper observes from Siding
 Spring, UTC+10, so a local night never straddles 0h UTC):
 
+- epochs with ``flags & bad_flags`` set, non-finite magnitudes or unusable errors are dropped, and
+  counted;
 - each epoch's error is floored in quadrature, ``sigma^2 = e_mag_psf^2 + error_floor^2``;
+- in a group of three or more epochs, an epoch more than ``clip_sigma`` sigma from the group median
+  is clipped (counted);
 - the weighted mean magnitude is ``sum(w m) / sum(w)`` with ``w = 1 / sigma^2``, and its variance is
   ``1 / sum(w)`` -- the variance that matches those weights (the original scripts did not);
 - the nightly colour ``x - y`` is the difference of the nightly means, with variance the sum of the
@@ -29,53 +33,136 @@ from .io import write_table
 log = logging.getLogger(__name__)
 
 
-def clean_epochs(epochs: pd.DataFrame, bad_flags: int) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Drop flagged epochs and epochs with non-finite magnitudes or non-finite/negative errors.
+def clean_epochs(epochs: pd.DataFrame, bad_flags: int, error_floor: float = 0.0) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Drop flagged epochs and epochs that cannot be weighted; count each reason.
 
-    Returns the kept epochs and the number dropped for each reason.
+    Dropped, in this order: ``flags & bad_flags != 0`` (``flagged``), a non-finite magnitude
+    (``bad_magnitude``), a non-finite or negative error (``bad_error``), and a zero total error
+    (``e_mag_psf = 0`` with no floor: infinite weight, ``zero_error``).
     """
     mag = epochs["mag_psf"].to_numpy(dtype=np.float64)
     err = epochs["e_mag_psf"].to_numpy(dtype=np.float64)
     flagged = (epochs["flags"].to_numpy(dtype=np.int64) & int(bad_flags)) != 0
-    bad_mag = ~np.isfinite(mag)
-    bad_err = ~np.isfinite(err) | (err < 0)
-    keep = ~(flagged | bad_mag | bad_err)
+    bad_mag = ~flagged & ~np.isfinite(mag)
+    bad_err = ~flagged & ~bad_mag & (~np.isfinite(err) | (err < 0))
+    with np.errstate(invalid="ignore"):
+        zero = ~flagged & ~bad_mag & ~bad_err & (err**2 + float(error_floor) ** 2 <= 0)
+    keep = ~(flagged | bad_mag | bad_err | zero)
     counts = {
         "epochs_in": len(epochs),
         "flagged": int(flagged.sum()),
-        "bad_magnitude": int((bad_mag & ~flagged).sum()),
-        "bad_error": int((bad_err & ~flagged & ~bad_mag).sum()),
+        "bad_magnitude": int(bad_mag.sum()),
+        "bad_error": int(bad_err.sum()),
+        "zero_error": int(zero.sum()),
+        "epochs_kept": int(keep.sum()),
     }
-    counts["epochs_kept"] = int(keep.sum())
     return epochs.loc[keep], counts
 
 
-def weighted_nightly_mags(epochs: pd.DataFrame, error_floor: float) -> pd.DataFrame:
+def band_codes(filters: pd.Series | np.ndarray) -> np.ndarray:
+    """Index of each filter name in ``u v g r i z`` (int64), fast for text and categorical columns."""
+    series = pd.Series(filters) if not isinstance(filters, pd.Series) else filters
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        lookup = pd.Index(C.SKYMAPPER_BANDS).get_indexer(series.cat.categories.astype(str))
+        lookup = np.append(lookup, -1)  # code -1 (missing) -> -1
+        codes = lookup[series.cat.codes.to_numpy()]
+    else:
+        points = np.asarray(series.to_numpy(), dtype="U1").view(np.uint32)
+        table = np.full(128, -1, dtype=np.int64)
+        for k, name in enumerate(C.SKYMAPPER_BANDS):
+            table[ord(name)] = k
+        codes = table[np.minimum(points, 127)]
+        long_names = series.astype(str).str.len().to_numpy() != 1 if len(series) else np.zeros(0, dtype=bool)
+        codes = np.where(long_names, -1, codes)
+    if (codes < 0).any():
+        bad = sorted(set(series[codes < 0].astype(str)))[:5]
+        raise ValueError(f"unknown filter name(s) {bad}; expected {list(C.SKYMAPPER_BANDS)}")
+    return codes.astype(np.int64)
+
+
+def _group_codes(object_id: np.ndarray, night: np.ndarray, band: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Dense codes of (object, night, band) groups, numbered in (object, night, band) order.
+
+    Returns ``(codes, group_object, group_night, group_band)``. One int64 key per row (object rank
+    x night range x 6 + band) and one stable argsort, which is fast on rows already ordered by
+    object (as the epoch product is).
+    """
+    n_bands = len(C.SKYMAPPER_BANDS)
+    if len(object_id) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty
+    obj_codes, obj_uniques = pd.factorize(object_id)
+    obj_order = np.argsort(obj_uniques, kind="stable")
+    obj_rank = np.empty_like(obj_order)
+    obj_rank[obj_order] = np.arange(len(obj_order))
+    night_min = int(night.min())
+    night_span = int(night.max()) - night_min + 1
+    key = (obj_rank[obj_codes].astype(np.int64) * night_span + (night - night_min)) * n_bands + band
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    new_group = np.empty(len(key), dtype=bool)
+    new_group[0] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=new_group[1:])
+    codes = np.empty(len(key), dtype=np.int64)
+    codes[order] = np.cumsum(new_group) - 1
+    keys = sorted_key[new_group]
+    group_band = keys % n_bands
+    rest = keys // n_bands
+    group_object = np.asarray(obj_uniques)[obj_order][rest // night_span]
+    return codes, group_object, rest % night_span + night_min, group_band
+
+
+def _group_median(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Median of ``values`` in each group (vectorised: one lexsort, no per-group Python)."""
+    order = np.lexsort((values, codes))
+    counts = np.bincount(codes, minlength=n_groups)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    sorted_values = values[order]
+    nonempty = counts > 0
+    median = np.full(n_groups, np.nan)
+    lower = sorted_values[(starts + (counts - 1) // 2)[nonempty]]
+    upper = sorted_values[(starts + counts // 2)[nonempty]]
+    median[nonempty] = 0.5 * (lower + upper)
+    return median
+
+
+def weighted_nightly_mags(epochs: pd.DataFrame, error_floor: float, clip_sigma: float | None = None) -> pd.DataFrame:
     """Per object, night and filter: weighted mean magnitude (mag), its variance (mag^2), epoch count.
 
-    Epochs with zero total error (``e_mag_psf = 0`` and no floor) have infinite weight and are
-    dropped. Returns columns ``object_id, night, filter, mag, var, n_epochs``.
+    ``epochs`` must come from :func:`clean_epochs` (finite magnitudes, positive total errors).
+    If ``clip_sigma`` is set, in every group of three or more epochs an epoch further than
+    ``clip_sigma`` x its (floored) error from the group median is dropped before averaging; the
+    number clipped per group is in ``n_clipped``. Returns columns
+    ``object_id, night, filter, mag, var, n_epochs, n_clipped``.
     """
     err2 = epochs["e_mag_psf"].to_numpy(dtype=np.float64) ** 2 + float(error_floor) ** 2
-    ok = err2 > 0
-    obj = epochs["object_id"].to_numpy(dtype=np.int64)[ok]
-    night = np.floor(epochs["night_mjd"].to_numpy(dtype=np.float64)[ok]).astype(np.int64)
-    band = pd.Categorical(epochs["filter"].to_numpy()[ok], categories=C.SKYMAPPER_BANDS).codes.astype(np.int64)
-    mag = epochs["mag_psf"].to_numpy(dtype=np.float64)[ok]
-    weight = 1.0 / err2[ok]
-    keys = pd.MultiIndex.from_arrays([obj, night, band])
-    codes, uniques = pd.factorize(keys, sort=True)
-    sum_w = np.bincount(codes, weights=weight, minlength=len(uniques))
-    sum_wm = np.bincount(codes, weights=weight * mag, minlength=len(uniques))
-    n_epochs = np.bincount(codes, minlength=len(uniques))
+    night = np.floor(epochs["night_mjd"].to_numpy(dtype=np.float64)).astype(np.int64)
+    band = band_codes(epochs["filter"])
+    mag = epochs["mag_psf"].to_numpy(dtype=np.float64)
+    codes, g_obj, g_night, g_band = _group_codes(epochs["object_id"].to_numpy(dtype=np.int64), night, band)
+    n_groups = len(g_obj)
+    n_all = np.bincount(codes, minlength=n_groups)
+    use = np.ones(len(mag), dtype=bool)
+    if clip_sigma is not None and len(mag):
+        # only groups of three or more epochs are clipped: take their medians alone
+        rows = np.flatnonzero(n_all[codes] >= 3)
+        if len(rows):
+            median = _group_median(codes[rows], mag[rows], n_groups)
+            far = np.abs(mag[rows] - median[codes[rows]]) > float(clip_sigma) * np.sqrt(err2[rows])
+            use[rows[far]] = False
+    weight = np.where(use, 1.0 / err2, 0.0)
+    sum_w = np.bincount(codes, weights=weight, minlength=n_groups)
+    sum_wm = np.bincount(codes, weights=weight * mag, minlength=n_groups)
+    n_used = np.bincount(codes, weights=use, minlength=n_groups).astype(np.int64)
     return pd.DataFrame(
         {
-            "object_id": uniques.get_level_values(0).to_numpy(dtype=np.int64),
-            "night": uniques.get_level_values(1).to_numpy(dtype=np.int64),
-            "filter": np.asarray(C.SKYMAPPER_BANDS)[uniques.get_level_values(2).to_numpy()],
+            "object_id": g_obj.astype(np.int64),
+            "night": g_night.astype(np.int64),
+            "filter": pd.Categorical.from_codes(g_band, categories=C.SKYMAPPER_BANDS),
             "mag": sum_wm / sum_w,
             "var": 1.0 / sum_w,
-            "n_epochs": n_epochs,
+            "n_epochs": n_used,
+            "n_clipped": n_all - n_used,
         }
     )
 
@@ -87,16 +174,16 @@ def combined_colors(nightly: pd.DataFrame, object_ids: np.ndarray | None = None)
     rows of the result: objects without any colour get NaN and zero counts.
     """
     n_bands = len(C.SKYMAPPER_BANDS)
-    band_code = pd.Categorical(nightly["filter"], categories=C.SKYMAPPER_BANDS).codes
-    on_codes, on_uniques = pd.factorize(
-        pd.MultiIndex.from_arrays([nightly["object_id"].to_numpy(), nightly["night"].to_numpy()]), sort=True
+    band_code = band_codes(nightly["filter"])
+    on_codes, on_object, _, _ = _group_codes(
+        nightly["object_id"].to_numpy(dtype=np.int64), nightly["night"].to_numpy(dtype=np.int64), np.zeros(len(nightly), dtype=np.int64)
     )
-    n_on = len(on_uniques)
+    n_on = len(on_object)
     mag = np.full((n_on, n_bands), np.nan)
     var = np.full((n_on, n_bands), np.nan)
     mag[on_codes, band_code] = nightly["mag"].to_numpy()
     var[on_codes, band_code] = nightly["var"].to_numpy()
-    on_object = on_uniques.get_level_values(0).to_numpy(dtype=np.int64)
+    on_object = on_object.astype(np.int64)
     ids = np.unique(on_object) if object_ids is None else np.asarray(object_ids, dtype=np.int64)
     obj_index = pd.Index(ids).get_indexer(on_object)
     inside = obj_index >= 0
@@ -130,15 +217,35 @@ def combined_colors(nightly: pd.DataFrame, object_ids: np.ndarray | None = None)
     return pd.DataFrame(out)[list(C.COLOR_PRODUCT_COLUMNS)]
 
 
-def run_colors(epochs_parquet: str | Path, error_floor: float, bad_flags: int, out_csv: str | Path, out_parquet: str | Path) -> pd.DataFrame:
+def run_colors(
+    epochs_parquet: str | Path,
+    error_floor: float,
+    bad_flags: int,
+    clip_sigma: float | None,
+    out_csv: str | Path,
+    out_parquet: str | Path,
+) -> pd.DataFrame:
     """Stage 4: write the per-object weighted colours of every object that has epochs."""
     epochs = pd.read_parquet(epochs_parquet)
-    kept, counts = clean_epochs(epochs, bad_flags)
+    colors, counts = colors_from_epochs(epochs, error_floor, bad_flags, clip_sigma)
     for reason, count in counts.items():
         log.info("epochs %-14s %10d", reason, count)
-    nightly = weighted_nightly_mags(kept, error_floor)
-    colors = combined_colors(nightly, np.unique(epochs["object_id"].to_numpy()))
-    log.info("%d nightly magnitudes -> colours of %d objects", len(nightly), len(colors))
     write_table(colors, out_parquet)
     write_table(colors, out_csv)
     return colors
+
+
+def colors_from_epochs(
+    epochs: pd.DataFrame, error_floor: float, bad_flags: int, clip_sigma: float | None
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The whole colour stage in memory: clean, nightly weighted means (clipped), colours.
+
+    Every object in ``epochs`` gets a row, also one whose epochs were all dropped.
+    """
+    kept, counts = clean_epochs(epochs, bad_flags, error_floor)
+    nightly = weighted_nightly_mags(kept, error_floor, clip_sigma)
+    counts["clipped"] = int(nightly["n_clipped"].sum())
+    colors = combined_colors(nightly, np.unique(epochs["object_id"].to_numpy()))
+    counts["nightly_magnitudes"] = len(nightly)
+    counts["objects"] = len(colors)
+    return colors, counts

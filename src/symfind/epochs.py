@@ -36,7 +36,8 @@ def join_epochs(selected_ids: np.ndarray, photometry: pd.DataFrame, images: pd.D
                 f"{source}: {int(lost.sum())} epoch(s) refer to image_id(s) missing from the images table, "
                 f"e.g. {int(epochs.loc[lost, 'image_id'].iloc[0])}"
             )
-    epochs = epochs[list(C.EPOCH_COLUMNS)]
+    epochs = epochs[list(C.EPOCH_COLUMNS)].copy()
+    epochs["filter"] = pd.Categorical(epochs["filter"], categories=C.SKYMAPPER_BANDS)  # compact, fast to group
     return epochs.sort_values(["object_id", "night_mjd", "filter", "image_id"], kind="stable", ignore_index=True)
 
 

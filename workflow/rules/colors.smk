@@ -10,6 +10,7 @@ rule weighted_colors:
     params:
         error_floor=config["colors"]["error_floor"],
         bad_flags=config["colors"]["bad_flags"],
+        clip_sigma=config["colors"]["clip_sigma"],
     log:
         LOG("weighted_colors"),
     benchmark:

@@ -7,6 +7,7 @@ with job_logging(snakemake.log[0]):
         epochs_parquet=snakemake.input[0],
         error_floor=snakemake.params.error_floor,
         bad_flags=snakemake.params.bad_flags,
+        clip_sigma=snakemake.params.clip_sigma,
         out_csv=snakemake.output.csv,
         out_parquet=snakemake.output.parquet,
     )
