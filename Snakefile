@@ -29,6 +29,7 @@ config.update(_validated)
 include: "workflow/rules/common.smk"
 include: "workflow/rules/selection.smk"
 include: "workflow/rules/distances.smk"
+include: "workflow/rules/extinction.smk"
 include: "workflow/rules/cuts.smk"
 include: "workflow/rules/colors.smk"
 include: "workflow/rules/merge.smk"

@@ -35,7 +35,8 @@ def test_cuts_in_order(default_config):
     filtered, flow = apply_cuts(selected, distances, default_config["cuts"])
     # 2: blue after dereddening; 3: result_flag 2 not accepted -> no distance; 4: M_J > 0 (dwarf); 5: no distance
     assert filtered["object_id"].tolist() == [1]
-    assert flow.set_index("cut")["rows_left"].to_dict() == {"selected": 5, "distance": 3, "jk0_min": 2, "j_max": 2, "abs_j_max": 1}
+    total = flow[flow["tile"] == "all"]
+    assert total.set_index("cut")["rows_left"].to_dict() == {"selected": 5, "distance": 3, "jk0_min": 2, "j_max": 2, "abs_j_max": 1}
     assert filtered["abs_j"].iloc[0] == pytest.approx(9.0 - (5 * np.log10(3000) - 5) - 0.0723)
 
 
@@ -44,7 +45,8 @@ def test_missing_distance_keep_is_counted(default_config):
     cuts = {**default_config["cuts"], "missing_distance": "keep"}
     filtered, flow = apply_cuts(selected, distances, cuts)
     assert filtered["object_id"].tolist() == [1, 3, 5]
-    assert "2 without an accepted distance kept" in flow.set_index("cut").loc["distance", "note"]
+    total = flow[flow["tile"] == "all"].set_index("cut")
+    assert total.loc["distance", "without_distance"] == 2 and total.loc["abs_j_max", "without_distance"] == 2
     assert filtered.set_index("object_id").loc[5, "abs_j"] != filtered.set_index("object_id").loc[5, "abs_j"]  # NaN
 
 
@@ -53,3 +55,24 @@ def test_changed_threshold_changes_result(default_config):
     cuts = {**default_config["cuts"], "jk_min": 1.2}
     filtered, _ = apply_cuts(selected, distances, cuts)
     assert filtered.empty
+
+
+def test_extinction_table_overrides_sfd(default_config):
+    selected, distances = _tables()
+    extinction = pd.DataFrame({"object_id": [1, 2, 3, 4, 5], "ebv": [0.0, 0.0, 0.0, 0.0, 0.0]})
+    filtered, _ = apply_cuts(selected, distances, default_config["cuts"], extinction)
+    assert filtered["a_j"].tolist() == [0.0]
+    assert filtered["jk0"].iloc[0] == pytest.approx(1.2)
+    with pytest.raises(Exception, match="lacks 1 selected"):
+        apply_cuts(selected, distances, default_config["cuts"], extinction.iloc[:4])
+
+
+def test_cutflow_per_tile_adds_up(default_config):
+    selected, distances = _tables()
+    selected["raj2000"] = [270.0, 270.0, 10.0, 10.0, 10.0]
+    selected["dej2000"] = [-30.0, -30.0, -40.0, -40.0, -40.0]
+    _, flow = apply_cuts(selected, distances, default_config["cuts"], nside=4)
+    per_tile = flow[flow["tile"] != "all"].groupby("cut", sort=False)["rows_left"].sum()
+    total = flow[flow["tile"] == "all"].set_index("cut")["rows_left"]
+    assert per_tile.to_dict() == total.to_dict()
+    assert set(flow["tile"]) == {"all", "112", "138"}

@@ -35,7 +35,7 @@ def test_every_product_exists(finished_run):
     workdir, _ = finished_run
     for key, name in PRODUCTS.items():
         assert (workdir / "results" / name).stat().st_size > 0, key
-    for rule in ("select_objects", "fetch_epochs", "fetch_distances", "apply_cuts", "weighted_colors",
+    for rule in ("select_objects", "fetch_epochs", "fetch_distances", "extinction", "apply_cuts", "weighted_colors",
                  "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known"):
         assert (workdir / "results" / "logs" / f"{rule}.log").exists(), rule
         assert (workdir / "results" / "benchmarks" / f"{rule}.tsv").exists(), rule
@@ -53,7 +53,7 @@ def test_products_are_consistent(finished_run):
     assert sorted(losses["object_id"]) == sorted(merged["object_id"])  # every object scored once
     assert len(ids) == losses["is_candidate"].sum() == -(-len(losses) * 2 // 100)
     cutflow = pd.read_csv(results / PRODUCTS["cutflow"])
-    assert cutflow["rows_left"].iloc[-1] == len(filtered)
+    assert cutflow[cutflow["tile"] == "all"]["rows_left"].iloc[-1] == len(filtered)
     assert (selected["j_m"] - selected["k_m"] > 0.85).all() and (selected["ph_qual"] == "AAA").all()
 
 
@@ -130,3 +130,10 @@ def test_files_source_gives_the_same_selection(repo, tiny_sample, finished_run, 
     mine = pd.read_csv(tmp_path / "results" / PRODUCTS["selection_csv"])
     sample = pd.read_csv(finished_run[0] / "results" / PRODUCTS["selection_csv"])
     assert mine["object_id"].tolist() == sample["object_id"].tolist()
+
+
+def test_changed_extinction_model_reruns_from_the_extinction_stage(repo, finished_run):
+    workdir, _ = finished_run
+    (workdir / "ext.yaml").write_text(yaml.safe_dump({"extinction": {"layer_scale_height_pc": 125.0}}))
+    result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "ext.yaml", "-n")
+    assert _planned_jobs(result.stdout) == DOWNSTREAM_OF_CUTS | {"extinction_sfd"}

@@ -1,8 +1,8 @@
 """Stage 3: distance- and extinction-corrected cuts.
 
 - Extinction-corrected colour: ``(J - K)_0 = (J - K) - ejk_per_ebv * E(B-V)``, with
-  E(J-Ks)/E(B-V) = 0.413 (Schlafly & Finkbeiner 2011, ApJ 737, 103, R_V = 3.1) and E(B-V) the
-  catalogue's ``ebmv_sfd`` (Schlegel, Finkbeiner & Davis 1998; total line of sight).
+  E(J-Ks)/E(B-V) = 0.413 (Schlafly & Finkbeiner 2011, ApJ 737, 103, R_V = 3.1) and E(B-V) from the
+  extinction stage (:mod:`symfind.extinction`: SFD, optionally scaled by a dust layer, or a 3-D map).
 - Absolute magnitude: ``M_J = J - 5 log10(r_est / pc) + 5 - A_J`` with ``A_J = aj_per_ebv * E(B-V)``
   (0.723, same reference). Base-10 logarithm: the natural log was a bug of the original scripts.
 """
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .io import write_table
+from .io import InputError, write_table
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,20 @@ def dereddened_jk(j_m: np.ndarray, k_m: np.ndarray, ebv: np.ndarray, ejk_per_ebv
     return np.asarray(j_m, dtype=np.float64) - np.asarray(k_m, dtype=np.float64) - ejk_per_ebv * np.asarray(ebv, dtype=np.float64)
 
 
-def apply_cuts(selected: pd.DataFrame, distances: pd.DataFrame, cuts: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Attach distances, derive ``jk0`` and ``abs_j``, and apply the cuts in order.
+def apply_cuts(
+    selected: pd.DataFrame,
+    distances: pd.DataFrame,
+    cuts: Mapping[str, Any],
+    extinction: pd.DataFrame | None = None,
+    nside: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Attach distances and E(B-V), derive ``jk0`` and ``abs_j``, and apply the cuts in order.
 
-    Returns ``(filtered, cutflow)``; the cut-flow lists the rows left after each cut. Objects
+    ``extinction`` (``object_id, ebv``, from :mod:`symfind.extinction`) gives the E(B-V) in front
+    of each star; without it the catalogue's total SFD value ``ebmv_sfd`` is used.
+
+    Returns ``(filtered, cutflow)``; the cut-flow lists the rows left after each cut, in total and
+    per HEALPix tile of ``nside`` (when given). Objects
     without an accepted distance are dropped or kept (with NaN ``abs_j``, which then passes the
     absolute-magnitude cut) according to ``cuts['missing_distance']``; they are counted either way.
     """
@@ -55,38 +65,80 @@ def apply_cuts(selected: pd.DataFrame, distances: pd.DataFrame, cuts: Mapping[st
         how="left",
         validate="many_to_one",
     )
+    if extinction is None:
+        frame["ebv"] = frame["ebmv_sfd"].astype(np.float64)
+    else:
+        frame = frame.merge(extinction[["object_id", "ebv"]], on="object_id", how="left", validate="one_to_one")
+        if frame["ebv"].isna().any():
+            raise InputError(f"extinction table lacks {int(frame['ebv'].isna().sum())} selected object(s)")
     frame["has_distance"] = frame["r_est"].notna() & (frame["r_est"] > 0)
-    frame["a_j"] = cuts["aj_per_ebv"] * frame["ebmv_sfd"].astype(np.float64)
-    frame["jk0"] = dereddened_jk(frame["j_m"], frame["k_m"], frame["ebmv_sfd"], cuts["ejk_per_ebv"])
-    frame["abs_j"] = absolute_j(frame["j_m"], frame["r_est"], frame["ebmv_sfd"], cuts["aj_per_ebv"])
+    frame["a_j"] = cuts["aj_per_ebv"] * frame["ebv"]
+    frame["jk0"] = dereddened_jk(frame["j_m"], frame["k_m"], frame["ebv"], cuts["ejk_per_ebv"])
+    frame["abs_j"] = absolute_j(frame["j_m"], frame["r_est"], frame["ebv"], cuts["aj_per_ebv"])
 
-    flow = [{"cut": "selected", "rows_left": len(frame), "note": ""}]
     n_missing = int((~frame["has_distance"]).sum())
     if cuts["missing_distance"] == "drop":
-        frame = frame[frame["has_distance"]]
-        note = f"{n_missing} without an accepted distance dropped"
+        distance_ok = frame["has_distance"].to_numpy()
+        note = "objects without an accepted distance dropped"
     else:
-        note = f"{n_missing} without an accepted distance kept (abs_j = NaN)"
-    flow.append({"cut": "distance", "rows_left": len(frame), "note": note})
+        distance_ok = np.ones(len(frame), dtype=bool)
+        note = "objects without an accepted distance kept (abs_j = NaN)"
+    log.info("%d of %d selected objects have no accepted distance (%s)", n_missing, len(frame), cuts["missing_distance"])
+    abs_j = frame["abs_j"].to_numpy()
     steps = [
-        ("jk0_min", frame["jk0"] > cuts["jk_min"], f"(J-K) - {cuts['ejk_per_ebv']} E(B-V) > {cuts['jk_min']}"),
-        ("j_max", frame["j_m"] < cuts["j_max"], f"J < {cuts['j_max']}"),
+        ("distance", distance_ok, note),
+        ("jk0_min", frame["jk0"].to_numpy() > cuts["jk_min"], f"(J-K) - {cuts['ejk_per_ebv']} E(B-V) > {cuts['jk_min']}"),
+        ("j_max", frame["j_m"].to_numpy(dtype=np.float64) < cuts["j_max"], f"J < {cuts['j_max']}"),
+        ("abs_j_max", (abs_j < cuts["abs_j_max"]) | np.isnan(abs_j), f"M_J < {cuts['abs_j_max']} (objects without distance pass)"),
     ]
-    for name, mask, note in steps:
-        frame = frame[mask.loc[frame.index]]
-        flow.append({"cut": name, "rows_left": len(frame), "note": note})
-    abs_ok = (frame["abs_j"] < cuts["abs_j_max"]) | frame["abs_j"].isna()
-    frame = frame[abs_ok]
-    flow.append({"cut": "abs_j_max", "rows_left": len(frame), "note": f"M_J < {cuts['abs_j_max']} (objects without distance pass)"})
-    return frame.reset_index(drop=True), pd.DataFrame(flow)
+    keep = np.ones(len(frame), dtype=bool)
+    stages = [("selected", keep.copy(), "")]
+    for name, mask, step_note in steps:
+        keep &= mask
+        stages.append((name, keep.copy(), step_note))
+    flow = cutflow_table(stages, frame, nside)
+    return frame.loc[keep].reset_index(drop=True), flow
 
 
-def run_cuts(selected_parquet: str | Path, distances_parquet: str | Path, cuts: Mapping[str, Any], out_csv: str | Path, out_parquet: str | Path, out_cutflow: str | Path) -> pd.DataFrame:
+def cutflow_table(stages: list[tuple[str, np.ndarray, str]], frame: pd.DataFrame, nside: int | None) -> pd.DataFrame:
+    """Rows left after each stage, in total (``tile = 'all'``) and per HEALPix tile (nested, ``nside``).
+
+    ``without_distance`` counts the rows left that have no accepted distance (non-zero only with
+    ``missing_distance: keep``, after the distance step).
+    """
+    has_distance = frame["has_distance"].to_numpy()
+    rows = [{"tile": "all", "cut": name, "rows_left": int(mask.sum()), "without_distance": int((mask & ~has_distance).sum()), "note": note}
+            for name, mask, note in stages]
+    if nside:
+        import healpy as hp
+
+        tiles = hp.ang2pix(int(nside), frame["raj2000"].to_numpy(), frame["dej2000"].to_numpy(), nest=True, lonlat=True)
+        for tile in np.unique(tiles):
+            in_tile = tiles == tile
+            rows += [
+                {"tile": str(tile), "cut": name, "rows_left": int((mask & in_tile).sum()),
+                 "without_distance": int((mask & in_tile & ~has_distance).sum()), "note": note}
+                for name, mask, note in stages
+            ]
+    return pd.DataFrame(rows)
+
+
+def run_cuts(
+    selected_parquet: str | Path,
+    distances_parquet: str | Path,
+    extinction_parquet: str | Path,
+    cuts: Mapping[str, Any],
+    nside: int,
+    out_csv: str | Path,
+    out_parquet: str | Path,
+    out_cutflow: str | Path,
+) -> pd.DataFrame:
     """Stage 3: write the filtered catalogue and its cut-flow table."""
     selected = pd.read_parquet(selected_parquet)
     distances = pd.read_parquet(distances_parquet)
-    filtered, flow = apply_cuts(selected, distances, cuts)
-    for row in flow.itertuples():
+    extinction = pd.read_parquet(extinction_parquet)
+    filtered, flow = apply_cuts(selected, distances, cuts, extinction, nside)
+    for row in flow[flow["tile"] == "all"].itertuples():
         log.info("%-12s %10d rows left  %s", row.cut, row.rows_left, row.note)
     write_table(filtered, out_parquet)
     write_table(filtered, out_csv)

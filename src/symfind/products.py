@@ -19,6 +19,7 @@ PRODUCTS: dict[str, str] = {
     "distances_csv": "bailer_jones_distances.csv",
     "distances": "bailer_jones_distances.parquet",
     "distances_missing": "bailer_jones_missing.csv",
+    "extinction": "extinction_ebv.parquet",
     # stage 3: cuts
     "filtered_csv": "filtered_data_ebmv_cut_Dr2_table_after_bailer_jones.csv",
     "filtered": "filtered_data_ebmv_cut_Dr2_table_after_bailer_jones.parquet",

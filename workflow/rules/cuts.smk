@@ -5,12 +5,14 @@ rule apply_cuts:
     input:
         selected=R("selection"),
         distances=R("distances"),
+        extinction=R("extinction"),
     output:
         csv=R("filtered_csv"),
         parquet=R("filtered"),
         cutflow=R("cutflow"),
     params:
         cuts=config["cuts"],
+        nside=config["sky"]["nside"],
     log:
         LOG("apply_cuts"),
     benchmark:

@@ -6,7 +6,9 @@ with job_logging(snakemake.log[0]):
     run_cuts(
         selected_parquet=snakemake.input.selected,
         distances_parquet=snakemake.input.distances,
+        extinction_parquet=snakemake.input.extinction,
         cuts=snakemake.params.cuts,
+        nside=snakemake.params.nside,
         out_csv=snakemake.output.csv,
         out_parquet=snakemake.output.parquet,
         out_cutflow=snakemake.output.cutflow,
