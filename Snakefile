@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 from symfind.config import ConfigError, validate_config  # noqa: E402
 from symfind.products import product_path  # noqa: E402
 from symfind.sample import SAMPLE_FILES  # noqa: E402
+from symfind.tiles import tile_list  # noqa: E402
 
 configfile: os.path.join(workflow.basedir, "config.yaml")
 

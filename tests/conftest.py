@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository, the default config, and a tiny generated sample sky."""
+"""Shared fixtures: the repository, the default config, a tiny generated sample sky, and one
+finished workflow run on it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from helpers import snakemake
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -29,3 +32,13 @@ def tiny_sample(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("tiny_sample")
     write_sample(out, n_objects=3000, seed=7)
     return out
+
+
+@pytest.fixture(scope="session")
+def finished_run(repo, tiny_sample, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("run")
+    overrides = {"sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 5}}
+    (workdir / "test_config.yaml").write_text(yaml.safe_dump(overrides))
+    result = snakemake(repo, workdir, "--configfile", "test_config.yaml")
+    assert result.returncode == 0, result.stdout[-5000:]
+    return workdir, result

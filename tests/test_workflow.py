@@ -1,34 +1,13 @@
 """The whole workflow on a tiny generated sky, in a temporary directory."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
+from helpers import planned_jobs, snakemake
 from symfind.products import PRODUCTS
-
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-
-
-def snakemake(repo: Path, workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [*SNAKEMAKE, "--snakefile", str(repo / "Snakefile"), "--directory", str(workdir),
-           "--workflow-profile", "none", "--cores", "2", *args]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=600)
-
-
-@pytest.fixture(scope="module")
-def finished_run(repo, tiny_sample, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("run")
-    overrides = {"sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 5}}
-    (workdir / "test_config.yaml").write_text(yaml.safe_dump(overrides))
-    result = snakemake(repo, workdir, "--configfile", "test_config.yaml")
-    assert result.returncode == 0, result.stdout[-5000:]
-    return workdir, result
 
 
 def test_every_product_exists(finished_run):
@@ -64,20 +43,6 @@ def test_rerun_has_nothing_to_do(repo, finished_run):
     assert "Nothing to be done" in result.stdout
 
 
-def _planned_jobs(output: str) -> set[str]:
-    jobs, in_stats = set(), False
-    for line in output.splitlines():
-        if line.startswith("job "):
-            in_stats = True
-            continue
-        if in_stats:
-            if not line.strip() or line.startswith("total"):
-                break
-            if not line.startswith("-"):
-                jobs.add(line.split()[0])
-    return jobs
-
-
 DOWNSTREAM_OF_CUTS = {"apply_cuts", "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known", "all"}
 
 
@@ -86,16 +51,16 @@ def test_changed_cut_reruns_only_what_depends_on_it(repo, finished_run):
     (workdir / "jk.yaml").write_text(yaml.safe_dump({"cuts": {"jk_min": 0.95}}))
     by_file = snakemake(repo, workdir, "--configfile", "test_config.yaml", "jk.yaml", "-n")
     assert by_file.returncode == 0, by_file.stdout[-3000:]
-    assert _planned_jobs(by_file.stdout) == DOWNSTREAM_OF_CUTS
+    assert planned_jobs(by_file.stdout) == DOWNSTREAM_OF_CUTS
     by_flag = snakemake(repo, workdir, "--configfile", "test_config.yaml", "-n", "--config", "cuts={jk_min: 0.95}")
-    assert _planned_jobs(by_flag.stdout) == DOWNSTREAM_OF_CUTS
+    assert planned_jobs(by_flag.stdout) == DOWNSTREAM_OF_CUTS
 
 
 def test_changed_colour_floor_does_not_rerun_selection(repo, finished_run):
     workdir, _ = finished_run
     (workdir / "floor.yaml").write_text(yaml.safe_dump({"colors": {"error_floor": 0.02}}))
     result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "floor.yaml", "-n")
-    jobs = _planned_jobs(result.stdout)
+    jobs = planned_jobs(result.stdout)
     assert "weighted_colors" in jobs and "select_objects" not in jobs and "apply_cuts" not in jobs
 
 
@@ -136,4 +101,4 @@ def test_changed_extinction_model_reruns_from_the_extinction_stage(repo, finishe
     workdir, _ = finished_run
     (workdir / "ext.yaml").write_text(yaml.safe_dump({"extinction": {"layer_scale_height_pc": 125.0}}))
     result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "ext.yaml", "-n")
-    assert _planned_jobs(result.stdout) == DOWNSTREAM_OF_CUTS | {"extinction_sfd"}
+    assert planned_jobs(result.stdout) == DOWNSTREAM_OF_CUTS | {"extinction_sfd"}

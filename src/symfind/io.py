@@ -153,7 +153,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     fmt = table_format(path)
     with atomic_path(path) as tmp:
         if fmt == "csv":
-            frame.to_csv(tmp, index=False, float_format="%.10g")
+            frame.to_csv(tmp, index=False)  # shortest round-trip repr: no precision lost
         elif fmt == "parquet":
             frame.to_parquet(tmp, index=False, compression="zstd")
         else:

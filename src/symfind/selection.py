@@ -226,3 +226,32 @@ def run_selection(
     write_table(flow, out_cutflow)
     log.info("selected %d of %d objects", len(selected), len(joined))
     return selected
+
+
+def run_selection_tile(selection: Mapping[str, Any], tap: Mapping[str, Any], nside: int, tile: int, out_parquet: str | Path) -> pd.DataFrame:
+    """Stage 1 over TAP, one tile: the selection query on SkyMapper DR2 for nested HEALPix ``tile``."""
+    from .tap import fetch_selection_tile, runner_from_config, tile_adql, typed
+
+    criteria = criteria_from_config(selection)
+    log.info("selection ADQL for tile %d (nside %d) on %s:\n%s", tile, nside, tap["skymapper"], tile_adql(criteria, nside, tile))
+    runner = runner_from_config(tap, "skymapper")
+    frame = fetch_selection_tile(runner, criteria, nside, tile, int(tap["max_split_depth"]))
+    selected = typed(frame, C.JOINED_COLUMNS, f"selection tile {tile} from {tap['skymapper']}")
+    log.info("tile %d: %d objects selected", tile, len(selected))
+    write_table(selected, out_parquet)
+    return selected
+
+
+def run_gather_selection(tiles: list[int], paths: list[str], out_csv: str | Path, out_parquet: str | Path, out_cutflow: str | Path) -> pd.DataFrame:
+    """Stage 1 over TAP: gather the tiles into ``Dr2_table``; the cut-flow lists the rows per tile."""
+    from .tiles import gather, gather_counts
+
+    selected = gather(paths, key="object_id")
+    counts = gather_counts(tiles, paths, "selection")
+    flow = pd.DataFrame(
+        {"step": "tap_query", "criterion": "selection query (server side), tile " + counts["tile"], "rows_left": counts["rows"]}
+    )
+    write_table(selected, out_parquet)
+    write_table(selected, out_csv)
+    write_table(flow, out_cutflow)
+    return selected

@@ -11,12 +11,26 @@ def R(key):
     return product_path(RESULTS, key)
 
 
-def LOG(rule_name):
-    return os.path.join(RESULTS, "logs", f"{rule_name}.log")
+def LOG(rule_name, tile=None):
+    name = rule_name if tile is None else f"{rule_name}/{tile}"
+    return os.path.join(RESULTS, "logs", f"{name}.log")
 
 
-def BENCH(rule_name):
-    return os.path.join(RESULTS, "benchmarks", f"{rule_name}.tsv")
+def BENCH(rule_name, tile=None):
+    name = rule_name if tile is None else f"{rule_name}/{tile}"
+    return os.path.join(RESULTS, "benchmarks", f"{name}.tsv")
+
+
+def TILE_PRODUCT(name):
+    """Per-tile intermediate product (wildcard {tile}: nested HEALPix index at sky.nside)."""
+    return os.path.join(RESULTS, "tiles", "{tile}", f"{name}.parquet")
+
+
+TILES = tile_list(config["sky"]) if config["source"] == "tap" else []
+
+
+wildcard_constraints:
+    tile=r"\d+",
 
 
 def source_table(name):
@@ -25,7 +39,7 @@ def source_table(name):
         return os.path.join(SAMPLE_DIR, SAMPLE_FILES[name])
     if config["source"] == "files":
         return config["files"][name] or []
-    raise WorkflowError("symfind: source 'tap' is not available yet; use source: sample or files")
+    raise WorkflowError(f"symfind: no local table {name!r} with source {config['source']!r}")
 
 
 def selection_inputs(wildcards):

@@ -1,19 +1,11 @@
-# Stage 2: Bailer-Jones (2018) distances of the selected Gaia DR2 sources.
+# Stage 2: Bailer-Jones (2018) distances of the selected Gaia DR2 sources: one job on local tables,
+# or one upload job per HEALPix tile to the Gaia archive (source: tap).
 
 
-rule fetch_distances:
-    input:
-        selected=R("selection"),
-        distances=source_table("distances"),
-    output:
-        csv=R("distances_csv"),
-        parquet=R("distances"),
-        missing=R("distances_missing"),
-    log:
-        LOG("fetch_distances"),
-    benchmark:
-        BENCH("fetch_distances")
-    conda:
-        "../../envs/core.yaml"
-    script:
-        "../scripts/fetch_distances.py"
+if config["source"] == "tap":
+
+    include: "distances_tap.smk"
+
+else:
+
+    include: "distances_local.smk"

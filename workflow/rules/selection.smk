@@ -1,40 +1,11 @@
-# Stage 1: the selection query (SkyMapper DR2 x 2MASS x Gaia DR2 x AllWISE) and per-epoch photometry.
+# Stage 1: the selection query (SkyMapper DR2 x 2MASS x Gaia DR2 x AllWISE) and per-epoch photometry:
+# one job on local tables (source: sample | files), or one job per HEALPix tile over TAP (source: tap).
 
 
-rule select_objects:
-    input:
-        selection_inputs,
-    output:
-        csv=R("selection_csv"),
-        parquet=R("selection"),
-        cutflow=R("selection_cutflow"),
-    params:
-        source=config["source"],
-        selection=config["selection"],
-        sample_dir=SAMPLE_DIR,
-        master_file=config["files"]["master"],
-    log:
-        LOG("select_objects"),
-    benchmark:
-        BENCH("select_objects")
-    conda:
-        "../../envs/core.yaml"
-    script:
-        "../scripts/select_objects.py"
+if config["source"] == "tap":
 
+    include: "selection_tap.smk"
 
-rule fetch_epochs:
-    input:
-        selected=R("selection"),
-        photometry=source_table("photometry"),
-        images=source_table("images"),
-    output:
-        R("epochs"),
-    log:
-        LOG("fetch_epochs"),
-    benchmark:
-        BENCH("fetch_epochs")
-    conda:
-        "../../envs/core.yaml"
-    script:
-        "../scripts/fetch_epochs.py"
+else:
+
+    include: "selection_local.smk"

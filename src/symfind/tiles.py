@@ -1,0 +1,75 @@
+"""HEALPix sky tiles (nested scheme) and the gathering of per-tile products."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .io import InputError, write_table
+
+log = logging.getLogger(__name__)
+
+#: Tiles reach this far north (deg) at most and still count as SkyMapper sky (DR2 reaches dec ~ +2;
+#: a tile whose boundary dips below this declination is queried).
+SKYMAPPER_DEC_MAX = 16.0
+
+
+def tile_list(sky: Mapping[str, Any]) -> list[int]:
+    """The tiles to query: ``sky.tiles`` if given, else every tile that reaches the southern sky."""
+    import healpy as hp
+
+    nside = int(sky["nside"])
+    n_pix = hp.nside2npix(nside)
+    if sky.get("tiles"):
+        tiles = sorted(set(int(t) for t in sky["tiles"]))
+        bad = [t for t in tiles if not 0 <= t < n_pix]
+        if bad:
+            raise InputError(f"sky.tiles: {bad} are not tiles of nside {nside} (0 to {n_pix - 1})")
+        return tiles
+    tiles = []
+    for pix in range(n_pix):
+        _, dec = hp.vec2ang(hp.boundaries(nside, pix, step=4, nest=True).T, lonlat=True)
+        if dec.min() < SKYMAPPER_DEC_MAX:
+            tiles.append(pix)
+    return tiles
+
+
+def gather(paths: Sequence[str | Path], key: str | None = None) -> pd.DataFrame:
+    """Concatenate per-tile Parquet tables (sorted by ``key``; ``key`` must be unique across tiles)."""
+    frames = [pd.read_parquet(p) for p in paths]
+    frames = [f for f in frames if len(f)] or frames[:1]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if key is not None and len(table):
+        dup = table[key].duplicated()
+        if dup.any():
+            raise InputError(f"per-tile tables overlap: {int(dup.sum())} duplicate {key}(s), e.g. {table.loc[dup, key].iloc[0]}")
+        table = table.sort_values(key, kind="stable", ignore_index=True)
+    return table
+
+
+def gather_counts(tiles: Sequence[int], paths: Sequence[str | Path], what: str) -> pd.DataFrame:
+    """Rows per tile of per-tile tables, plus the total: ``tile, rows`` (for logs and cut-flows)."""
+    counts = [{"tile": str(t), "rows": len(pd.read_parquet(p, columns=[]))} for t, p in zip(tiles, paths)]
+    total = sum(c["rows"] for c in counts)
+    log.info("%s: %d rows from %d tiles", what, total, len(counts))
+    return pd.DataFrame([{"tile": "all", "rows": total}, *counts])
+
+
+def write_gathered(table: pd.DataFrame, out_parquet: str | Path, out_csv: str | Path | None = None) -> None:
+    write_table(table, out_parquet)
+    if out_csv is not None:
+        write_table(table, out_csv)
+
+
+def empty_like(registry: Mapping[str, str]) -> pd.DataFrame:
+    """An empty table with the archive dtypes of ``registry``."""
+    return pd.DataFrame({name: pd.Series(dtype="object" if dtype == "str" else dtype) for name, dtype in registry.items()})
+
+
+def object_ids(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return np.unique(frame[column].dropna().to_numpy(dtype=np.int64))

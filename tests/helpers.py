@@ -1,0 +1,31 @@
+"""Helpers for tests that run the workflow."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def snakemake(repo: Path, workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [*SNAKEMAKE, "--snakefile", str(repo / "Snakefile"), "--directory", str(workdir),
+           "--workflow-profile", "none", "--cores", "2", *args]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=600)
+
+
+def planned_jobs(output: str) -> set[str]:
+    jobs, in_stats = set(), False
+    for line in output.splitlines():
+        if line.startswith("job "):
+            in_stats = True
+            continue
+        if in_stats:
+            if not line.strip() or line.startswith("total"):
+                break
+            if not line.startswith("-"):
+                jobs.add(line.split()[0])
+    return jobs
