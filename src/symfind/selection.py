@@ -191,10 +191,7 @@ def load_joined_master(source: str, sample_dir: str | Path | None = None, master
     elif source == "files":
         joined = read_table(master_file, C.JOINED_COLUMNS)
     else:
-        raise InputError(
-            "source: tap is not available in this version of symfind (the TAP stage is under way); "
-            "use source: sample or source: files"
-        )
+        raise InputError(f"source {source!r}: only 'sample' and 'files' are local tables (source 'tap' queries per tile)")
     duplicated = joined["object_id"].duplicated()
     if duplicated.any():
         raise InputError(
