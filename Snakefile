@@ -59,3 +59,5 @@ rule all:
         R("pca_plot"),
         R("known_matches"),
         R("known_recovery"),
+        R("detector_comparison"),
+        R("detector_comparison_plot"),

@@ -5,7 +5,8 @@ torch = pytest.importorskip("torch")
 
 from symfind.vae import Scaler, flag_anomalies, kl_divergence, masked_mse, train_and_score  # noqa: E402
 
-PARAMS = {"hidden": 16, "latent": 3, "epochs": 15, "batch_size": 64, "lr": 1e-3, "beta": 1.0, "seed": 42, "device": "cpu"}
+PARAMS = {"hidden": 16, "latent": 3, "epochs": 15, "batch_size": 64, "lr": 1e-3, "beta": 1.0, "seed": 42, "device": "cpu",
+          "missing": "mask", "validation_fraction": 0.0, "patience": 10}
 
 
 def _data(n=600, seed=0):
@@ -71,3 +72,23 @@ def test_flag_anomalies_fraction_and_ties():
     rank, flagged = flag_anomalies(ids, scores, 0.5)
     assert rank.tolist() == [3, 1, 2, 4]
     assert flagged.tolist() == [False, True, True, False]
+
+
+def test_median_mode_counts_every_entry():
+    X = _data()
+    result = train_and_score(X, {**PARAMS, "missing": "median"})
+    assert (result.contributions[10:20, 2] > 0).any()  # the imputed entry is in the loss (original recipe)
+    assert np.isnan(X[10:20, 2]).all()  # and still missing in the data
+
+
+def test_validation_split_and_early_stopping():
+    X = _data()
+    result = train_and_score(X, {**PARAMS, "epochs": 200, "validation_fraction": 0.2, "patience": 3, "lr": 5e-2})
+    history = result.history
+    assert "validation_loss" in history and len(history) < 200  # stopped early
+    assert len(result.reconstruction_loss) == len(X)  # held-out rows are scored too
+
+
+def test_unknown_missing_mode():
+    with pytest.raises(ValueError, match="vae.missing"):
+        train_and_score(_data(), {**PARAMS, "missing": "zero"})

@@ -43,6 +43,8 @@ PRODUCTS: dict[str, str] = {
     "pca_plot": "pca_colour_space.png",
     "known_matches": "known_symbiotics_crossmatch.csv",
     "known_recovery": "known_symbiotics_recovery.csv",
+    "detector_comparison": "detector_comparison.csv",
+    "detector_comparison_plot": "detector_comparison.png",
 }
 
 

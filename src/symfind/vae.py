@@ -6,9 +6,11 @@ over its observed features plus ``beta`` x the KL divergence of the approximate 
 N(0, 1). Adam, ``lr``, ``epochs``, ``batch_size``, ``seed``.
 
 - Scaling (centre and scale per feature) is fitted once, on the training data, ignoring NaN.
-- Missing features: the model sees a copy in which a missing entry is replaced by the training
-  median (``missing: median``); the loss and the score use only the observed entries, and the
-  imputed values are never written anywhere.
+- Missing features (``missing``): ``mask`` (default) gives the network the values with 0 where
+  missing plus the missingness mask as extra inputs, and the loss and the score count observed
+  entries only; ``median`` is the original recipe (training median in, every entry in the loss).
+  Either way this happens in the model's own copy; nothing is written back into the data.
+- Optional held-out validation (``validation_fraction``) with early stopping (``patience``).
 - Scores come from the encoder's mean (no sampling), so the same data and seed give the same
   scores. The score is the reconstruction error; the top ``anomaly_fraction`` are candidates.
 """
@@ -62,14 +64,14 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def _build_model(n_features: int, hidden: int, latent: int):
+def _build_model(n_inputs: int, hidden: int, latent: int, n_features: int):
     import torch
     from torch import nn
 
     class VAE(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.encoder = nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU())
+            self.encoder = nn.Sequential(nn.Linear(n_inputs, hidden), nn.ReLU())
             self.mu = nn.Linear(hidden, latent)
             self.logvar = nn.Linear(hidden, latent)
             self.decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, n_features))
@@ -108,37 +110,64 @@ class VAEResult:
     history: pd.DataFrame  # per epoch: mean reconstruction loss and mean KL
 
 
+def _model_input(scaled: np.ndarray, missing: str) -> tuple[np.ndarray, np.ndarray]:
+    """What the network sees and which entries its loss counts.
+
+    ``mask``: the scaled values with 0 where missing, plus the missingness mask as extra input
+    columns; the loss counts observed entries only. ``median``: the original recipe, a missing
+    value replaced by the training median (0 after scaling), every entry in the loss.
+    """
+    observed = np.isfinite(scaled)
+    filled = np.where(observed, scaled, 0.0)
+    if missing == "mask":
+        return np.hstack([filled, observed.astype(np.float64)]), observed.astype(np.float64)
+    if missing == "median":
+        return filled, np.ones_like(filled)
+    raise InputError(f"vae.missing must be 'mask' or 'median', got {missing!r}")
+
+
 def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1) -> VAEResult:
-    """Fit the VAE on ``X`` (NaN = missing) and score every row."""
+    """Fit the VAE on ``X`` (NaN = missing) and score every row.
+
+    With ``validation_fraction`` > 0, that share of the rows (random, seeded) is held out: the
+    scaling is fitted on the training rows only, and training stops when the validation loss has
+    not improved for ``patience`` epochs (the best weights are kept). Every row is scored.
+    """
     import torch
 
     if X.ndim != 2 or len(X) == 0:
         raise InputError("VAE input has no rows")
-    torch.manual_seed(int(params["seed"]))
+    seed = int(params["seed"])
+    torch.manual_seed(seed)
     torch.set_num_threads(max(1, int(threads)))
     device = resolve_device(params["device"])
-    scaler = Scaler.fit(X)
-    scaled = scaler.transform(X)
-    mask = np.isfinite(scaled)
-    model_input = np.where(mask, scaled, 0.0)  # 0 = the training median after scaling; a copy only
-    x_all = torch.tensor(model_input, dtype=torch.float32, device=device)
-    m_all = torch.tensor(mask, dtype=torch.float32, device=device)
-    model = _build_model(X.shape[1], int(params["hidden"]), int(params["latent"])).to(device)
+    n, n_features = X.shape
+    val_fraction = float(params.get("validation_fraction") or 0.0)
+    order = np.random.default_rng(seed).permutation(n)
+    n_val = int(round(val_fraction * n)) if val_fraction > 0 else 0
+    train_rows, val_rows = np.sort(order[n_val:]), np.sort(order[:n_val])
+    scaler = Scaler.fit(X[train_rows])
+    inputs, loss_mask = _model_input(scaler.transform(X), params.get("missing", "mask"))
+    x_all = torch.tensor(inputs, dtype=torch.float32, device=device)
+    target = x_all[:, :n_features]
+    m_all = torch.tensor(loss_mask, dtype=torch.float32, device=device)
+    model = _build_model(inputs.shape[1], int(params["hidden"]), int(params["latent"]), n_features).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=float(params["lr"]))
     beta = float(params["beta"])
     batch = int(params["batch_size"])
-    generator = torch.Generator().manual_seed(int(params["seed"]))
-    history = []
-    n = len(x_all)
+    patience = int(params.get("patience") or 0)
+    generator = torch.Generator().manual_seed(seed)
+    train_idx = torch.tensor(train_rows, device=device)
+    val_idx = torch.tensor(val_rows, device=device)
+    history, best, best_state, stale = [], np.inf, None, 0
     for epoch in range(int(params["epochs"])):
         model.train()
-        order = torch.randperm(n, generator=generator).to(device)
+        perm = train_idx[torch.randperm(len(train_idx), generator=generator).to(device)]
         total_rec = total_kl = 0.0
-        for start in range(0, n, batch):
-            idx = order[start : start + batch]
-            x, m = x_all[idx], m_all[idx]
-            recon, mu, logvar = model(x)
-            rec = masked_mse(recon, x, m)
+        for start in range(0, len(perm), batch):
+            idx = perm[start : start + batch]
+            recon, mu, logvar = model(x_all[idx])
+            rec = masked_mse(recon, target[idx], m_all[idx])
             kl = kl_divergence(mu, logvar)
             loss = (rec + beta * kl).mean()
             optimiser.zero_grad()
@@ -146,18 +175,35 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1) 
             optimiser.step()
             total_rec += float(rec.detach().sum())
             total_kl += float(kl.detach().sum())
-        history.append({"epoch": epoch + 1, "reconstruction_loss": total_rec / n, "kl": total_kl / n})
+        row = {"epoch": epoch + 1, "reconstruction_loss": total_rec / len(perm), "kl": total_kl / len(perm)}
+        if len(val_idx):
+            model.eval()
+            with torch.no_grad():
+                mu, logvar = model.encode(x_all[val_idx])
+                val = masked_mse(model.decoder(mu), target[val_idx], m_all[val_idx]) + beta * kl_divergence(mu, logvar)
+            row["validation_loss"] = float(val.mean())
+            if row["validation_loss"] < best:
+                best, stale = row["validation_loss"], 0
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            else:
+                stale += 1
+        history.append(row)
+        if len(val_idx) and patience and stale >= patience:
+            log.info("early stop after epoch %d (validation loss %.4f, best %.4f)", epoch + 1, row["validation_loss"], best)
+            break
+    if best_state is not None:
+        model.load_state_dict(best_state)
     model.eval()
     with torch.no_grad():
         mu, logvar = model.encode(x_all)
         recon = model.decoder(mu)
-        sq = ((recon - x_all) ** 2 * m_all).cpu().numpy().astype(np.float64)
+        sq = ((recon - target) ** 2 * m_all).cpu().numpy().astype(np.float64)
         kl = kl_divergence(mu, logvar).cpu().numpy().astype(np.float64)
         latent = mu.cpu().numpy().astype(np.float64)
-    n_obs = mask.sum(axis=1)
-    rec_loss = sq.sum(axis=1) / np.maximum(n_obs, 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        contributions = np.where(sq.sum(axis=1, keepdims=True) > 0, sq / sq.sum(axis=1, keepdims=True), 0.0)
+    n_counted = loss_mask.sum(axis=1)
+    rec_loss = sq.sum(axis=1) / np.maximum(n_counted, 1)
+    total = sq.sum(axis=1, keepdims=True)
+    contributions = np.divide(sq, total, out=np.zeros_like(sq), where=total > 0)
     return VAEResult(rec_loss, kl, latent, contributions, pd.DataFrame(history))
 
 

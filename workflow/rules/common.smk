@@ -46,3 +46,8 @@ def selection_inputs(wildcards):
     if config["source"] == "sample":
         return [os.path.join(SAMPLE_DIR, SAMPLE_FILES[t]) for t in ("master", "twomass_psc", "gaia_dr2", "allwise")]
     return [source_table("master")]
+
+
+def truth_table():
+    """The sample sky's truth table (labels for the evaluation only), or nothing for real data."""
+    return os.path.join(SAMPLE_DIR, SAMPLE_FILES["truth"]) if config["source"] == "sample" else []

@@ -18,3 +18,24 @@ rule crossmatch_known:
         "../../envs/core.yaml"
     script:
         "../scripts/crossmatch_known.py"
+
+
+rule compare_detectors:
+    input:
+        merged=R("merged"),
+        losses=R("vae_losses"),
+        matches=R("known_matches"),
+        truth=truth_table(),
+    output:
+        table=R("detector_comparison"),
+        plot=R("detector_comparison_plot"),
+    params:
+        detectors={k: config["vae"][k] for k in ("features", "anomaly_fraction", "seed")},
+    log:
+        LOG("compare_detectors"),
+    benchmark:
+        BENCH("compare_detectors")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/compare_detectors.py"
