@@ -11,6 +11,9 @@ rule train_vae:
     params:
         vae=config["vae"],
     threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=120,
     log:
         LOG("train_vae"),
     benchmark:

@@ -11,6 +11,9 @@ rule weighted_colors:
         error_floor=config["colors"]["error_floor"],
         bad_flags=config["colors"]["bad_flags"],
         clip_sigma=config["colors"]["clip_sigma"],
+    resources:
+        mem_mb=16000,
+        runtime=60,
     log:
         LOG("weighted_colors"),
     benchmark:

@@ -8,6 +8,9 @@ rule query_selection_tile:
         selection=config["selection"],
         tap=config["tap"],
         nside=config["sky"]["nside"],
+    resources:
+        mem_mb=4000,
+        runtime=240,
     log:
         LOG("query_selection_tile", "{tile}"),
     benchmark:
