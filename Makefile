@@ -23,10 +23,11 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
 
-# The TAP tests need a local GAVO DaCHS server: install it where possible (root + apt-get), else
-# those tests are skipped with the reason (SYMFIND_REQUIRE_TAP_SERVER=1 makes that a failure).
+# The TAP tests need a local GAVO DaCHS server and the votlint test STILTS: installed where
+# possible (root + apt-get), else those tests are skipped with the reason
+# (SYMFIND_REQUIRE_TEST_SERVICES=1 makes that a failure).
 test: $(STAMP)
-	bash tests/dachs/install.sh
+	bash tests/install_services.sh
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

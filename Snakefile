@@ -37,6 +37,7 @@ include: "workflow/rules/merge.smk"
 include: "workflow/rules/anomaly.smk"
 include: "workflow/rules/pca.smk"
 include: "workflow/rules/known.smk"
+include: "workflow/rules/candidates.smk"
 
 
 rule all:
@@ -61,3 +62,6 @@ rule all:
         R("known_recovery"),
         R("detector_comparison"),
         R("detector_comparison_plot"),
+        R("candidates_csv"),
+        R("candidates_fits"),
+        R("candidates_vot"),

@@ -1,8 +1,8 @@
 """The TAP stages against a real IVOA TAP server: GAVO DaCHS on loopback, serving the tiny sample sky.
 
-`make test` installs DaCHS (tests/dachs/install.sh); this module loads the sky and starts the
+`make test` installs DaCHS (tests/install_services.sh); this module loads the sky and starts the
 server (tests/dachs/serve.sh). Where the server cannot run, the tests are skipped with the reason,
-unless SYMFIND_REQUIRE_TAP_SERVER=1 (set by .ci/run), which turns that into a failure.
+unless SYMFIND_REQUIRE_TEST_SERVICES=1 (set by .ci/run), which turns that into a failure.
 """
 
 import os
@@ -24,7 +24,7 @@ UPSTREAM = [PRODUCTS[k] for k in ("selection_csv", "selection", "epochs", "dista
 
 
 def _unavailable(reason: str):
-    if os.environ.get("SYMFIND_REQUIRE_TAP_SERVER") == "1":
+    if os.environ.get("SYMFIND_REQUIRE_TEST_SERVICES") == "1":
         pytest.fail(f"TAP server required but unavailable: {reason}")
     pytest.skip(f"TAP SERVER TESTS SKIPPED: {reason}")
 

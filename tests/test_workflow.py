@@ -15,7 +15,8 @@ def test_every_product_exists(finished_run):
     for key, name in PRODUCTS.items():
         assert (workdir / "results" / name).stat().st_size > 0, key
     for rule in ("select_objects", "fetch_epochs", "fetch_distances", "extinction", "apply_cuts", "weighted_colors",
-                 "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known", "compare_detectors"):
+                 "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known", "compare_detectors",
+                 "candidate_table"):
         assert (workdir / "results" / "logs" / f"{rule}.log").exists(), rule
         assert (workdir / "results" / "benchmarks" / f"{rule}.tsv").exists(), rule
 
@@ -44,7 +45,7 @@ def test_rerun_has_nothing_to_do(repo, finished_run):
 
 
 DOWNSTREAM_OF_CUTS = {"apply_cuts", "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known",
-                      "compare_detectors", "all"}
+                      "compare_detectors", "candidate_table", "all"}
 
 
 def test_changed_cut_reruns_only_what_depends_on_it(repo, finished_run):

@@ -44,6 +44,10 @@ PRODUCTS: dict[str, str] = {
     "known_matches": "known_symbiotics_crossmatch.csv",
     "known_recovery": "known_symbiotics_recovery.csv",
     "detector_comparison": "detector_comparison.csv",
+    # stage 8: what an astronomer opens
+    "candidates_csv": "candidates.csv",
+    "candidates_fits": "candidates.fits",
+    "candidates_vot": "candidates.vot",
     "detector_comparison_plot": "detector_comparison.png",
 }
 

@@ -1,0 +1,113 @@
+"""The candidate table astronomers open: CSV, FITS and VOTable, with units and UCDs on every column.
+
+One row per VAE candidate, by rank: identifiers in every survey, position, photometry, distance and
+absolute magnitude, the 15 independent colours with errors, the anomaly score, rank, the features
+that make it odd, and the known symbiotic star it matches (if any).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .io import atomic_path, write_table
+
+log = logging.getLogger(__name__)
+
+MAG = ("mag", "phot.mag")
+EMAG = ("mag", "stat.error;phot.mag")
+
+#: name -> (unit, UCD, description). Units in the VOUnit syntax; UCD1+ words.
+COLUMN_META: dict[str, tuple[str, str, str]] = {
+    "rank": ("", "meta.number", "Rank by VAE reconstruction loss (1 = most anomalous)"),
+    "object_id": ("", "meta.id;meta.main", "SkyMapper DR2 object_id"),
+    "gaia_dr2_id1": ("", "meta.id.cross", "Gaia DR2 source_id"),
+    "twomass_key": ("", "meta.id.cross", "2MASS PSC pts_key"),
+    "allwise_cntr": ("", "meta.id.cross", "AllWISE cntr"),
+    "raj2000": ("deg", "pos.eq.ra;meta.main", "Right ascension (J2000, SkyMapper)"),
+    "dej2000": ("deg", "pos.eq.dec;meta.main", "Declination (J2000, SkyMapper)"),
+    "glon": ("deg", "pos.galactic.lon", "Galactic longitude"),
+    "glat": ("deg", "pos.galactic.lat", "Galactic latitude"),
+    **{f"{b}_psf": (MAG[0], f"{MAG[1]};em.opt", f"SkyMapper {b} PSF magnitude (AB)") for b in C.SKYMAPPER_BANDS},
+    **{f"e_{b}_psf": (EMAG[0], f"{EMAG[1]};em.opt", f"Error of the SkyMapper {b} magnitude") for b in C.SKYMAPPER_BANDS},
+    **{f"{b}_m": (MAG[0], f"{MAG[1]};em.IR", f"2MASS {b.upper()} magnitude (Vega)") for b in "jhk"},
+    **{f"{b}_msigcom": (EMAG[0], f"{EMAG[1]};em.IR", f"2MASS {b.upper()} total error") for b in "jhk"},
+    **{f"w{k}mpro": (MAG[0], f"{MAG[1]};em.IR", f"AllWISE W{k} profile-fit magnitude (Vega)") for k in range(1, 5)},
+    **{f"w{k}sigmpro": (EMAG[0], f"{EMAG[1]};em.IR", f"AllWISE W{k} error") for k in range(1, 5)},
+    "parallax": ("mas", "pos.parallax.trig", "Gaia DR2 parallax"),
+    "parallax_error": ("mas", "stat.error;pos.parallax.trig", "Gaia DR2 parallax error"),
+    "pmra": ("mas/yr", "pos.pm;pos.eq.ra", "Gaia DR2 proper motion in RA (x cos dec)"),
+    "pmdec": ("mas/yr", "pos.pm;pos.eq.dec", "Gaia DR2 proper motion in Dec"),
+    "r_est": ("pc", "pos.distance", "Bailer-Jones (2018) distance"),
+    "r_lo": ("pc", "pos.distance;stat.min", "Bailer-Jones lower bound (68%)"),
+    "r_hi": ("pc", "pos.distance;stat.max", "Bailer-Jones upper bound (68%)"),
+    "ebv": ("mag", "phys.absorption;em.opt.B", "E(B-V) used by the cuts"),
+    "jk0": ("mag", "phot.color.excess", "Extinction-corrected J-K"),
+    "abs_j": ("mag", "phys.magAbs;em.IR.J", "Absolute J magnitude (distance and extinction corrected)"),
+    **{C.color_name(a, b): ("mag", "phot.color", f"Nightly-weighted SkyMapper {a}-{b}") for a, b in C.INDEPENDENT_COLOR_PAIRS},
+    **{C.color_error_name(a, b): ("mag", "stat.error;phot.color", f"Error of {a}-{b}") for a, b in C.INDEPENDENT_COLOR_PAIRS},
+    "reconstruction_loss": ("", "stat.value", "VAE reconstruction loss (anomaly score, standardised units)"),
+    "top_features": ("", "meta.note", "Features with the largest shares of the reconstruction error"),
+    "known_catalogue": ("", "meta.dataset", "Catalogue of the matched known symbiotic star"),
+    "known_name": ("", "meta.id", "Name of the matched known symbiotic star"),
+    "known_separation": ("arcsec", "pos.angDistance", "Separation from the known symbiotic star"),
+}
+
+CANDIDATE_COLUMNS: tuple[str, ...] = tuple(COLUMN_META)
+
+
+def candidate_table(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFrame, n_top_features: int = 3) -> pd.DataFrame:
+    """The candidates (``is_candidate``) with every column of :data:`COLUMN_META`, by rank."""
+    cand = losses[losses["is_candidate"].astype(bool)]
+    shares = cand[[c for c in cand.columns if c.startswith("share_")]]
+    names = np.array([c.removeprefix("share_") for c in shares.columns])
+    top = np.argsort(-shares.to_numpy(), axis=1)[:, :n_top_features]
+    cand = cand.assign(top_features=[",".join(names[row]) for row in top])
+    table = cand[["object_id", "rank", "reconstruction_loss", "top_features"]].merge(merged, on="object_id", how="left")
+    best = matches.sort_values("separation_arcsec").drop_duplicates("object_id")
+    best = best.rename(columns={"catalogue": "known_catalogue", "name": "known_name", "separation_arcsec": "known_separation"})
+    table = table.merge(best[["object_id", "known_catalogue", "known_name", "known_separation"]], on="object_id", how="left")
+    table["known_catalogue"] = table["known_catalogue"].fillna("")
+    table["known_name"] = table["known_name"].fillna("")
+    return table.sort_values("rank", ignore_index=True)[list(CANDIDATE_COLUMNS)]
+
+
+def to_astropy(table: pd.DataFrame):
+    """An astropy Table with unit, UCD and description on every column."""
+    from astropy.table import Table
+
+    out = Table.from_pandas(table)
+    for name in out.colnames:
+        unit, ucd, description = COLUMN_META[name]
+        out[name].unit = unit or None
+        out[name].description = description
+        out[name].meta["ucd"] = ucd
+    return out
+
+
+def write_votable(table: pd.DataFrame, path: str | Path) -> None:
+    """VOTable with UCDs (astropy keeps units and descriptions; UCDs are set on the fields)."""
+    from astropy.io.votable import from_table
+
+    votable = from_table(to_astropy(table))
+    for field in votable.get_first_table().fields:
+        field.ucd = COLUMN_META[field.name][1]
+    with atomic_path(path) as tmp:
+        votable.to_xml(str(tmp))
+
+
+def run_candidates(merged_parquet: str | Path, losses_csv: str | Path, matches_csv: str | Path,
+                   out_csv: str | Path, out_fits: str | Path, out_vot: str | Path) -> pd.DataFrame:
+    """Stage 8: write the candidate table as CSV, FITS and VOTable."""
+    table = candidate_table(pd.read_parquet(merged_parquet), pd.read_csv(losses_csv), pd.read_csv(matches_csv))
+    write_table(table, out_csv)
+    with atomic_path(out_fits) as tmp:
+        to_astropy(table).write(tmp, format="fits", overwrite=True)  # tmp exists (made by atomic_path)
+    write_votable(table, out_vot)
+    log.info("%d candidates (%d match a known symbiotic star) -> %s, %s, %s", len(table),
+             int((table["known_name"] != "").sum()), out_csv, out_fits, out_vot)
+    return table

@@ -1,0 +1,20 @@
+# Stage 8: the candidate table (CSV, FITS, VOTable) with units and UCDs, for TOPCAT and friends.
+
+
+rule candidate_table:
+    input:
+        merged=R("merged"),
+        losses=R("vae_losses"),
+        matches=R("known_matches"),
+    output:
+        csv=R("candidates_csv"),
+        fits=R("candidates_fits"),
+        vot=R("candidates_vot"),
+    log:
+        LOG("candidate_table"),
+    benchmark:
+        BENCH("candidate_table")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/candidate_table.py"
