@@ -51,9 +51,9 @@ def main() -> None:
         gen_wall, _ = measure([sys.executable, "-m", "symfind.sample", "--out", str(sky), "--n-objects", str(n),
                                "--nights-per-object", str(args.nights_per_object)])
         (run / "bench.yaml").write_text(f"sample:\n  dir: {sky}\n")
-        wall, peak = measure(snakemake(run, "--cores", str(args.cores), "--configfile", "bench.yaml", "--quiet"))
+        wall, peak = measure(snakemake(run, "--cores", str(args.cores), "--configfile", str(run / "bench.yaml"), "--quiet"))
         start = time.perf_counter()
-        noop = subprocess.run(snakemake(run, "--cores", str(args.cores), "--configfile", "bench.yaml", "-n"),
+        noop = subprocess.run(snakemake(run, "--cores", str(args.cores), "--configfile", str(run / "bench.yaml"), "-n"),
                               capture_output=True, text=True, check=True)
         noop_s = time.perf_counter() - start
         assert "Nothing to be done" in noop.stdout + noop.stderr

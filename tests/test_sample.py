@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind import columns as C
 from symfind.io import coerce_columns
 from symfind.sample import DEFAULT_N_OBJECTS, DEFAULT_SEED, POPULATIONS, SAMPLE_FILES, SAMPLE_SCHEMAS, write_sample
 

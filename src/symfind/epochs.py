@@ -52,7 +52,8 @@ def sort_epochs(epochs: pd.DataFrame) -> pd.DataFrame:
 def run_epochs(selected_parquet: str | Path, photometry_file: str | Path, images_file: str | Path | None, out_parquet: str | Path) -> pd.DataFrame:
     """Stage 1b: write the per-epoch photometry of the selected objects."""
     selected = pd.read_parquet(selected_parquet, columns=["object_id"])
-    photometry = read_table(photometry_file, C.PHOTOMETRY_COLUMNS)
+    wanted = [("object_id", "in", selected["object_id"].to_numpy().tolist())] if len(selected) else None
+    photometry = read_table(photometry_file, C.PHOTOMETRY_COLUMNS, parquet_filters=wanted)
     images = read_table(images_file, C.IMAGES_COLUMNS) if images_file else None
     epochs = join_epochs(selected["object_id"].to_numpy(), photometry, images, str(photometry_file))
     n_with = epochs["object_id"].nunique()

@@ -45,12 +45,15 @@ def table_format(path: str | os.PathLike) -> str:
     )
 
 
-def read_table(path: str | os.PathLike, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+def read_table(
+    path: str | os.PathLike, columns: Mapping[str, str] | None = None, parquet_filters: list | None = None
+) -> pd.DataFrame:
     """Read a CSV, Parquet, FITS or VOTable file into a DataFrame.
 
     If ``columns`` (name -> dtype, as in :mod:`symfind.columns`) is given, every listed column must
     be present and convertible to its dtype; extra columns are kept. Errors name the file and the
-    column.
+    column. ``parquet_filters`` (pyarrow syntax) select rows while reading a Parquet file, so a
+    large table need not fit in memory whole; other formats ignore them (callers filter after).
     """
     path = Path(path)
     if not path.exists():
@@ -62,7 +65,7 @@ def read_table(path: str | os.PathLike, columns: Mapping[str, str] | None = None
         if fmt == "csv":
             frame = pd.read_csv(path, encoding="utf-8", low_memory=False)
         elif fmt == "parquet":
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(path, filters=parquet_filters)
         else:
             from astropy.table import Table
 

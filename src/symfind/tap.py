@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import columns as C
 from .selection import Criterion, selection_adql
 
 log = logging.getLogger(__name__)
@@ -170,15 +169,19 @@ def fetch_by_upload(
 ) -> pd.DataFrame:
     """Upload ``ids`` in chunks as table ``TAP_UPLOAD.ids`` (column ``id_column``) and run the template."""
     from astropy.table import Table
+    from tqdm import tqdm
 
     ids = np.unique(np.asarray(ids, dtype=np.int64))
     n_chunks = max(1, -(-len(ids) // chunk_size))
     parts = []
-    for k, chunk in _chunks(ids, chunk_size):
-        upload = Table({id_column: chunk})
-        parts.append(runner.run(adql_template, f"{what} chunk {k + 1}/{n_chunks} ({len(chunk)} ids)", uploads={"ids": upload}))
-        if progress:
-            progress(k + 1, n_chunks)
+    # a progress bar on a terminal (stderr); the log gets one line per chunk either way
+    with tqdm(total=n_chunks, desc=what, unit="chunk", disable=None) as bar:
+        for k, chunk in _chunks(ids, chunk_size):
+            upload = Table({id_column: chunk})
+            parts.append(runner.run(adql_template, f"{what} chunk {k + 1}/{n_chunks} ({len(chunk)} ids)", uploads={"ids": upload}))
+            bar.update(1)
+            if progress:
+                progress(k + 1, n_chunks)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
@@ -218,5 +221,3 @@ def typed(frame: pd.DataFrame, registry: Mapping[str, str], what: str) -> pd.Dat
         frame = pd.DataFrame({name: pd.Series(dtype="float64") for name in registry})
     return coerce_columns(frame, registry, what)[list(registry)]
 
-
-JOINED = C.JOINED_COLUMNS

@@ -7,10 +7,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from .io import InputError, write_table
+from .io import InputError
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +57,3 @@ def gather_counts(tiles: Sequence[int], paths: Sequence[str | Path], what: str) 
     total = sum(c["rows"] for c in counts)
     log.info("%s: %d rows from %d tiles", what, total, len(counts))
     return pd.DataFrame([{"tile": "all", "rows": total}, *counts])
-
-
-def write_gathered(table: pd.DataFrame, out_parquet: str | Path, out_csv: str | Path | None = None) -> None:
-    write_table(table, out_parquet)
-    if out_csv is not None:
-        write_table(table, out_csv)
-
-
-def empty_like(registry: Mapping[str, str]) -> pd.DataFrame:
-    """An empty table with the archive dtypes of ``registry``."""
-    return pd.DataFrame({name: pd.Series(dtype="object" if dtype == "str" else dtype) for name, dtype in registry.items()})
-
-
-def object_ids(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return np.unique(frame[column].dropna().to_numpy(dtype=np.int64))
