@@ -165,7 +165,6 @@ def fetch_by_upload(
     adql_template: str,
     what: str,
     chunk_size: int,
-    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Upload ``ids`` in chunks as table ``TAP_UPLOAD.ids`` (column ``id_column``) and run the template."""
     from astropy.table import Table
@@ -180,8 +179,6 @@ def fetch_by_upload(
             upload = Table({id_column: chunk})
             parts.append(runner.run(adql_template, f"{what} chunk {k + 1}/{n_chunks} ({len(chunk)} ids)", uploads={"ids": upload}))
             bar.update(1)
-            if progress:
-                progress(k + 1, n_chunks)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
