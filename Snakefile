@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 from symfind.config import ConfigError, validate_config  # noqa: E402
 from symfind.products import product_path  # noqa: E402
 from symfind.sample import SAMPLE_FILES  # noqa: E402
-from symfind.tiles import tile_list  # noqa: E402
+from symfind.tiles import read_tile_list, tile_list  # noqa: E402
 
 configfile: os.path.join(workflow.basedir, "config.yaml")
 
@@ -45,6 +45,9 @@ rule all:
     input:
         R("selection_csv"),
         R("selection_cutflow"),
+        R("selection_tiles"),
+        R("epochs"),
+        R("extinction"),
         R("distances_csv"),
         R("distances_missing"),
         R("filtered_csv"),

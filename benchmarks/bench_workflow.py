@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/bench_workflow.py --objects 10000 100000 --nights-per-object 7 --cores 2
 
 For each size: generate the sky (not timed as part of the workflow), run `snakemake --cores N` in a
-fresh folder, read every rule's `benchmark:` file (wall s, max RSS MiB), time a no-op rerun
-(`snakemake -n`), and print one table. ~7 nights per object give about 50 epochs per object.
+fresh folder, read every job's `benchmark:` file (wall s, max RSS MiB; per-tile rules summed over
+their tiles, with the slowest tile), time a no-op rerun (`snakemake -n`), and print one table. ~7 nights per object give about 50 epochs per object.
 """
 
 from __future__ import annotations
@@ -58,9 +58,13 @@ def main() -> None:
         noop_s = time.perf_counter() - start
         assert "Nothing to be done" in noop.stdout + noop.stderr
         print(f"\n== {n:,d} objects (sky generated in {gen_wall:.0f} s) ==")
-        print(f"{'rule':28s} {'wall s':>8s} {'max RSS MiB':>12s}")
-        for rule, (seconds, rss) in rule_benchmarks(run / "results").items():
-            print(f"{rule:28s} {seconds:8.1f} {rss:12.0f}")
+        print(f"{'rule':28s} {'jobs':>5s} {'sum wall s':>10s} {'max job s':>10s} {'max RSS MiB':>12s}")
+        per_rule: dict[str, list[tuple[float, float]]] = {}
+        for job, figures in rule_benchmarks(run / "results").items():
+            per_rule.setdefault(job.split("/")[0], []).append(figures)  # per-tile jobs: "<rule>/<tile>"
+        for rule, jobs in per_rule.items():
+            print(f"{rule:28s} {len(jobs):5d} {sum(s for s, _ in jobs):10.1f} {max(s for s, _ in jobs):10.1f} "
+                  f"{max(r for _, r in jobs):12.0f}")
         print(f"{'whole workflow':28s} {wall:8.1f} {peak:12.0f}  (peak: largest single job)")
         print(f"{'no-op rerun (snakemake -n)':28s} {noop_s:8.1f}")
 

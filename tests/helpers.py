@@ -17,8 +17,9 @@ def snakemake(repo: Path, workdir: Path, *args: str) -> subprocess.CompletedProc
     return subprocess.run(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=600)
 
 
-def planned_jobs(output: str) -> set[str]:
-    jobs, in_stats = set(), False
+def planned_jobs(output: str, counts: bool = False):
+    """The rules in a dry run's job table (a set), or ``{rule: number of jobs}`` with ``counts``."""
+    jobs, in_stats = {}, False
     for line in output.splitlines():
         if line.startswith("job "):
             in_stats = True
@@ -27,5 +28,6 @@ def planned_jobs(output: str) -> set[str]:
             if not line.strip() or line.startswith("total"):
                 break
             if not line.startswith("-"):
-                jobs.add(line.split()[0])
-    return jobs
+                name, number = line.split()[:2]
+                jobs[name] = int(number)
+    return jobs if counts else set(jobs)

@@ -13,11 +13,17 @@ def test_every_product_exists(finished_run):
     workdir, _ = finished_run
     for key, name in PRODUCTS.items():
         assert (workdir / "results" / name).stat().st_size > 0, key
-    for rule in ("select_objects", "fetch_epochs", "fetch_distances", "extinction", "apply_cuts", "weighted_colors",
+    for rule in ("select_objects", "gather_epochs", "gather_distances", "gather_extinction", "gather_cuts", "gather_colors",
                  "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known", "compare_detectors",
                  "candidate_table"):
         assert (workdir / "results" / "logs" / f"{rule}.log").exists(), rule
         assert (workdir / "results" / "benchmarks" / f"{rule}.tsv").exists(), rule
+    tiles = pd.read_csv(workdir / "results" / PRODUCTS["selection_tiles"])["tile"].tolist()
+    assert len(tiles) == 4  # the tiny sky's four tiles
+    for rule in ("split_selection_tile", "fetch_epochs_tile", "fetch_distances_tile", "extinction", "apply_cuts", "weighted_colors"):
+        for tile in tiles:  # one job per tile
+            assert (workdir / "results" / "logs" / rule / f"{tile}.log").exists(), (rule, tile)
+            assert (workdir / "results" / "benchmarks" / rule / f"{tile}.tsv").exists(), (rule, tile)
 
 
 def test_products_are_consistent(finished_run):
@@ -43,7 +49,7 @@ def test_rerun_has_nothing_to_do(repo, finished_run):
     assert "Nothing to be done" in result.stdout
 
 
-DOWNSTREAM_OF_CUTS = {"apply_cuts", "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known",
+DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known",
                       "compare_detectors", "candidate_table", "all"}
 
 
@@ -53,6 +59,7 @@ def test_changed_cut_reruns_only_what_depends_on_it(repo, finished_run):
     by_file = snakemake(repo, workdir, "--configfile", "test_config.yaml", "jk.yaml", "-n")
     assert by_file.returncode == 0, by_file.stdout[-3000:]
     assert planned_jobs(by_file.stdout) == DOWNSTREAM_OF_CUTS
+    assert planned_jobs(by_file.stdout, counts=True)["apply_cuts"] == 4  # every tile's cuts, nothing upstream
     by_flag = snakemake(repo, workdir, "--configfile", "test_config.yaml", "-n", "--config", "cuts={jk_min: 0.95}")
     assert planned_jobs(by_flag.stdout) == DOWNSTREAM_OF_CUTS
 
@@ -62,7 +69,8 @@ def test_changed_colour_floor_does_not_rerun_selection(repo, finished_run):
     (workdir / "floor.yaml").write_text(yaml.safe_dump({"colors": {"error_floor": 0.02}}))
     result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "floor.yaml", "-n")
     jobs = planned_jobs(result.stdout)
-    assert "weighted_colors" in jobs and "select_objects" not in jobs and "apply_cuts" not in jobs
+    assert {"weighted_colors", "gather_colors", "merge_catalogue"} <= jobs
+    assert not jobs & {"select_objects", "split_selection_tile", "fetch_epochs_tile", "apply_cuts", "gather_cuts"}
 
 
 def test_bad_key_fails_before_any_job(repo, tmp_path):
@@ -102,4 +110,4 @@ def test_changed_extinction_model_reruns_from_the_extinction_stage(repo, finishe
     workdir, _ = finished_run
     (workdir / "ext.yaml").write_text(yaml.safe_dump({"extinction": {"layer_scale_height_pc": 125.0}}))
     result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "ext.yaml", "-n")
-    assert planned_jobs(result.stdout) == DOWNSTREAM_OF_CUTS | {"extinction_sfd"}
+    assert planned_jobs(result.stdout) == DOWNSTREAM_OF_CUTS | {"extinction_sfd", "gather_extinction"}

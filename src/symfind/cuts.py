@@ -128,16 +128,39 @@ def run_cuts(
     distances_parquet: str | Path,
     extinction_parquet: str | Path,
     cuts: Mapping[str, Any],
-    nside: int,
-    out_csv: str | Path,
+    tile: int,
     out_parquet: str | Path,
     out_cutflow: str | Path,
 ) -> pd.DataFrame:
-    """Stage 3: write the filtered catalogue and its cut-flow table."""
+    """Stage 3, one tile: write the tile's filtered catalogue and its cut-flow (``tile`` column)."""
     selected = pd.read_parquet(selected_parquet)
     distances = pd.read_parquet(distances_parquet)
     extinction = pd.read_parquet(extinction_parquet)
-    filtered, flow = apply_cuts(selected, distances, cuts, extinction, nside)
+    filtered, flow = apply_cuts(selected, distances, cuts, extinction)
+    flow["tile"] = str(tile)
+    for row in flow.itertuples():
+        log.info("tile %s %-12s %10d rows left  %s", tile, row.cut, row.rows_left, row.note)
+    write_table(filtered, out_parquet)
+    write_table(flow, out_cutflow)
+    return filtered
+
+
+def total_cutflow(flows: list[pd.DataFrame]) -> pd.DataFrame:
+    """The per-tile cut-flows summed into ``tile = 'all'`` rows, followed by the per-tile rows."""
+    per_tile = pd.concat(flows, ignore_index=True)
+    total = per_tile.groupby("cut", sort=False, as_index=False).agg(
+        rows_left=("rows_left", "sum"), without_distance=("without_distance", "sum"), note=("note", "first")
+    )
+    total.insert(0, "tile", "all")
+    return pd.concat([total, per_tile], ignore_index=True)[["tile", "cut", "rows_left", "without_distance", "note"]]
+
+
+def run_gather_cuts(paths: list[str], cutflow_paths: list[str], out_csv: str | Path, out_parquet: str | Path, out_cutflow: str | Path) -> pd.DataFrame:
+    """Stage 3: gather the per-tile filtered catalogues and cut-flows."""
+    from .tiles import gather
+
+    filtered = gather(paths, key="object_id")
+    flow = total_cutflow([pd.read_parquet(p) for p in cutflow_paths])
     for row in flow[flow["tile"] == "all"].itertuples():
         log.info("%-12s %10d rows left  %s", row.cut, row.rows_left, row.note)
     write_table(filtered, out_parquet)

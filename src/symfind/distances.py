@@ -38,17 +38,22 @@ def lookup_distances(source_ids: np.ndarray, table: pd.DataFrame, source: str) -
     return found, missing
 
 
-def run_distances(selected_parquet: str | Path, distances_file: str | Path, out_csv: str | Path, out_parquet: str | Path, out_missing: str | Path) -> pd.DataFrame:
-    """Stage 2: write the distances of the selected sources and the list of those without one."""
-    selected = pd.read_parquet(selected_parquet, columns=["gaia_dr2_id1"])
-    table = read_table(distances_file, C.DISTANCE_COLUMNS)
-    found, missing = lookup_distances(selected["gaia_dr2_id1"].to_numpy(), table, str(distances_file))
+def run_distances(
+    selected_parquet: str | Path, distances_file: str | Path, out_parquet: str | Path, out_missing: str | Path, out_csv: str | Path | None = None
+) -> pd.DataFrame:
+    """Stage 2 on a local table (one tile, or all): the distances of the selected sources and the
+    list of those without one (``out_csv``: also as CSV)."""
+    ids = pd.read_parquet(selected_parquet, columns=["gaia_dr2_id1"])["gaia_dr2_id1"].to_numpy(dtype=np.int64)
+    wanted = [("source_id", "in", np.unique(ids).tolist())]
+    table = read_table(distances_file, C.DISTANCE_COLUMNS, parquet_filters=wanted)
+    found, missing = lookup_distances(ids, table, str(distances_file))
     log.info(
         "Bailer-Jones distances: %d requested, %d found, %d missing (listed in %s)",
         len(found) + len(missing), len(found), len(missing), out_missing,
     )
     write_table(found, out_parquet)
-    write_table(found, out_csv)
+    if out_csv is not None:
+        write_table(found, out_csv)
     write_table(missing, out_missing)
     return found
 
@@ -70,7 +75,7 @@ def run_distances_tile(tile_selection: str | Path, tap: Mapping[str, Any], out_p
 
 
 def run_gather_distances(paths: list[str], missing_paths: list[str], out_csv: str | Path, out_parquet: str | Path, out_missing: str | Path) -> pd.DataFrame:
-    """Stage 2 over TAP: gather the per-tile distances and the ids without one."""
+    """Stage 2: gather the per-tile distances and the ids without one."""
     from .tiles import gather
 
     # one Gaia source may be the match of objects in two tiles: keep it once

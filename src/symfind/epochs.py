@@ -52,7 +52,7 @@ def sort_epochs(epochs: pd.DataFrame) -> pd.DataFrame:
 def run_epochs(selected_parquet: str | Path, photometry_file: str | Path, images_file: str | Path | None, out_parquet: str | Path) -> pd.DataFrame:
     """Stage 1b: write the per-epoch photometry of the selected objects."""
     selected = pd.read_parquet(selected_parquet, columns=["object_id"])
-    wanted = [("object_id", "in", selected["object_id"].to_numpy().tolist())] if len(selected) else None
+    wanted = [("object_id", "in", selected["object_id"].to_numpy().tolist())]
     photometry = read_table(photometry_file, C.PHOTOMETRY_COLUMNS, parquet_filters=wanted)
     images = read_table(images_file, C.IMAGES_COLUMNS) if images_file else None
     epochs = join_epochs(selected["object_id"].to_numpy(), photometry, images, str(photometry_file))

@@ -128,3 +128,13 @@ def run_extinction(selected_parquet: str | Path, distances_parquet: str | Path, 
     )
     write_table(table, out_parquet)
     return table
+
+
+def run_gather_extinction(paths: list[str], out_parquet: str | Path) -> pd.DataFrame:
+    """Stage 2b: gather the per-tile E(B-V) tables (one row per selected object)."""
+    from .tiles import gather
+
+    table = gather(paths, key="object_id")
+    log.info("E(B-V) of %d objects gathered from %d tiles", len(table), len(paths))
+    write_table(table, out_parquet)
+    return table

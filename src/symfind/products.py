@@ -14,6 +14,7 @@ PRODUCTS: dict[str, str] = {
     "selection_csv": "Dr2_table.csv",
     "selection": "Dr2_table.parquet",
     "selection_cutflow": "selection_cutflow.csv",
+    "selection_tiles": "selection_tiles.csv",
     "epochs": "photometry_epochs.parquet",
     # stage 2: Bailer-Jones distances
     "distances_csv": "bailer_jones_distances.csv",

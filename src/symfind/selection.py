@@ -209,8 +209,14 @@ def run_selection(
     out_cutflow: str | Path,
     sample_dir: str | Path | None = None,
     master_file: str | Path | None = None,
+    nside: int | None = None,
+    out_tiles: str | Path | None = None,
 ) -> pd.DataFrame:
-    """Stage 1: load the joined master table, apply the selection, write ``Dr2_table`` and its cut-flow."""
+    """Stage 1: load the joined master table, apply the selection, write ``Dr2_table`` and its cut-flow.
+
+    With ``out_tiles`` (and ``nside``), also the list of nested HEALPix tiles that hold selected
+    objects, with their counts: the per-tile stages fan out over it.
+    """
     criteria = criteria_from_config(selection)
     log.info("selection ADQL (as it would run on the archive):\n%s", selection_adql(criteria))
     joined = load_joined_master(source, sample_dir, master_file)
@@ -221,8 +227,26 @@ def run_selection(
     write_table(selected, out_parquet)
     write_table(selected, out_csv)
     write_table(flow, out_cutflow)
+    if out_tiles is not None:
+        from .tiles import tile_index, write_tile_list
+
+        tiles, rows = np.unique(tile_index(selected["raj2000"], selected["dej2000"], int(nside)), return_counts=True)
+        write_tile_list(pd.DataFrame({"tile": tiles, "rows": rows}), out_tiles)
+        log.info("selected objects lie in %d tiles of nside %d", len(tiles), nside)
     log.info("selected %d of %d objects", len(selected), len(joined))
     return selected
+
+
+def run_split_selection(selection_parquet: str | Path, nside: int, tile: int, out_parquet: str | Path) -> pd.DataFrame:
+    """Stage 1 on local tables, one tile: the selected objects that lie in nested HEALPix ``tile``."""
+    from .tiles import tile_index
+
+    selected = pd.read_parquet(selection_parquet)
+    in_tile = tile_index(selected["raj2000"], selected["dej2000"], nside) == int(tile)
+    part = selected.loc[in_tile].reset_index(drop=True)
+    log.info("tile %d (nside %d): %d of %d selected objects", tile, nside, len(part), len(selected))
+    write_table(part, out_parquet)
+    return part
 
 
 def run_selection_tile(selection: Mapping[str, Any], tap: Mapping[str, Any], nside: int, tile: int, out_parquet: str | Path) -> pd.DataFrame:
@@ -239,9 +263,11 @@ def run_selection_tile(selection: Mapping[str, Any], tap: Mapping[str, Any], nsi
     return selected
 
 
-def run_gather_selection(tiles: list[int], paths: list[str], out_csv: str | Path, out_parquet: str | Path, out_cutflow: str | Path) -> pd.DataFrame:
+def run_gather_selection(
+    tiles: list[int], paths: list[str], out_csv: str | Path, out_parquet: str | Path, out_cutflow: str | Path, out_tiles: str | Path
+) -> pd.DataFrame:
     """Stage 1 over TAP: gather the tiles into ``Dr2_table``; the cut-flow lists the rows per tile."""
-    from .tiles import gather, gather_counts
+    from .tiles import gather, gather_counts, write_tile_list
 
     selected = gather(paths, key="object_id")
     counts = gather_counts(tiles, paths, "selection")
@@ -251,4 +277,5 @@ def run_gather_selection(tiles: list[int], paths: list[str], out_csv: str | Path
     write_table(selected, out_parquet)
     write_table(selected, out_csv)
     write_table(flow, out_cutflow)
+    write_tile_list(counts, out_tiles)
     return selected

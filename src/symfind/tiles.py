@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .io import InputError
@@ -36,6 +37,34 @@ def tile_list(sky: Mapping[str, Any]) -> list[int]:
         if dec.min() < SKYMAPPER_DEC_MAX:
             tiles.append(pix)
     return tiles
+
+
+def tile_index(ra_deg, dec_deg, nside: int):
+    """Nested HEALPix index at ``nside`` of positions in degrees (ICRS ra, dec)."""
+    import healpy as hp
+
+    return hp.ang2pix(int(nside), np.asarray(ra_deg, dtype=np.float64), np.asarray(dec_deg, dtype=np.float64), nest=True, lonlat=True)
+
+
+#: Columns of the tile list (``selection_tiles.csv``): the tiles the per-tile stages run on.
+TILE_LIST_COLUMNS = ("tile", "rows")
+
+
+def write_tile_list(counts: pd.DataFrame, path: str | Path) -> None:
+    """Write the tile list (``tile, rows``; no ``all`` row) that the per-tile stages fan out over."""
+    from .io import write_table
+
+    table = counts[counts["tile"].astype(str) != "all"][list(TILE_LIST_COLUMNS)].copy()
+    table["tile"] = table["tile"].astype(np.int64) if len(table) else table["tile"].astype("int64")
+    write_table(table.reset_index(drop=True), path)
+
+
+def read_tile_list(path: str | Path) -> list[int]:
+    """The tiles listed in a tile list written by :func:`write_tile_list`."""
+    table = pd.read_csv(path)
+    if list(table.columns) != list(TILE_LIST_COLUMNS):
+        raise InputError(f"{path}: a tile list has columns {list(TILE_LIST_COLUMNS)}, found {list(table.columns)}")
+    return [int(t) for t in table["tile"]]
 
 
 def gather(paths: Sequence[str | Path], key: str | None = None) -> pd.DataFrame:

@@ -29,6 +29,23 @@ def TILE_PRODUCT(name):
 TILES = tile_list(config["sky"]) if config["source"] == "tap" else []
 
 
+def selection_tiles():
+    """The tiles the per-tile stages run on: the configured tiles over TAP; with local tables, the
+    tiles that hold selected objects (listed by the checkpoint select_objects)."""
+    if config["source"] == "tap":
+        return TILES
+    return read_tile_list(checkpoints.select_objects.get().output.tiles)
+
+
+def tile_products(name):
+    """Input function: the per-tile product ``name`` of every tile (for the gather rules)."""
+
+    def inputs(wildcards):
+        return expand(TILE_PRODUCT(name), tile=selection_tiles())
+
+    return inputs
+
+
 wildcard_constraints:
     tile=r"\d+",
 

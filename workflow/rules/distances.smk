@@ -1,5 +1,5 @@
-# Stage 2: Bailer-Jones (2018) distances of the selected Gaia DR2 sources: one job on local tables,
-# or one upload job per HEALPix tile to the Gaia archive (source: tap).
+# Stage 2: Bailer-Jones (2018) distances of the selected Gaia DR2 sources, per HEALPix tile: looked up
+# in a local table, or uploaded in chunks to the Gaia archive (source: tap); then gathered.
 
 
 if config["source"] == "tap":
@@ -9,3 +9,21 @@ if config["source"] == "tap":
 else:
 
     include: "distances_local.smk"
+
+
+rule gather_distances:
+    input:
+        found=tile_products("distances"),
+        missing=tile_products("distances_missing"),
+    output:
+        csv=R("distances_csv"),
+        parquet=R("distances"),
+        missing=R("distances_missing"),
+    log:
+        LOG("gather_distances"),
+    benchmark:
+        BENCH("gather_distances")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/gather_distances.py"

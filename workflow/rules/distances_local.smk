@@ -1,18 +1,17 @@
-# Stage 2 on local tables: Bailer-Jones (2018) distances of the selected Gaia DR2 sources.
+# Stage 2 on a local table, one job per tile: Bailer-Jones (2018) distances of the tile's Gaia sources.
 
 
-rule fetch_distances:
+rule fetch_distances_tile:
     input:
-        selected=R("selection"),
+        selected=TILE_PRODUCT("selection"),
         distances=source_table("distances"),
     output:
-        csv=R("distances_csv"),
-        parquet=R("distances"),
-        missing=R("distances_missing"),
+        found=TILE_PRODUCT("distances"),
+        missing=TILE_PRODUCT("distances_missing"),
     log:
-        LOG("fetch_distances"),
+        LOG("fetch_distances_tile", "{tile}"),
     benchmark:
-        BENCH("fetch_distances")
+        BENCH("fetch_distances_tile", "{tile}")
     conda:
         "../../envs/core.yaml"
     script:

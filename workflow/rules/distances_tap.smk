@@ -1,4 +1,4 @@
-# Stage 2 over TAP: distances per tile (source ids uploaded in chunks), gathered.
+# Stage 2 over TAP: distances per tile (source ids uploaded in chunks).
 
 
 rule fetch_distances_tile:
@@ -17,21 +17,3 @@ rule fetch_distances_tile:
         "../../envs/core.yaml"
     script:
         "../scripts/fetch_distances_tile.py"
-
-
-rule gather_distances:
-    input:
-        found=expand(TILE_PRODUCT("distances"), tile=TILES),
-        missing=expand(TILE_PRODUCT("distances_missing"), tile=TILES),
-    output:
-        csv=R("distances_csv"),
-        parquet=R("distances"),
-        missing=R("distances_missing"),
-    log:
-        LOG("gather_distances"),
-    benchmark:
-        BENCH("gather_distances")
-    conda:
-        "../../envs/core.yaml"
-    script:
-        "../scripts/gather_distances.py"

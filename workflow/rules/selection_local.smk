@@ -1,18 +1,21 @@
-# Stage 1 on local tables (source: sample or files): the selection query and per-epoch photometry, one job each.
+# Stage 1 on local tables (source: sample or files): the selection, split into HEALPix tiles, and
+# each tile's per-epoch photometry.
 
 
-rule select_objects:
+checkpoint select_objects:
     input:
         selection_inputs,
     output:
         csv=R("selection_csv"),
         parquet=R("selection"),
         cutflow=R("selection_cutflow"),
+        tiles=R("selection_tiles"),
     params:
         source=config["source"],
         selection=config["selection"],
         sample_dir=SAMPLE_DIR,
         master_file=config["files"]["master"],
+        nside=config["sky"]["nside"],
     log:
         LOG("select_objects"),
     benchmark:
@@ -23,17 +26,34 @@ rule select_objects:
         "../scripts/select_objects.py"
 
 
-rule fetch_epochs:
+rule split_selection_tile:
     input:
-        selected=R("selection"),
+        R("selection"),
+    output:
+        TILE_PRODUCT("selection"),
+    params:
+        nside=config["sky"]["nside"],
+    log:
+        LOG("split_selection_tile", "{tile}"),
+    benchmark:
+        BENCH("split_selection_tile", "{tile}")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/split_selection_tile.py"
+
+
+rule fetch_epochs_tile:
+    input:
+        selected=TILE_PRODUCT("selection"),
         photometry=source_table("photometry"),
         images=source_table("images"),
     output:
-        R("epochs"),
+        TILE_PRODUCT("epochs"),
     log:
-        LOG("fetch_epochs"),
+        LOG("fetch_epochs_tile", "{tile}"),
     benchmark:
-        BENCH("fetch_epochs")
+        BENCH("fetch_epochs_tile", "{tile}")
     conda:
         "../../envs/core.yaml"
     script:

@@ -1,4 +1,4 @@
-# Stage 1 over TAP (source: tap): one query job per HEALPix tile, gathered; epochs per tile, gathered.
+# Stage 1 over TAP (source: tap): one query job per HEALPix tile, gathered; epochs per tile.
 
 
 rule query_selection_tile:
@@ -28,6 +28,7 @@ rule gather_selection:
         csv=R("selection_csv"),
         parquet=R("selection"),
         cutflow=R("selection_cutflow"),
+        tiles=R("selection_tiles"),
     params:
         tiles=TILES,
     log:
@@ -55,18 +56,3 @@ rule fetch_epochs_tile:
         "../../envs/core.yaml"
     script:
         "../scripts/fetch_epochs_tile.py"
-
-
-rule gather_epochs:
-    input:
-        expand(TILE_PRODUCT("epochs"), tile=TILES),
-    output:
-        R("epochs"),
-    log:
-        LOG("gather_epochs"),
-    benchmark:
-        BENCH("gather_epochs")
-    conda:
-        "../../envs/core.yaml"
-    script:
-        "../scripts/gather_epochs.py"

@@ -1,4 +1,4 @@
-"""Rule apply_cuts: colour and absolute-magnitude cuts."""
+"""Rule apply_cuts: colour and absolute-magnitude cuts on one tile."""
 from symfind.cuts import run_cuts
 from symfind.logs import job_logging
 
@@ -8,8 +8,7 @@ with job_logging(snakemake.log[0]):
         distances_parquet=snakemake.input.distances,
         extinction_parquet=snakemake.input.extinction,
         cuts=snakemake.params.cuts,
-        nside=snakemake.params.nside,
-        out_csv=snakemake.output.csv,
+        tile=int(snakemake.wildcards.tile),
         out_parquet=snakemake.output.parquet,
         out_cutflow=snakemake.output.cutflow,
     )

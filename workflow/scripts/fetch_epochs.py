@@ -1,4 +1,4 @@
-"""Rule fetch_epochs: per-epoch photometry of the selected objects."""
+"""Rule fetch_epochs_tile (local tables): per-epoch photometry of one tile's selected objects."""
 from symfind.epochs import run_epochs
 from symfind.logs import job_logging
 

@@ -9,4 +9,5 @@ with job_logging(snakemake.log[0]):
         out_csv=snakemake.output.csv,
         out_parquet=snakemake.output.parquet,
         out_cutflow=snakemake.output.cutflow,
+        out_tiles=snakemake.output.tiles,
     )

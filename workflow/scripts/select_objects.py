@@ -9,6 +9,8 @@ with job_logging(snakemake.log[0]):
         out_csv=snakemake.output.csv,
         out_parquet=snakemake.output.parquet,
         out_cutflow=snakemake.output.cutflow,
+        out_tiles=snakemake.output.tiles,
+        nside=snakemake.params.nside,
         sample_dir=snakemake.params.sample_dir,
         master_file=snakemake.params.master_file,
     )

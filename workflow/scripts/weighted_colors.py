@@ -1,4 +1,4 @@
-"""Rule weighted_colors: nightly weighted magnitudes and colours."""
+"""Rule weighted_colors: nightly weighted magnitudes and colours of one tile's objects."""
 from symfind.colors import run_colors
 from symfind.logs import job_logging
 
@@ -8,6 +8,5 @@ with job_logging(snakemake.log[0]):
         error_floor=snakemake.params.error_floor,
         bad_flags=snakemake.params.bad_flags,
         clip_sigma=snakemake.params.clip_sigma,
-        out_csv=snakemake.output.csv,
-        out_parquet=snakemake.output.parquet,
+        out_parquet=snakemake.output[0],
     )

@@ -1,0 +1,97 @@
+"""Per-tile stages: tiles partition the selection, and per-tile results gathered equal one job on all."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from symfind.colors import run_colors, run_gather_colors
+from symfind.cuts import apply_cuts, run_gather_cuts, total_cutflow
+from symfind.epochs import run_epochs
+from symfind.io import InputError
+from symfind.sample import SAMPLE_FILES
+from symfind.selection import run_selection, run_split_selection
+from symfind.tiles import read_tile_list, tile_index, write_tile_list
+
+
+@pytest.fixture(scope="module")
+def tiled(tiny_sample, tmp_path_factory):
+    from conftest import REPO
+
+    out = tmp_path_factory.mktemp("tiled")
+    selection = yaml.safe_load((REPO / "config.yaml").read_text())["selection"]
+    selected = run_selection("sample", selection, out / "sel.csv", out / "sel.parquet", out / "flow.csv",
+                             sample_dir=tiny_sample, nside=4, out_tiles=out / "tiles.csv")
+    return out, selected
+
+
+def test_tile_list_counts_the_selected_objects(tiled):
+    out, selected = tiled
+    listed = pd.read_csv(out / "tiles.csv")
+    assert listed["rows"].sum() == len(selected) and (listed["rows"] > 0).all()
+    assert read_tile_list(out / "tiles.csv") == sorted(np.unique(tile_index(selected["raj2000"], selected["dej2000"], 4)).tolist())
+
+
+def test_tiles_partition_the_selection(tiled):
+    out, selected = tiled
+    parts = [run_split_selection(out / "sel.parquet", 4, tile, out / f"sel_{tile}.parquet") for tile in read_tile_list(out / "tiles.csv")]
+    assert sum(len(p) for p in parts) == len(selected)
+    joined = pd.concat(parts).sort_values("object_id", ignore_index=True)
+    pd.testing.assert_frame_equal(joined, pd.read_parquet(out / "sel.parquet").sort_values("object_id", ignore_index=True))
+    empty = run_split_selection(out / "sel.parquet", 4, 0, out / "sel_0.parquet")  # a tile with no objects
+    assert len(empty) == 0 and list(empty.columns) == list(selected.columns)
+
+
+def test_per_tile_colours_gathered_equal_one_job(tiled, tiny_sample, default_config):
+    out, _ = tiled
+    photometry, images = tiny_sample / SAMPLE_FILES["photometry"], tiny_sample / SAMPLE_FILES["images"]
+    params = {k: default_config["colors"][k] for k in ("error_floor", "bad_flags", "clip_sigma")}
+    run_epochs(out / "sel.parquet", photometry, images, out / "epochs_all.parquet")
+    whole = run_colors(out / "epochs_all.parquet", **params, out_parquet=out / "colors_all.parquet")
+    paths = []
+    for tile in read_tile_list(out / "tiles.csv"):
+        run_epochs(out / f"sel_{tile}.parquet", photometry, images, out / f"epochs_{tile}.parquet")
+        run_colors(out / f"epochs_{tile}.parquet", **params, out_parquet=out / f"colors_{tile}.parquet")
+        paths.append(out / f"colors_{tile}.parquet")
+    gathered = run_gather_colors(paths, out / "colors.csv", out / "colors.parquet")
+    pd.testing.assert_frame_equal(gathered, whole.sort_values("object_id", ignore_index=True))
+
+
+def test_empty_tile_gives_empty_colours(tiled, tiny_sample, default_config):
+    out, _ = tiled
+    epochs = run_epochs(out / "sel_0.parquet", tiny_sample / SAMPLE_FILES["photometry"], tiny_sample / SAMPLE_FILES["images"],
+                        out / "epochs_0.parquet")
+    assert len(epochs) == 0
+    params = {k: default_config["colors"][k] for k in ("error_floor", "bad_flags", "clip_sigma")}
+    colors = run_colors(out / "epochs_0.parquet", **params, out_parquet=out / "colors_0.parquet")
+    assert len(colors) == 0 and "u_v" in colors.columns
+
+
+def test_total_cutflow_sums_the_tiles():
+    flows = [pd.DataFrame({"tile": str(t), "cut": ["selected", "jk0_min"], "rows_left": [10 * t, t],
+                           "without_distance": [1, 0], "note": ["", "J-K"]}) for t in (3, 5)]
+    flow = total_cutflow(flows)
+    total = flow[flow["tile"] == "all"].set_index("cut")
+    assert total.loc["selected", "rows_left"] == 80 and total.loc["jk0_min", "rows_left"] == 8
+    assert total.loc["selected", "without_distance"] == 2
+    assert list(flow["cut"][:2]) == ["selected", "jk0_min"] and len(flow) == 6
+
+
+def test_gather_cuts_rejects_overlapping_tiles(tmp_path, default_config):
+    table = pd.DataFrame({"object_id": [1, 2]})
+    flow = pd.DataFrame({"tile": "1", "cut": ["selected"], "rows_left": [2], "without_distance": [0], "note": [""]})
+    for name in ("a", "b"):
+        table.to_parquet(tmp_path / f"{name}.parquet")
+        flow.to_parquet(tmp_path / f"flow_{name}.parquet")
+    with pytest.raises(InputError, match="duplicate object_id"):
+        run_gather_cuts([tmp_path / "a.parquet", tmp_path / "b.parquet"], [tmp_path / "flow_a.parquet", tmp_path / "flow_b.parquet"],
+                        tmp_path / "f.csv", tmp_path / "f.parquet", tmp_path / "flow.csv")
+    assert not (tmp_path / "f.parquet").exists()
+
+
+def test_tile_list_with_wrong_columns_names_the_file(tmp_path):
+    (tmp_path / "tiles.csv").write_text("pixel,n\n1,2\n")
+    with pytest.raises(InputError, match="tiles.csv"):
+        read_tile_list(tmp_path / "tiles.csv")
+    write_tile_list(pd.DataFrame({"tile": ["all", "7"], "rows": [3, 3]}), tmp_path / "ok.csv")
+    assert read_tile_list(tmp_path / "ok.csv") == [7]
