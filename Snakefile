@@ -27,6 +27,9 @@ except ConfigError as err:
 config.clear()
 config.update(_validated)
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/selection.smk"
 include: "workflow/rules/distances.smk"
@@ -38,6 +41,7 @@ include: "workflow/rules/anomaly.smk"
 include: "workflow/rules/pca.smk"
 include: "workflow/rules/known.smk"
 include: "workflow/rules/candidates.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -68,3 +72,14 @@ rule all:
         R("candidates_csv"),
         R("candidates_fits"),
         R("candidates_vot"),
+        R("sky_map"),
+        R("colour_colour_plot"),
+        R("colour_magnitude_plot"),
+        R("latent_plot"),
+        R("config_used"),
+        R("summary"),
+
+
+onsuccess:
+    if os.path.exists(R("summary")):
+        print(open(R("summary"), encoding="utf-8").read())

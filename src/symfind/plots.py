@@ -86,3 +86,169 @@ def pca_plot(explained: pd.DataFrame, scores: np.ndarray, out_png: str | Path) -
     ax2.set(xlabel="PC1 (standardised colours)", ylabel="PC2 (standardised colours)", title="Objects in PC1-PC2")
     _save(fig, out_png)
     plt.close(fig)
+
+
+# -- what an astronomer looks at: the sky, colour-colour and colour-magnitude diagrams, latent space --
+
+#: Marker styles shared by every diagnostic plot (objects, candidates, known symbiotic stars).
+STYLE = {
+    "objects": {"s": 3, "color": "0.6", "alpha": 0.5, "lw": 0, "rasterized": True},
+    "candidates": {"s": 16, "facecolor": "tab:red", "edgecolor": "k", "lw": 0.3, "zorder": 3},
+    "known": {"s": 48, "facecolor": "none", "edgecolor": "tab:blue", "lw": 1.1, "marker": "o", "zorder": 4},
+}
+
+#: Colour-colour diagrams drawn: (x, y) as (blue band, red band) pairs of magnitude columns.
+COLOUR_COLOUR_PANELS = (
+    (("h_m", "k_m"), ("j_m", "h_m"), "2MASS"),
+    (("g_psf", "r_psf"), ("u_psf", "g_psf"), "SkyMapper"),
+    (("w3mpro", "w4mpro"), ("w1mpro", "w2mpro"), "AllWISE"),
+)
+
+_BAND_LABEL = {"j_m": "J", "h_m": "H", "k_m": "K$_s$", "u_psf": "u", "v_psf": "v", "g_psf": "g", "r_psf": "r",
+               "i_psf": "i", "z_psf": "z", "w1mpro": "W1", "w2mpro": "W2", "w3mpro": "W3", "w4mpro": "W4"}
+
+
+def _colour(frame: pd.DataFrame, pair: tuple[str, str]) -> np.ndarray:
+    return (frame[pair[0]].astype(np.float64) - frame[pair[1]].astype(np.float64)).to_numpy()
+
+
+def _colour_label(pair: tuple[str, str]) -> str:
+    return f"{_BAND_LABEL[pair[0]]} - {_BAND_LABEL[pair[1]]} (mag)"
+
+
+def _flags(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``merged``: is it a candidate, is it a known symbiotic star."""
+    candidate_ids = losses.loc[losses["is_candidate"].astype(bool), "object_id"]
+    is_candidate = merged["object_id"].isin(candidate_ids).to_numpy()
+    is_known = merged["object_id"].isin(matches["object_id"]).to_numpy()
+    return is_candidate, is_known
+
+
+def _legend_labels(is_candidate: np.ndarray, is_known: np.ndarray, n_objects: int) -> dict[str, str]:
+    return {"objects": f"analysed objects ({n_objects:,d})", "candidates": f"VAE candidates ({int(is_candidate.sum()):,d})",
+            "known": f"known symbiotic stars ({int(is_known.sum()):,d})"}
+
+
+def colour_colour_plot(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFrame, out_png: str | Path) -> None:
+    """J-H vs H-K, u-g vs g-r and W1-W2 vs W3-W4 (observed magnitudes), candidates and known stars marked."""
+    plt = _figure()
+    is_candidate, is_known = _flags(merged, losses, matches)
+    labels = _legend_labels(is_candidate, is_known, len(merged))
+    fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.4), layout="constrained")
+    for ax, (x_pair, y_pair, survey) in zip(axes, COLOUR_COLOUR_PANELS):
+        x, y = _colour(merged, x_pair), _colour(merged, y_pair)
+        ok = np.isfinite(x) & np.isfinite(y)
+        for key, rows in (("objects", ok), ("candidates", ok & is_candidate), ("known", ok & is_known)):
+            ax.scatter(x[rows], y[rows], label=labels[key], **STYLE[key])
+        if ok.any():  # the bulk sets the limits; extreme outliers stay inside a 0.5-99.5% frame
+            for values, setter in ((x[ok], ax.set_xlim), (y[ok], ax.set_ylim)):
+                lo, hi = np.percentile(values, [0.5, 99.5])
+                pad = 0.08 * (hi - lo) + 0.05
+                setter(lo - pad, hi + pad)
+        ax.set(xlabel=_colour_label(x_pair), ylabel=_colour_label(y_pair), title=f"{survey} ({int(ok.sum()):,d} with both colours)")
+    axes[0].legend(fontsize=8, loc="upper left", markerscale=1.5)
+    fig.suptitle("Colour-colour diagrams (observed, not dereddened)")
+    _save(fig, out_png)
+    plt.close(fig)
+
+
+def colour_magnitude_plot(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFrame, cuts: dict, out_png: str | Path) -> None:
+    """Dereddened (J-K)_0 against M_J, with the cut lines; candidates and known symbiotic stars marked."""
+    plt = _figure()
+    is_candidate, is_known = _flags(merged, losses, matches)
+    labels = _legend_labels(is_candidate, is_known, len(merged))
+    x, y = merged["jk0"].to_numpy(dtype=np.float64), merged["abs_j"].to_numpy(dtype=np.float64)
+    ok = np.isfinite(x) & np.isfinite(y)
+    fig, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
+    for key, rows in (("objects", ok), ("candidates", ok & is_candidate), ("known", ok & is_known)):
+        ax.scatter(x[rows], y[rows], label=labels[key], **STYLE[key])
+    ax.axvline(cuts["jk_min"], color="k", ls="--", lw=0.8)
+    ax.axhline(cuts["abs_j_max"], color="k", ls=":", lw=0.8)
+    ax.annotate(f"(J-K)$_0$ > {cuts['jk_min']}", (cuts["jk_min"], 1.0), xycoords=("data", "axes fraction"),
+                xytext=(3, -12), textcoords="offset points", fontsize=8)
+    ax.annotate(f"M$_J$ < {cuts['abs_j_max']}", (1.0, cuts["abs_j_max"]), xycoords=("axes fraction", "data"),
+                xytext=(-60, 3), textcoords="offset points", fontsize=8)
+    ax.invert_yaxis()
+    n_no_distance = int((~np.isfinite(y)).sum())
+    ax.set(xlabel="(J - K$_s$)$_0$ (mag, dereddened)", ylabel="M$_J$ (mag, distance and extinction corrected)",
+           title="Colour-magnitude diagram" + (f" ({n_no_distance} without distance not shown)" if n_no_distance else ""))
+    ax.legend(fontsize=8, loc="center right", markerscale=1.5)
+    _save(fig, out_png)
+    plt.close(fig)
+
+
+def sky_plot(selected: pd.DataFrame, merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFrame, out_png: str | Path,
+             nside: int = 32) -> None:
+    """Mollweide map in Galactic coordinates: density of the selected objects (HEALPix ``nside``
+    pixels), candidates and known symbiotic stars on top."""
+    plt = _figure()
+    import healpy as hp
+
+    from .tiles import tile_index
+
+    counts = np.bincount(tile_index(selected["raj2000"], selected["dej2000"], nside), minlength=hp.nside2npix(nside)).astype(float)
+    pixel_area = hp.nside2pixarea(nside, degrees=True)
+    density = np.where(counts > 0, counts / pixel_area, hp.UNSEEN)
+    is_candidate, is_known = _flags(merged, losses, matches)
+    fig = plt.figure(figsize=(9.0, 5.6))
+    hp.mollview(density, fig=fig.number, nest=True, coord=["C", "G"], norm="log", cmap="Greys", cbar=True, format="%.3g",
+                title=f"Selected objects ({len(selected):,d}), Galactic coordinates (l = 0 at centre, l increasing to the left)",
+                unit="selected objects per deg$^2$", badcolor="white", hold=True)
+    hp.graticule(dpar=30, dmer=60, alpha=0.4)
+    labels = _legend_labels(is_candidate, is_known, len(merged))
+    for key, rows in (("candidates", is_candidate), ("known", is_known)):
+        style = {k: v for k, v in STYLE[key].items() if k != "zorder"}
+        style["s"] = style["s"] / 2  # many stars share a small area at this scale
+        hp.projscatter(merged.loc[rows, "raj2000"].to_numpy(), merged.loc[rows, "dej2000"].to_numpy(), lonlat=True,
+                       coord=["C", "G"], label=labels[key], **style)
+    plt.gca().legend(fontsize=8, loc="upper right", bbox_to_anchor=(1.0, 1.0), framealpha=0.9)
+    _save(fig, out_png)
+    plt.close(fig)
+
+
+def latent_plot(losses: pd.DataFrame, out_png: str | Path) -> None:
+    """The VAE latent space (encoder means), each pair of the first three dimensions, coloured by score."""
+    plt = _figure()
+    from matplotlib.colors import LogNorm
+
+    dims = [c for c in losses.columns if c.startswith("latent_")][:3]
+    pairs = [(a, b) for i, a in enumerate(dims) for b in dims[i + 1 :]] or [(dims[0], dims[0])]
+    score = losses["reconstruction_loss"].to_numpy(dtype=np.float64)
+    order = np.argsort(score)  # highest scores drawn last, on top
+    cand = losses["is_candidate"].to_numpy(dtype=bool)
+    fig, axes = plt.subplots(1, len(pairs), figsize=(4.6 * len(pairs) + 0.8, 4.3), layout="constrained", squeeze=False)
+    positive = score[score > 0]
+    norm = LogNorm(vmin=max(positive.min(), 1e-6), vmax=positive.max()) if len(positive) else None
+    for ax, (a, b) in zip(axes[0], pairs):
+        points = ax.scatter(losses[a].to_numpy()[order], losses[b].to_numpy()[order], c=np.clip(score[order], 1e-6, None),
+                            s=4, cmap="viridis", norm=norm, lw=0, rasterized=True)
+        ax.scatter(losses.loc[cand, a], losses.loc[cand, b], s=22, facecolor="none", edgecolor="tab:red", lw=0.8,
+                   label=f"candidates ({int(cand.sum())})")
+        ax.set(xlabel=f"{a.replace('_', ' ')} (encoder mean)", ylabel=f"{b.replace('_', ' ')} (encoder mean)")
+    axes[0][0].legend(fontsize=8, loc="upper left")
+    fig.colorbar(points, ax=axes[0].tolist(), label="VAE reconstruction loss (scaled units)")
+    fig.suptitle("VAE latent space, coloured by anomaly score")
+    _save(fig, out_png)
+    plt.close(fig)
+
+
+def run_diagnostic_plots(
+    selected_parquet: str | Path,
+    merged_parquet: str | Path,
+    losses_csv: str | Path,
+    matches_csv: str | Path,
+    cuts: dict,
+    out_sky: str | Path,
+    out_colour_colour: str | Path,
+    out_cmd: str | Path,
+    out_latent: str | Path,
+) -> None:
+    """Stage 6c: sky map, colour-colour and colour-magnitude diagrams, latent space."""
+    selected = pd.read_parquet(selected_parquet, columns=["object_id", "raj2000", "dej2000"])
+    merged = pd.read_parquet(merged_parquet)
+    losses = pd.read_csv(losses_csv)
+    matches = pd.read_csv(matches_csv)
+    sky_plot(selected, merged, losses, matches, out_sky)
+    colour_colour_plot(merged, losses, matches, out_colour_colour)
+    colour_magnitude_plot(merged, losses, matches, cuts, out_cmd)
+    latent_plot(losses, out_latent)

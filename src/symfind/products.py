@@ -50,6 +50,13 @@ PRODUCTS: dict[str, str] = {
     "candidates_fits": "candidates.fits",
     "candidates_vot": "candidates.vot",
     "detector_comparison_plot": "detector_comparison.png",
+    "sky_map": "sky_map.png",
+    "colour_colour_plot": "colour_colour_diagrams.png",
+    "colour_magnitude_plot": "jk_vs_abs_j.png",
+    "latent_plot": "vae_latent_space.png",
+    # the run as a whole
+    "config_used": "config_used.yaml",
+    "summary": "summary.txt",
 }
 
 

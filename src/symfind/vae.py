@@ -160,7 +160,12 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1) 
     train_idx = torch.tensor(train_rows, device=device)
     val_idx = torch.tensor(val_rows, device=device)
     history, best, best_state, stale = [], np.inf, None, 0
-    for epoch in range(int(params["epochs"])):
+    from tqdm import tqdm
+
+    n_epochs = int(params["epochs"])
+    report_every = max(1, n_epochs // 10)
+    bar = tqdm(total=n_epochs, desc="VAE training", unit="epoch", disable=None)
+    for epoch in range(n_epochs):
         model.train()
         perm = train_idx[torch.randperm(len(train_idx), generator=generator).to(device)]
         total_rec = total_kl = 0.0
@@ -188,9 +193,14 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1) 
             else:
                 stale += 1
         history.append(row)
+        bar.update(1)
+        bar.set_postfix({k: f"{v:.4f}" for k, v in row.items() if k != "epoch"}, refresh=False)
+        if (epoch + 1) % report_every == 0:
+            log.info("epoch %d/%d: %s", epoch + 1, n_epochs, ", ".join(f"{k} {v:.4f}" for k, v in row.items() if k != "epoch"))
         if len(val_idx) and patience and stale >= patience:
             log.info("early stop after epoch %d (validation loss %.4f, best %.4f)", epoch + 1, row["validation_loss"], best)
             break
+    bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()

@@ -28,9 +28,9 @@ rule plot_losses:
     input:
         R("vae_losses"),
     output:
-        histogram=R("loss_histogram"),
-        boxplot=R("loss_boxplot"),
-        scatter=R("loss_scatter"),
+        histogram=report(R("loss_histogram"), caption="../report/loss_histogram.rst", category="3. Anomaly detection"),
+        boxplot=report(R("loss_boxplot"), caption="../report/loss_boxplot.rst", category="3. Anomaly detection"),
+        scatter=report(R("loss_scatter"), caption="../report/loss_scatter.rst", category="3. Anomaly detection"),
     log:
         LOG("plot_losses"),
     benchmark:

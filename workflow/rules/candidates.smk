@@ -7,7 +7,7 @@ rule candidate_table:
         losses=R("vae_losses"),
         matches=R("known_matches"),
     output:
-        csv=R("candidates_csv"),
+        csv=report(R("candidates_csv"), caption="../report/candidates.rst", category="5. Candidates"),
         fits=R("candidates_fits"),
         vot=R("candidates_vot"),
     log:

@@ -29,7 +29,7 @@ rule gather_cuts:
     output:
         csv=R("filtered_csv"),
         parquet=R("filtered"),
-        cutflow=R("cutflow"),
+        cutflow=report(R("cutflow"), caption="../report/cutflow.rst", category="2. Cuts"),
     log:
         LOG("gather_cuts"),
     benchmark:

@@ -7,7 +7,7 @@ rule crossmatch_known:
         losses=R("vae_losses"),
     output:
         matches=R("known_matches"),
-        recovery=R("known_recovery"),
+        recovery=report(R("known_recovery"), caption="../report/known_recovery.rst", category="4. Known symbiotic stars"),
     params:
         radius_arcsec=config["known"]["radius_arcsec"],
     log:
@@ -27,8 +27,8 @@ rule compare_detectors:
         matches=R("known_matches"),
         truth=truth_table(),
     output:
-        table=R("detector_comparison"),
-        plot=R("detector_comparison_plot"),
+        table=report(R("detector_comparison"), caption="../report/detector_comparison.rst", category="4. Known symbiotic stars"),
+        plot=report(R("detector_comparison_plot"), caption="../report/detector_comparison.rst", category="4. Known symbiotic stars"),
     params:
         detectors={k: config["vae"][k] for k in ("features", "anomaly_fraction", "seed")},
     log:

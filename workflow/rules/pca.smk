@@ -7,7 +7,7 @@ rule colour_pca:
     output:
         explained=R("pca_explained"),
         loadings=R("pca_loadings"),
-        plot=R("pca_plot"),
+        plot=report(R("pca_plot"), caption="../report/pca.rst", category="3. Anomaly detection"),
     params:
         features=config["pca"]["features"],
     log:

@@ -8,7 +8,7 @@ checkpoint select_objects:
     output:
         csv=R("selection_csv"),
         parquet=R("selection"),
-        cutflow=R("selection_cutflow"),
+        cutflow=report(R("selection_cutflow"), caption="../report/selection_cutflow.rst", category="1. Selection"),
         tiles=R("selection_tiles"),
     params:
         source=config["source"],

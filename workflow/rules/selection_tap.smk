@@ -27,7 +27,7 @@ rule gather_selection:
     output:
         csv=R("selection_csv"),
         parquet=R("selection"),
-        cutflow=R("selection_cutflow"),
+        cutflow=report(R("selection_cutflow"), caption="../report/selection_cutflow.rst", category="1. Selection"),
         tiles=R("selection_tiles"),
     params:
         tiles=TILES,

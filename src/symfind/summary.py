@@ -1,0 +1,89 @@
+"""The end-of-run summary: how many objects each stage kept, the candidates, the known symbiotic
+stars recovered, and where the products are."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from . import __version__
+from .io import write_text
+
+log = logging.getLogger(__name__)
+
+
+def stage_counts(
+    selection_cutflow: pd.DataFrame, cutflow: pd.DataFrame, colors_rows: int, merged_rows: int, losses: pd.DataFrame
+) -> list[tuple[str, int]]:
+    """``(stage, objects)`` from the first query row to the candidates."""
+    total = cutflow[cutflow["tile"].astype(str) == "all"].set_index("cut")["rows_left"]
+    first = selection_cutflow.iloc[0]
+    counts = [(f"rows in: {first['criterion']}", int(first["rows_left"]))]
+    counts.append(("selected by the query", int(total["selected"])))
+    counts += [(f"after cut {cut}", int(rows)) for cut, rows in total.items() if cut != "selected"]
+    counts.append(("with SkyMapper colours", int(colors_rows)))
+    counts.append(("analysed (cuts and colours joined)", int(merged_rows)))
+    counts.append(("VAE candidates", int(losses["is_candidate"].sum())))
+    return counts
+
+
+def summary_text(
+    counts: list[tuple[str, int]], recovery: pd.DataFrame, comparison: pd.DataFrame, products: Mapping[str, str]
+) -> str:
+    """The summary as plain text (also what ``onsuccess`` prints)."""
+    width = max(len(name) for name, _ in counts)
+    lines = [f"symfind {__version__}: run summary", "", "Objects per stage:"]
+    lines += [f"  {name:<{width}s} {n:>12,d}" for name, n in counts]
+    lines += ["", "Known symbiotic stars among the candidates:"]
+    for row in recovery.itertuples():
+        lines.append(f"  {row.catalogue:<16s} {row.n_candidates_matched:>4d} of {row.n_in_sample:>4d} in the analysed sample "
+                     f"(recall {row.recall:.1%})")
+    if len(comparison):
+        lines += ["", "Detectors at the same candidate fraction (recall of the labelled symbiotic stars):"]
+        for labels, group in comparison.groupby("labels", sort=False):
+            best = group.sort_values("recall", ascending=False, kind="stable").iloc[0]
+            vae = group[group["detector"] == "vae"]
+            vae_recall = f"{vae['recall'].iloc[0]:.3f}" if len(vae) else "n/a"
+            lines.append(f"  labels {labels!s:<10s} VAE {vae_recall}, best {best['detector']} {best['recall']:.3f}")
+    lines += ["", "Products:"]
+    lines += [f"  {what:<34s} {path}" for what, path in products.items()]
+    return "\n".join(lines) + "\n"
+
+
+def run_summary(
+    selection_cutflow_csv: str | Path,
+    cutflow_csv: str | Path,
+    colors_parquet: str | Path,
+    merged_parquet: str | Path,
+    losses_csv: str | Path,
+    recovery_csv: str | Path,
+    comparison_csv: str | Path,
+    products: Mapping[str, str],
+    out_txt: str | Path,
+) -> str:
+    """Write the end-of-run summary and log it."""
+    import pyarrow.parquet as pq
+
+    counts = stage_counts(
+        pd.read_csv(selection_cutflow_csv),
+        pd.read_csv(cutflow_csv),
+        pq.ParquetFile(colors_parquet).metadata.num_rows,
+        pq.ParquetFile(merged_parquet).metadata.num_rows,
+        pd.read_csv(losses_csv, usecols=["is_candidate"]),
+    )
+    text = summary_text(counts, pd.read_csv(recovery_csv), pd.read_csv(comparison_csv), products)
+    for line in text.splitlines():
+        log.info("%s", line)
+    write_text(text, out_txt)
+    return text
+
+
+def run_config_used(config: Mapping[str, Any], out_yaml: str | Path) -> None:
+    """Write the configuration the run used (validated, defaults filled in), for the paper's methods."""
+    header = f"# symfind {__version__}: the configuration of this run (validated; every default filled in)\n"
+    write_text(header + yaml.safe_dump(dict(config), sort_keys=False, default_flow_style=False), out_yaml)

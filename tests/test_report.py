@@ -1,0 +1,116 @@
+"""What an astronomer opens: the HTML report, the plots, the summary and the configuration used."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from helpers import snakemake
+from symfind.config import validate_config
+from symfind.plots import colour_colour_plot, colour_magnitude_plot, latent_plot
+from symfind.products import PRODUCTS
+from symfind.summary import stage_counts, summary_text
+
+#: Every product the report must show, with a phrase of its caption.
+IN_REPORT = {
+    "sky_map": "Mollweide projection",
+    "colour_colour_plot": "Colour-colour diagrams",
+    "colour_magnitude_plot": "Dereddened colour",
+    "latent_plot": "latent space",
+    "loss_histogram": "Histogram of the VAE reconstruction loss",
+    "loss_boxplot": "Box plot",
+    "loss_scatter": "ordered by object_id",
+    "pca_plot": "PCA of the colour space",
+    "detector_comparison": "Detector comparison",
+    "detector_comparison_plot": "Detector comparison",
+    "cutflow": "Cut-flow",
+    "selection_cutflow": "Selection cut-flow",
+    "candidates_csv": "candidate table",
+    "known_recovery": "known symbiotic stars in the analysed",
+    "config_used": "configuration this run used",
+    "summary": "End-of-run summary",
+}
+
+
+def test_report_renders_every_figure_and_table(repo, finished_run):
+    workdir, _ = finished_run
+    result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "--report", "report.html")
+    assert result.returncode == 0, result.stdout[-3000:]
+    html = (workdir / "report.html").read_text(encoding="utf-8")
+    for key, caption in IN_REPORT.items():
+        assert PRODUCTS[key] in html, key
+        assert caption in html, (key, caption)
+    assert "(J-K)_0 &gt; 0.85" in html  # the workflow description is rendered with this run's config
+
+
+def test_summary_counts_match_the_products(finished_run):
+    results = finished_run[0] / "results"
+    text = (results / PRODUCTS["summary"]).read_text()
+    selected = len(pd.read_parquet(results / PRODUCTS["selection"], columns=["object_id"]))
+    merged = len(pd.read_parquet(results / PRODUCTS["merged"], columns=["object_id"]))
+    n_candidates = int(pd.read_csv(results / PRODUCTS["vae_losses"])["is_candidate"].sum())
+    assert re.search(rf"selected by the query\s+{selected:,d}\n", text)
+    assert re.search(rf"analysed \(cuts and colours joined\)\s+{merged:,d}\n", text)
+    assert re.search(rf"VAE candidates\s+{n_candidates:,d}\n", text)
+    assert PRODUCTS["candidates_vot"] in text and "Known symbiotic stars" in text
+    assert "Nothing to be done" not in finished_run[1].stdout and "run summary" in finished_run[1].stdout  # onsuccess printed it
+
+
+def test_config_used_is_the_validated_config(finished_run, tiny_sample):
+    written = yaml.safe_load((finished_run[0] / "results" / PRODUCTS["config_used"]).read_text())
+    assert written == validate_config(written)  # complete and valid as it stands
+    assert written["sample"]["dir"] == str(tiny_sample) and written["vae"]["epochs"] == 5
+
+
+def test_stage_counts_follow_the_cutflow():
+    selection_flow = pd.DataFrame({"step": ["input", "j_max"], "criterion": ["joined master table", "J < 14"], "rows_left": [100, 40]})
+    cutflow = pd.DataFrame({"tile": ["all", "all", "7", "7"], "cut": ["selected", "jk0_min"] * 2, "rows_left": [40, 30, 40, 30]})
+    losses = pd.DataFrame({"is_candidate": [True, False, False]})
+    counts = stage_counts(selection_flow, cutflow, 38, 29, losses)
+    assert counts == [("rows in: joined master table", 100), ("selected by the query", 40), ("after cut jk0_min", 30),
+                      ("with SkyMapper colours", 38), ("analysed (cuts and colours joined)", 29), ("VAE candidates", 1)]
+    text = summary_text(counts, pd.DataFrame({"catalogue": ["all"], "n_in_sample": [4], "n_candidates_matched": [1], "recall": [0.25]}),
+                        pd.DataFrame(), {"candidates": "results/candidates.csv"})
+    assert "1 of    4" in text and "recall 25.0%" in text and "results/candidates.csv" in text
+
+
+@pytest.fixture
+def small_frames():
+    rng = np.random.default_rng(1)
+    n = 200
+    merged = pd.DataFrame({"object_id": np.arange(n), **{c: rng.normal(10, 1, n) for c in
+                           ("j_m", "h_m", "k_m", "u_psf", "g_psf", "r_psf", "w1mpro", "w2mpro", "w3mpro", "w4mpro")},
+                           "jk0": rng.normal(1.1, 0.1, n), "abs_j": rng.normal(-4, 1, n)})
+    merged.loc[:49, "w4mpro"] = np.nan  # W4 missing for a quarter: that panel shows the rest
+    merged.loc[:9, "abs_j"] = np.nan  # no distance
+    losses = pd.DataFrame({"object_id": np.arange(n), "reconstruction_loss": rng.lognormal(0, 1, n),
+                           "is_candidate": np.arange(n) < 4, "latent_1": rng.normal(size=n), "latent_2": rng.normal(size=n)})
+    matches = pd.DataFrame({"object_id": [5, 6]})
+    return merged, losses, matches
+
+
+def test_plots_draw_what_they_say(small_frames, tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    merged, losses, matches = small_frames
+    drawn = []
+    monkeypatch.setattr(plt, "close", lambda fig: drawn.append(fig))
+    colour_colour_plot(merged, losses, matches, tmp_path / "cc.png")
+    colour_magnitude_plot(merged, losses, matches, {"jk_min": 0.85, "abs_j_max": 0.0}, tmp_path / "cmd.png")
+    latent_plot(losses, tmp_path / "latent.png")
+    cc, cmd, latent = drawn
+    titles = [ax.get_title() for ax in cc.axes]
+    assert titles == ["2MASS (200 with both colours)", "SkyMapper (200 with both colours)", "AllWISE (150 with both colours)"]
+    for ax in cc.axes + cmd.axes[:1]:
+        assert "(mag" in ax.get_xlabel() and "(mag" in ax.get_ylabel()  # every axis says its unit
+    assert "10 without distance not shown" in cmd.axes[0].get_title()
+    legend = [t.get_text() for t in cmd.axes[0].get_legend().get_texts()]
+    assert legend == ["analysed objects (200)", "VAE candidates (4)", "known symbiotic stars (2)"]
+    assert len(latent.axes) == 2  # one pair of latent dimensions and the colour bar
+    for name in ("cc.png", "cmd.png", "latent.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"

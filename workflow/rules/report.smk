@@ -1,0 +1,73 @@
+# Stage 9: what an astronomer looks at (sky map, colour-colour and colour-magnitude diagrams, latent
+# space), the configuration used, and the end-of-run summary. `snakemake --report` collects them.
+
+
+rule diagnostic_plots:
+    input:
+        selected=R("selection"),
+        merged=R("merged"),
+        losses=R("vae_losses"),
+        matches=R("known_matches"),
+    output:
+        sky=report(R("sky_map"), caption="../report/sky_map.rst", category="5. Candidates"),
+        colour_colour=report(R("colour_colour_plot"), caption="../report/colour_colour.rst", category="5. Candidates"),
+        cmd=report(R("colour_magnitude_plot"), caption="../report/colour_magnitude.rst", category="5. Candidates"),
+        latent=report(R("latent_plot"), caption="../report/latent.rst", category="3. Anomaly detection"),
+    params:
+        cuts=config["cuts"],
+    log:
+        LOG("diagnostic_plots"),
+    benchmark:
+        BENCH("diagnostic_plots")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/diagnostic_plots.py"
+
+
+rule config_used:
+    output:
+        report(R("config_used"), caption="../report/config_used.rst", category="0. Run"),
+    params:
+        config=config,
+    log:
+        LOG("config_used"),
+    benchmark:
+        BENCH("config_used")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/config_used.py"
+
+
+rule summary:
+    input:
+        selection_cutflow=R("selection_cutflow"),
+        cutflow=R("cutflow"),
+        colors=R("colors"),
+        merged=R("merged"),
+        losses=R("vae_losses"),
+        recovery=R("known_recovery"),
+        comparison=R("detector_comparison"),
+    output:
+        report(R("summary"), caption="../report/summary.rst", category="0. Run"),
+    params:
+        products={
+            "candidates (CSV, FITS, VOTable)": ", ".join(R(k) for k in ("candidates_csv", "candidates_fits", "candidates_vot")),
+            "VAE scores of every object": R("vae_losses"),
+            "cut-flow": R("cutflow"),
+            "detector comparison": R("detector_comparison"),
+            "known symbiotic stars matched": R("known_matches"),
+            "plots": os.path.join(RESULTS, "*.png"),
+            "configuration used": R("config_used"),
+            "logs": os.path.join(RESULTS, "logs"),
+            "benchmarks": os.path.join(RESULTS, "benchmarks"),
+        },
+    log:
+        LOG("summary"),
+    benchmark:
+        BENCH("summary")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/summary.py"
