@@ -41,6 +41,7 @@ include: "workflow/rules/anomaly.smk"
 include: "workflow/rules/pca.smk"
 include: "workflow/rules/known.smk"
 include: "workflow/rules/candidates.smk"
+include: "workflow/rules/ranking.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -76,6 +77,10 @@ rule all:
         R("colour_colour_plot"),
         R("colour_magnitude_plot"),
         R("latent_plot"),
+        R("candidates_ranked"),
+        R("ranking_evaluation"),
+        R("ranking_evaluation_plot"),
+        R("ranking_features"),
         R("config_used"),
         R("summary"),
 

@@ -10,9 +10,13 @@ from pathlib import Path
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 
+def snakemake_command(repo: Path, workdir: Path, *args: str) -> list[str]:
+    return [*SNAKEMAKE, "--snakefile", str(repo / "Snakefile"), "--directory", str(workdir),
+            "--workflow-profile", "none", "--cores", "2", *args]
+
+
 def snakemake(repo: Path, workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [*SNAKEMAKE, "--snakefile", str(repo / "Snakefile"), "--directory", str(workdir),
-           "--workflow-profile", "none", "--cores", "2", *args]
+    cmd = snakemake_command(repo, workdir, *args)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.run(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=600)
 

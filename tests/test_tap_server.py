@@ -5,10 +5,6 @@ server (tests/dachs/serve.sh). Where the server cannot run, the tests are skippe
 unless SYMFIND_REQUIRE_TEST_SERVICES=1 (set by .ci/run), which turns that into a failure.
 """
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -18,27 +14,10 @@ import yaml
 from symfind.products import PRODUCTS
 from helpers import planned_jobs, snakemake
 
-TAP_URL = "http://localhost:8080/tap"
+from conftest import TAP_URL
+
 TILES = [112, 113, 138, 168]
 UPSTREAM = [PRODUCTS[k] for k in ("selection_csv", "selection", "epochs", "distances", "distances_csv", "distances_missing")]
-
-
-def _unavailable(reason: str):
-    if os.environ.get("SYMFIND_REQUIRE_TEST_SERVICES") == "1":
-        pytest.fail(f"TAP server required but unavailable: {reason}")
-    pytest.skip(f"TAP SERVER TESTS SKIPPED: {reason}")
-
-
-@pytest.fixture(scope="module")
-def tap_server(repo, tiny_sample):
-    if shutil.which("dachs") is None:
-        _unavailable("GAVO DaCHS is not installed (run `make test` as root, or apt-get install gavodachs2-server)")
-    env = {**os.environ, "PYTHON": sys.executable}
-    result = subprocess.run(["bash", str(repo / "tests" / "dachs" / "serve.sh"), str(tiny_sample)], env=env,
-                            capture_output=True, text=True, timeout=900)
-    if result.returncode != 0:
-        _unavailable(f"tests/dachs/serve.sh failed: {result.stderr[-2000:]}")
-    return TAP_URL
 
 
 def _tap_config(workdir: Path, tiny_sample: Path, **tap) -> str:

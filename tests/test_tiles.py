@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from symfind.colors import run_colors, run_gather_colors
-from symfind.cuts import apply_cuts, run_gather_cuts, total_cutflow
+from symfind.cuts import run_gather_cuts, total_cutflow
 from symfind.epochs import run_epochs
 from symfind.io import InputError
 from symfind.sample import SAMPLE_FILES

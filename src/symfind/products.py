@@ -54,6 +54,11 @@ PRODUCTS: dict[str, str] = {
     "colour_colour_plot": "colour_colour_diagrams.png",
     "colour_magnitude_plot": "jk_vs_abs_j.png",
     "latent_plot": "vae_latent_space.png",
+    # stage 8b: ranking with the known symbiotic stars
+    "candidates_ranked": "candidates_ranked.csv",
+    "ranking_evaluation": "ranking_evaluation.csv",
+    "ranking_evaluation_plot": "ranking_evaluation.png",
+    "ranking_features": "ranking_features.csv",
     # the run as a whole
     "config_used": "config_used.yaml",
     "summary": "summary.txt",

@@ -192,6 +192,8 @@ def load_joined_master(source: str, sample_dir: str | Path | None = None, master
         joined = read_table(master_file, C.JOINED_COLUMNS)
     else:
         raise InputError(f"source {source!r}: only 'sample' and 'files' are local tables (source 'tap' queries per tile)")
+    if not len(joined):
+        raise InputError(f"{master_file or sample_dir}: has no rows (a master table with objects was expected)")
     duplicated = joined["object_id"].duplicated()
     if duplicated.any():
         raise InputError(

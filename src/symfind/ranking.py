@@ -1,0 +1,253 @@
+"""Stage 8b: rank the analysed objects with help from the known symbiotic stars (semi-supervised).
+
+Unsupervised detectors flag whatever is rare (Miras, carbon stars, dusty young stars as much as
+symbiotic stars). This stage uses the known symbiotic stars the cross-match found in the data as
+positive labels; every other object is *unlabelled* (not negative: the unknown symbiotic stars are
+among them). Methods (``rank.method``):
+
+- ``pu_bagging`` (default): positive-unlabelled bagging (Mordelet & Vert 2014, Pattern Recognit.
+  Lett. 37, 201): many random forests, each trained on the labelled stars against a random draw of
+  unlabelled objects, each scoring the unlabelled objects it did not train on; the score is the
+  mean. Features: the colours of ``rank.features``, the VAE's latent means and its anomaly score
+  (log10), so a high score means "looks like the known symbiotic stars, in the VAE's view too".
+  Missing values stay missing (the trees route them; nothing is imputed).
+- ``nearest_known``: the VAE anomaly percentile weighted by the distance to the nearest labelled
+  star in standardised feature space (in the spirit of Astronomaly, Lochner & Bassett 2021).
+
+Evaluation (``ranking_evaluation.csv``): ``rank.n_splits`` random splits of the labelled stars;
+``rank.label_fraction`` of them are given as known, the rest hidden (they stay unlabelled, and the
+methods only ever see the known mask); recall and precision of the hidden stars among the top
+fractions of the objects that are not known, for the ranking methods, the VAE alone,
+IsolationForest and the colour rule.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .features import feature_matrix
+from .io import InputError, write_table
+
+log = logging.getLogger(__name__)
+
+RANK_METHODS = ("pu_bagging", "nearest_known")
+
+
+def ranking_features(merged: pd.DataFrame, losses: pd.DataFrame, feature_set: str) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """The objects (merged joined with the VAE scores, by object_id) and their ranking features:
+    the feature set's columns, the VAE latent means and ``vae_log_score`` (log10 loss)."""
+    latent = [c for c in losses.columns if c.startswith("latent_")]
+    table = merged.merge(losses[["object_id", "reconstruction_loss", *latent]], on="object_id", how="inner", validate="one_to_one")
+    if len(table) != len(losses):
+        raise InputError(f"{len(losses) - len(table)} scored object(s) are not in the merged table")
+    X, names = feature_matrix(table, feature_set)
+    loss = table["reconstruction_loss"].to_numpy(dtype=np.float64)
+    extra = np.column_stack([table[latent].to_numpy(dtype=np.float64), np.log10(np.clip(loss, 1e-12, None))])
+    return table, np.hstack([X, extra]), names + latent + ["vae_log_score"]
+
+
+def _standardised_filled(X: np.ndarray) -> np.ndarray:
+    center = np.nanmedian(X, axis=0)
+    scale = np.nanstd(X, axis=0)
+    Z = (X - center) / np.where(scale > 0, scale, 1.0)
+    return np.where(np.isfinite(Z), Z, 0.0)
+
+
+def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 5,
+                      n_trees: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """PU-bagging scores (0-1) of every row and the forests' mean feature importances.
+
+    ``known``: boolean mask of the labelled positives, the only labels this function sees. Each bag
+    draws ``draw_factor`` x (number known) unlabelled rows as provisional negatives; an unlabelled
+    row's score is the mean out-of-bag probability; a known row's, the mean in-bag probability.
+    """
+    from sklearn.ensemble import RandomForestClassifier
+
+    known = np.asarray(known, dtype=bool)
+    n_known = int(known.sum())
+    if n_known == 0:
+        raise InputError("the ranking needs at least one known symbiotic star among the analysed objects")
+    unlabelled = np.flatnonzero(~known)
+    rng = np.random.default_rng(seed)
+    draw = min(len(unlabelled), max(draw_factor * n_known, 50))
+    total, counts = np.zeros(len(X)), np.zeros(len(X))
+    importances = np.zeros(X.shape[1])
+    for bag in range(n_bags):
+        negatives = rng.choice(unlabelled, size=draw, replace=False)
+        train = np.concatenate([np.flatnonzero(known), negatives])
+        y = np.concatenate([np.ones(n_known), np.zeros(draw)])
+        forest = RandomForestClassifier(n_estimators=n_trees, min_samples_leaf=2, class_weight="balanced", n_jobs=1,
+                                        random_state=int(rng.integers(2**31)))
+        forest.fit(X[train], y)
+        out_of_bag = np.ones(len(X), dtype=bool)
+        out_of_bag[negatives] = False
+        out_of_bag[known] = False
+        score_rows = np.flatnonzero(out_of_bag | known)
+        total[score_rows] += forest.predict_proba(X[score_rows])[:, 1]
+        counts[score_rows] += 1
+        importances += forest.feature_importances_
+    with np.errstate(invalid="ignore"):
+        scores = np.where(counts > 0, total / np.maximum(counts, 1), 0.0)
+    return scores, importances / n_bags
+
+
+def nearest_known_scores(X: np.ndarray, known: np.ndarray, anomaly: np.ndarray) -> np.ndarray:
+    """Anomaly percentile x exp(-d / median d), d = distance to the nearest known star (standardised)."""
+    from scipy.stats import rankdata
+    from sklearn.neighbors import NearestNeighbors
+
+    Z = _standardised_filled(X)
+    nn = NearestNeighbors(n_neighbors=1).fit(Z[np.asarray(known, dtype=bool)])
+    distance = nn.kneighbors(Z)[0][:, 0]
+    scale = np.median(distance[~known]) if (~known).any() else 1.0
+    percentile = rankdata(anomaly) / len(anomaly)
+    return percentile * np.exp(-distance / max(scale, 1e-12))
+
+
+def rank_scores(method: str, X: np.ndarray, known: np.ndarray, anomaly: np.ndarray, params: Mapping[str, Any],
+                seed: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Scores of one ranking method (higher = more like the known symbiotic stars) and, where the
+    method has them, feature importances. ``known`` is the only label information passed."""
+    if method == "pu_bagging":
+        return pu_bagging_scores(X, known, seed, n_bags=int(params["n_bags"]))
+    if method == "nearest_known":
+        return nearest_known_scores(X, known, anomaly), None
+    raise InputError(f"rank.method {method!r} is unknown; expected one of {', '.join(RANK_METHODS)}")
+
+
+def split_labels(labels: np.ndarray, fraction: float, n_splits: int, seed: int):
+    """Yield ``(known, hidden)`` masks: per split, a random ``fraction`` of the labelled rows is known."""
+    positives = np.flatnonzero(labels)
+    n_known = max(1, int(round(fraction * len(positives))))
+    rng = np.random.default_rng(seed)
+    for _ in range(n_splits):
+        known = np.zeros(len(labels), dtype=bool)
+        known[rng.choice(positives, size=n_known, replace=False)] = True
+        yield known, np.asarray(labels, dtype=bool) & ~known
+
+
+def top_hits(scores: np.ndarray, hidden: np.ndarray, exclude: np.ndarray, n_flag: int) -> int:
+    """How many ``hidden`` rows are among the ``n_flag`` best-scored rows that are not ``exclude``d."""
+    candidates = np.flatnonzero(~exclude)
+    order = candidates[np.argsort(-scores[candidates], kind="stable")]
+    return int(hidden[order[:n_flag]].sum())
+
+
+def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any],
+                     baselines: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Per split and top fraction: recall and precision of the hidden labels, per method; then the
+    mean and standard deviation over splits (``split = 'mean'``, ``'std'``)."""
+    anomaly = table["reconstruction_loss"].to_numpy(dtype=np.float64)
+    rows = []
+    for split, (known, hidden) in enumerate(split_labels(labels, float(params["label_fraction"]), int(params["n_splits"]),
+                                                         int(params["seed"]))):
+        scores = {f"rank:{m}": rank_scores(m, X, known, anomaly, params, int(params["seed"]) + split)[0] for m in RANK_METHODS}
+        scores.update(baselines)
+        for fraction in params["top_fractions"]:
+            n_flag = max(1, int(np.ceil(float(fraction) * len(table))))
+            for method, score in scores.items():
+                found = top_hits(score, hidden, known, n_flag)
+                rows.append({"method": method, "top_fraction": float(fraction), "split": str(split), "n_known": int(known.sum()),
+                             "n_hidden": int(hidden.sum()), "n_flagged": n_flag, "n_hidden_found": found,
+                             "recall": found / max(int(hidden.sum()), 1), "precision": found / n_flag})
+    per_split = pd.DataFrame(rows)
+    keys = ["method", "top_fraction"]
+    numeric = ["n_known", "n_hidden", "n_flagged", "n_hidden_found", "recall", "precision"]
+    mean = per_split.groupby(keys, sort=False, as_index=False)[numeric].mean().assign(split="mean")
+    std = per_split.groupby(keys, sort=False, as_index=False)[numeric].std(ddof=0).assign(split="std")
+    return pd.concat([per_split, mean, std], ignore_index=True)[keys + ["split"] + numeric]
+
+
+def nearest_known_star(X: np.ndarray, known: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every row: the name of the nearest known star in standardised feature space (not itself)
+    and the distance (standard deviations)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    Z = _standardised_filled(X)
+    known_rows = np.flatnonzero(known)
+    k = min(2, len(known_rows))
+    distance, index = NearestNeighbors(n_neighbors=k).fit(Z[known_rows]).kneighbors(Z)
+    self_match = known[:, None] & (known_rows[index] == np.arange(len(Z))[:, None])
+    pick = np.where(self_match[:, 0] & (k > 1), 1, 0)
+    rows = np.arange(len(Z))
+    return names[known_rows[index[rows, pick]]], distance[rows, pick]
+
+
+def ranking_plot(evaluation: pd.DataFrame, out_png: str | Path) -> None:
+    """Mean recall (with the spread over splits) of the hidden symbiotic stars, per method and top fraction."""
+    from .plots import _figure, _save
+
+    plt = _figure()
+    mean = evaluation[evaluation["split"] == "mean"]
+    std = evaluation[evaluation["split"] == "std"].set_index(["method", "top_fraction"])["recall"]
+    methods = list(dict.fromkeys(mean["method"]))
+    fractions = sorted(set(mean["top_fraction"]), reverse=True)
+    fig, ax = plt.subplots(figsize=(8.0, 4.4), layout="constrained")
+    width = 0.8 / len(fractions)
+    for k, fraction in enumerate(fractions):
+        part = mean[mean["top_fraction"] == fraction].set_index("method").reindex(methods)
+        xs = np.arange(len(methods)) + (k - (len(fractions) - 1) / 2) * width
+        errors = [std.get((m, fraction), 0.0) for m in methods]
+        ax.bar(xs, part["recall"], width, yerr=errors, capsize=3, label=f"top {fraction:.0%}")
+    ax.set_xticks(np.arange(len(methods)), [m.replace("rank:", "rank: ") for m in methods], rotation=15)
+    n_known, n_hidden = int(mean["n_known"].iloc[0]), int(round(mean["n_hidden"].iloc[0]))
+    n_splits = int((evaluation["split"].str.isdigit()).sum() / max(len(methods) * len(fractions), 1))
+    ax.set(ylabel="recall of the hidden symbiotic stars", ylim=(0, 1),
+           title=f"{n_known} known, {n_hidden} hidden symbiotic stars; mean and spread over {n_splits} splits")
+    ax.legend(fontsize=8)
+    _save(fig, out_png)
+    plt.close(fig)
+
+
+def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv: str | Path, params: Mapping[str, Any],
+                detector_seed: int, out_ranked: str | Path, out_evaluation: str | Path, out_plot: str | Path,
+                out_importances: str | Path) -> pd.DataFrame:
+    """Stage 8b: the ranked candidate list (all known stars as labels), the evaluation on hidden
+    labels, its plot, and the features that drive the score."""
+    from .detectors import colour_rule_scores, ml_scores
+
+    merged = pd.read_parquet(merged_parquet)
+    losses = pd.read_csv(losses_csv)
+    matches = pd.read_csv(matches_csv)
+    table, X, names = ranking_features(merged, losses, params["features"])
+    ids = table["object_id"].to_numpy()
+    labels = np.isin(ids, matches["object_id"].to_numpy())
+    log.info("ranking %d objects with %d known symbiotic stars as labels (method %s)", len(ids), int(labels.sum()), params["method"])
+    anomaly = table["reconstruction_loss"].to_numpy(dtype=np.float64)
+
+    scores, importances = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]))
+    if importances is None:  # nearest_known has none: report the PU forests' view of the features
+        _, importances = pu_bagging_scores(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]))
+    first_name = matches.drop_duplicates("object_id").set_index("object_id")["name"]
+    known_names = np.array([first_name.get(i, "") for i in ids], dtype=object)
+    nearest, distance = nearest_known_star(X, labels, known_names)
+    order = np.argsort(-np.where(labels, -np.inf, scores), kind="stable")
+    rank = np.full(len(ids), np.nan)
+    new = order[~labels[order]]
+    rank[new] = np.arange(1, len(new) + 1)
+    ranked = pd.DataFrame({
+        "object_id": ids, "raj2000": table["raj2000"], "dej2000": table["dej2000"], "rank_score": scores,
+        "rank": pd.array(rank, dtype="Int64"), "is_known_symbiotic": labels, "known_name": known_names,
+        "nearest_known": nearest, "nearest_known_distance": distance,
+        "vae_score": anomaly, "vae_rank": losses.set_index("object_id").loc[ids, "rank"].to_numpy(),
+    }).sort_values(["rank", "rank_score"], ascending=[True, False], na_position="last", kind="stable", ignore_index=True)
+
+    X_base, _ = feature_matrix(table, params["features"])
+    baselines = {"vae": anomaly, "isolation_forest": ml_scores(X_base, "isolation_forest", detector_seed),
+                 "colour_rule": colour_rule_scores(table)}
+    evaluation = evaluate_ranking(table, X, labels, params, baselines)
+    for row in evaluation[evaluation["split"] == "mean"].itertuples():
+        log.info("%-18s top %4.1f%%: recall of hidden %.3f, precision %.3f", row.method, 100 * row.top_fraction, row.recall, row.precision)
+    importance = pd.DataFrame({"feature": names, "importance": importances}).sort_values("importance", ascending=False, ignore_index=True)
+    log.info("features that drive the ranking: %s", ", ".join(f"{r.feature} {r.importance:.3f}" for r in importance.head(6).itertuples()))
+    write_table(ranked, out_ranked)
+    write_table(evaluation, out_evaluation)
+    write_table(importance, out_importances)
+    ranking_plot(evaluation, out_plot)
+    return ranked

@@ -1,0 +1,103 @@
+"""The semi-supervised ranking: hidden labels never reach training, and it finds what it is shown."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from symfind import ranking
+from symfind.io import InputError
+from symfind.products import PRODUCTS
+from symfind.ranking import evaluate_ranking, nearest_known_star, pu_bagging_scores, split_labels, top_hits
+
+PARAMS = {"method": "pu_bagging", "features": "colors_ir", "n_bags": 5, "label_fraction": 0.3, "n_splits": 3,
+          "top_fractions": [0.02, 0.01], "seed": 3}
+
+
+def _toy(n=600, n_pos=40, seed=0):
+    """A toy sky: positives are blue in one feature and red in another; the rest are noise."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    labels = np.zeros(n, dtype=bool)
+    labels[:n_pos] = True
+    X[labels, 0] -= 3.0
+    X[labels, 1] += 3.0
+    X[rng.random((n, 5)) < 0.05] = np.nan  # missing values stay missing
+    return X, labels
+
+
+def test_split_known_and_hidden_partition_the_labels():
+    labels = np.zeros(100, dtype=bool)
+    labels[::7] = True
+    for known, hidden in split_labels(labels, 0.3, 5, seed=1):
+        assert not (known & hidden).any() and ((known | hidden) == labels).all()
+        assert known.sum() == round(0.3 * labels.sum())
+
+
+def test_hidden_labels_never_reach_the_ranker(monkeypatch):
+    X, labels = _toy()
+    table = pd.DataFrame({"reconstruction_loss": np.abs(np.random.default_rng(1).normal(size=len(X)))})
+    seen = []
+    real = ranking.rank_scores
+
+    def spy(method, X_, known, anomaly, params, seed):
+        seen.append(known.copy())
+        return real(method, X_, known, anomaly, params, seed)
+
+    monkeypatch.setattr(ranking, "rank_scores", spy)
+    evaluate_ranking(table, X, labels, PARAMS, baselines={})
+    splits = list(split_labels(labels, PARAMS["label_fraction"], PARAMS["n_splits"], PARAMS["seed"]))
+    per_split = len(seen) // len(splits)
+    for k, (known, hidden) in enumerate(splits):
+        for mask in seen[k * per_split:(k + 1) * per_split]:
+            assert (mask == known).all() and not (mask & hidden).any()
+
+
+def test_scores_do_not_depend_on_which_unlabelled_objects_are_positive():
+    X, labels = _toy()
+    known = np.zeros(len(X), dtype=bool)
+    known[:12] = True
+    a, _ = pu_bagging_scores(X, known, seed=5, n_bags=4)
+    b, _ = pu_bagging_scores(X.copy(), known.copy(), seed=5, n_bags=4)
+    np.testing.assert_array_equal(a, b)  # same seed, same known mask: same scores (repeatable)
+
+
+def test_pu_bagging_finds_hidden_positives_and_names_the_features():
+    X, labels = _toy()
+    known = np.zeros(len(X), dtype=bool)
+    known[:12] = True
+    hidden = labels & ~known
+    scores, importances = pu_bagging_scores(X, known, seed=5, n_bags=10)
+    n_flag = int(hidden.sum())
+    assert top_hits(scores, hidden, known, n_flag) >= 0.7 * n_flag  # random ranking finds ~5%
+    assert set(np.argsort(-importances)[:2]) == {0, 1}  # the two features that make a positive
+
+
+def test_no_known_star_is_a_clear_error():
+    X, _ = _toy()
+    with pytest.raises(InputError, match="at least one known symbiotic star"):
+        pu_bagging_scores(X, np.zeros(len(X), dtype=bool), seed=0)
+
+
+def test_nearest_known_star_is_never_itself():
+    X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [0.05, 0.0]])
+    known = np.array([True, True, False, False])
+    names, distance = nearest_known_star(X, known, np.array(["A", "B", "", ""], dtype=object))
+    assert list(names) == ["B", "A", "B", "A"] or list(names[:2]) == ["B", "A"]
+    assert distance[0] > 0 and distance[1] > 0
+
+
+def test_ranking_products(finished_run):
+    results = finished_run[0] / "results"
+    ranked = pd.read_csv(results / PRODUCTS["candidates_ranked"])
+    losses = pd.read_csv(results / PRODUCTS["vae_losses"])
+    matches = pd.read_csv(results / PRODUCTS["known_matches"])
+    assert sorted(ranked["object_id"]) == sorted(losses["object_id"])
+    assert set(ranked.loc[ranked["is_known_symbiotic"], "object_id"]) == set(matches["object_id"])
+    new = ranked[~ranked["is_known_symbiotic"]]
+    assert new["rank"].tolist() == list(range(1, len(new) + 1)) and new["rank_score"].is_monotonic_decreasing
+    assert ranked.loc[ranked["is_known_symbiotic"], "rank"].isna().all()
+    evaluation = pd.read_csv(results / PRODUCTS["ranking_evaluation"])
+    methods = set(evaluation["method"])
+    assert {"rank:pu_bagging", "rank:nearest_known", "vae", "isolation_forest", "colour_rule"} <= methods
+    mean = evaluation[evaluation["split"] == "mean"]
+    assert set(mean["top_fraction"]) == {0.02, 0.01} and (mean["n_hidden"] > 0).all()

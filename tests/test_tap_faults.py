@@ -1,0 +1,152 @@
+"""TAP under faults: a fault-injecting proxy (tests/fault_proxy.py, loopback) in front of the real
+DaCHS server. Every fault is retried with bounded, doubling backoff and then fails with a message
+naming the tile or chunk and the service; completed tiles are kept, and a rerun ends with exactly
+the rows of a fault-free run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import TAP_URL
+from fault_proxy import FaultProxy
+from helpers import planned_jobs, snakemake
+from symfind.products import PRODUCTS
+from symfind.selection import criteria_from_config
+from symfind.tap import EPOCHS_ADQL, TapError, TapOverflow, TapRunner, fetch_by_upload, fetch_selection_tile, tile_cone
+
+TILE = 112
+RETRIES = 2
+BACKOFF_S = 0.25
+TIMEOUT_S = 3.0
+
+
+@pytest.fixture(scope="module")
+def proxy(tap_server):
+    server = FaultProxy(TAP_URL.rsplit("/", 1)[0])
+    yield server
+    server.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_faults_left(proxy):
+    proxy.clear()
+    yield
+    proxy.clear()
+
+
+@pytest.fixture(scope="module")
+def criteria():
+    from conftest import REPO
+
+    return criteria_from_config(yaml.safe_load((REPO / "config.yaml").read_text())["selection"])
+
+
+def _runner(proxy):
+    sleeps: list[float] = []
+    runner = TapRunner(proxy.url("/tap"), timeout_s=TIMEOUT_S, retries=RETRIES, backoff_s=BACKOFF_S, sleep=sleeps.append)
+    return runner, sleeps
+
+
+def _tile_marker(nside: int, tile: int) -> str:
+    """A piece of the tile's ADQL that no other tile's query contains: its cone centre."""
+    ra, dec, _ = tile_cone(nside, tile)
+    return f"CIRCLE('ICRS', {ra:.8f}, {dec:.8f}"
+
+
+@pytest.fixture(scope="module")
+def fault_free(proxy, criteria):
+    runner, _ = _runner(proxy)
+    return fetch_selection_tile(runner, criteria, 4, TILE)
+
+
+FAULTS = ["http500", "http503", "reset", "slow", "error", "aborted", "truncated"]
+
+
+@pytest.mark.parametrize("kind", FAULTS)
+def test_fault_is_retried_and_the_tile_completes(kind, proxy, criteria, fault_free):
+    proxy.add(kind, _tile_marker(4, TILE), times=RETRIES, delay_s=TIMEOUT_S + 1)
+    runner, sleeps = _runner(proxy)
+    frame = fetch_selection_tile(runner, criteria, 4, TILE)
+    pd.testing.assert_frame_equal(frame, fault_free)
+    assert sleeps == [BACKOFF_S, 2 * BACKOFF_S]  # bounded, doubling backoff
+    assert [k for k, _ in proxy.log].count(kind) >= RETRIES
+
+
+@pytest.mark.parametrize("kind", FAULTS)
+def test_persistent_fault_fails_naming_tile_and_service(kind, proxy, criteria):
+    proxy.add(kind, _tile_marker(4, TILE), times=None, delay_s=TIMEOUT_S + 1)
+    runner, sleeps = _runner(proxy)
+    with pytest.raises(TapError) as info:
+        fetch_selection_tile(runner, criteria, 4, TILE)
+    message = str(info.value)
+    assert f"selection tile {TILE} (nside 4)" in message and proxy.url("/tap") in message
+    assert f"after {RETRIES + 1} attempts" in message
+    assert sleeps == [BACKOFF_S, 2 * BACKOFF_S]
+
+
+def test_overflow_splits_the_tile_and_loses_nothing(proxy, criteria, fault_free):
+    proxy.add("overflow", _tile_marker(4, TILE), times=None)
+    runner, sleeps = _runner(proxy)
+    frame = fetch_selection_tile(runner, criteria, 4, TILE, max_split_depth=1)
+    pd.testing.assert_frame_equal(frame.sort_values("object_id", ignore_index=True), fault_free.sort_values("object_id", ignore_index=True))
+    assert sleeps == []  # an overflow is not retried as if it were a glitch
+    assert ("overflow", _tile_marker(4, TILE)) in proxy.log
+
+
+def test_overflow_that_cannot_be_split_fails(proxy, criteria):
+    proxy.add("overflow", _tile_marker(4, TILE), times=None)
+    runner, _ = _runner(proxy)
+    with pytest.raises(TapOverflow, match=rf"selection tile {TILE} \(nside 4\): result truncated at the row limit of .*cannot be split"):
+        fetch_selection_tile(runner, criteria, 4, TILE, max_split_depth=0)
+
+
+def test_empty_result_is_an_empty_tile(proxy, criteria):
+    runner, _ = _runner(proxy)
+    frame = fetch_selection_tile(runner, criteria, 4, 0)  # a northern tile: no SkyMapper objects
+    assert len(frame) == 0 and {"object_id", "raj2000", "j_m"} <= set(frame.columns)
+
+
+def test_upload_chunk_fault_names_the_chunk(proxy, fault_free):
+    ids = np.sort(fault_free["object_id"].to_numpy())[:30]
+    runner, _ = _runner(proxy)
+    proxy.add("http503", "TAP_UPLOAD", times=None)
+    with pytest.raises(TapError, match=rf"epochs test chunk 1/3 \(10 ids\): TAP query to {proxy.url('/tap')} failed after 3 attempts"):
+        fetch_by_upload(runner, ids, "object_id", EPOCHS_ADQL, "epochs test", 10)
+    proxy.clear()
+    proxy.add("truncated", "TAP_UPLOAD", times=2)  # glitches in the first chunk only: retried, nothing lost
+    glitchy = fetch_by_upload(runner, ids, "object_id", EPOCHS_ADQL, "epochs test", 10)
+    clean = fetch_by_upload(runner, ids, "object_id", EPOCHS_ADQL, "epochs test", 10)
+    pd.testing.assert_frame_equal(glitchy, clean)
+    assert set(glitchy["object_id"]) == set(ids) and [k for k, _ in proxy.log].count("truncated") == 2
+
+
+def test_failed_tile_keeps_the_others_and_a_rerun_completes_exactly(repo, proxy, tiny_sample, finished_run, tmp_path):
+    tiles = [112, 113, 138, 168]
+    config = {"source": "tap", "sample": {"dir": str(tiny_sample)}, "sky": {"tiles": tiles},
+              "tap": {"skymapper": proxy.url("/tap"), "gaia": proxy.url("/tap"), "retries": 1, "backoff_s": 0.1,
+                      "timeout_s": 30, "upload_chunk": 500}}
+    (tmp_path / "tap.yaml").write_text(yaml.safe_dump(config))
+    targets = [f"results/{PRODUCTS[k]}" for k in ("selection", "epochs", "distances")]
+    proxy.add("http500", _tile_marker(4, 113), times=None)
+    failed = snakemake(repo, tmp_path, *targets, "--configfile", "tap.yaml", "--keep-going")
+    assert failed.returncode != 0
+    tiles_dir = tmp_path / "results" / "tiles"
+    assert not (tiles_dir / "113" / "selection.parquet").exists()
+    for tile in (112, 138, 168):  # completed tiles are kept, with their photometry and distances
+        for name in ("selection", "epochs", "distances"):
+            assert (tiles_dir / str(tile) / f"{name}.parquet").exists(), (tile, name)
+    assert not any((tmp_path / "results" / PRODUCTS[k]).exists() for k in ("selection", "epochs", "distances"))
+    log = (tmp_path / "results" / "logs" / "query_selection_tile" / "113.log").read_text()
+    assert "selection tile 113 (nside 4)" in log and proxy.url("/tap") in log and "failed after 2 attempts" in log
+
+    proxy.clear()  # the service recovers
+    plan = snakemake(repo, tmp_path, *targets, "--configfile", "tap.yaml", "-n")
+    assert planned_jobs(plan.stdout, counts=True)["query_selection_tile"] == 1  # only the failed tile
+    rerun = snakemake(repo, tmp_path, *targets, "--configfile", "tap.yaml")
+    assert rerun.returncode == 0, rerun.stdout[-3000:]
+    for key in ("selection", "epochs", "distances"):  # exactly the rows of a fault-free run
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "results" / PRODUCTS[key]),
+                                      pd.read_parquet(finished_run[0] / "results" / PRODUCTS[key]), obj=key)

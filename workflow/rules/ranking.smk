@@ -1,0 +1,28 @@
+# Stage 8b: rank the analysed objects with the known symbiotic stars as labels (positive-unlabelled
+# learning on colours and the VAE's view), evaluated on hidden labels against the VAE and baselines.
+
+
+rule rank_candidates:
+    input:
+        merged=R("merged"),
+        losses=R("vae_losses"),
+        matches=R("known_matches"),
+    output:
+        ranked=report(R("candidates_ranked"), caption="../report/candidates_ranked.rst", category="5. Candidates"),
+        evaluation=report(R("ranking_evaluation"), caption="../report/ranking_evaluation.rst", category="4. Known symbiotic stars"),
+        plot=report(R("ranking_evaluation_plot"), caption="../report/ranking_evaluation.rst", category="4. Known symbiotic stars"),
+        importances=report(R("ranking_features"), caption="../report/ranking_features.rst", category="4. Known symbiotic stars"),
+    params:
+        rank=config["rank"],
+        detector_seed=config["vae"]["seed"],
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    log:
+        LOG("rank_candidates"),
+    benchmark:
+        BENCH("rank_candidates")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/rank_candidates.py"

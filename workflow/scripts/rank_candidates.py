@@ -1,0 +1,16 @@
+"""Rule rank_candidates: the ranking with the known symbiotic stars, and its evaluation."""
+from symfind.logs import job_logging
+from symfind.ranking import run_ranking
+
+with job_logging(snakemake.log[0]):
+    run_ranking(
+        merged_parquet=snakemake.input.merged,
+        losses_csv=snakemake.input.losses,
+        matches_csv=snakemake.input.matches,
+        params=snakemake.params.rank,
+        detector_seed=snakemake.params.detector_seed,
+        out_ranked=snakemake.output.ranked,
+        out_evaluation=snakemake.output.evaluation,
+        out_plot=snakemake.output.plot,
+        out_importances=snakemake.output.importances,
+    )
