@@ -31,6 +31,10 @@ IN_REPORT = {
     "known_recovery": "known symbiotic stars in the analysed",
     "config_used": "configuration this run used",
     "summary": "End-of-run summary",
+    "candidates_ranked": "ranked by how much they look like the known symbiotic stars",
+    "ranking_evaluation": "evaluated on labels it never saw",
+    "ranking_evaluation_plot": "evaluated on labels it never saw",
+    "ranking_features": "features that drive the ranking",
 }
 
 

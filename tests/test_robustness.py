@@ -64,6 +64,8 @@ def test_killed_run_resumes_to_the_same_products(repo, finished_run, tmp_path):
     assert not (results / PRODUCTS["vae_losses"]).exists()
     for path in results.glob("*.parquet"):  # whatever exists is whole
         pd.read_parquet(path)
+    # what the README says to do after a crash: release the lock, rerun what was incomplete
+    assert snakemake(repo, tmp_path, "--configfile", "test_config.yaml", "--unlock").returncode == 0
     rerun = snakemake(repo, tmp_path, "--configfile", "test_config.yaml", "--rerun-incomplete")
     assert rerun.returncode == 0, rerun.stdout[-3000:]
     assert "rule select_objects:" not in rerun.stdout  # finished stages are not redone

@@ -15,7 +15,7 @@ def test_every_product_exists(finished_run):
         assert (workdir / "results" / name).stat().st_size > 0, key
     for rule in ("select_objects", "gather_epochs", "gather_distances", "gather_extinction", "gather_cuts", "gather_colors",
                  "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known", "compare_detectors",
-                 "candidate_table", "diagnostic_plots", "config_used", "summary"):
+                 "candidate_table", "diagnostic_plots", "config_used", "summary", "rank_candidates"):
         assert (workdir / "results" / "logs" / f"{rule}.log").exists(), rule
         assert (workdir / "results" / "benchmarks" / f"{rule}.tsv").exists(), rule
     tiles = pd.read_csv(workdir / "results" / PRODUCTS["selection_tiles"])["tile"].tolist()
@@ -49,7 +49,7 @@ def test_rerun_has_nothing_to_do(repo, finished_run):
     assert "Nothing to be done" in result.stdout
 
 
-DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "train_vae", "plot_losses", "colour_pca", "crossmatch_known",
+DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "train_vae", "plot_losses", "colour_pca", "crossmatch_known",
                       "compare_detectors", "candidate_table", "all"}
 
 

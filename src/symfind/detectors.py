@@ -135,7 +135,7 @@ def comparison_plot(table: pd.DataFrame, out_png: str | Path) -> None:
     ax.set_xticks(np.arange(len(detectors)), detectors)
     flagged = int(table["n_flagged"].iloc[0])
     ax.set(ylabel=f"recall of known symbiotic stars\nin the top {flagged} objects", ylim=(0, 1),
-           title="Detectors compared on the same features")
+           title=f"Detectors compared on the same features ({table['features'].iloc[0]})")
     ax.legend(fontsize=8)
     _save(fig, out_png)
     plt.close(fig)

@@ -82,7 +82,8 @@ def pca_plot(explained: pd.DataFrame, scores: np.ndarray, out_png: str | Path) -
             title="PCA of the colour space", xticks=k)
     ax1.legend(fontsize=8)
     if len(scores):
-        ax2.hexbin(scores[:, 0], scores[:, 1], gridsize=60, bins="log", cmap="viridis", mincnt=1)
+        cells = ax2.hexbin(scores[:, 0], scores[:, 1], gridsize=60, bins="log", cmap="viridis", mincnt=1)
+        fig.colorbar(cells, ax=ax2, label="objects per cell")
     ax2.set(xlabel="PC1 (standardised colours)", ylabel="PC2 (standardised colours)", title="Objects in PC1-PC2")
     _save(fig, out_png)
     plt.close(fig)
