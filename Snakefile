@@ -70,6 +70,7 @@ rule all:
         R("known_recovery"),
         R("detector_comparison"),
         R("detector_comparison_plot"),
+        R("score_magnitude_plot"),
         R("candidates_csv"),
         R("candidates_fits"),
         R("candidates_vot"),

@@ -39,12 +39,17 @@ def test_comparison_has_every_detector_and_label_set():
     n = 300
     names = [name for name, _, _ in FEATURE_SETS["colors"]]
     merged = pd.DataFrame({"object_id": np.arange(n), **{c: rng.normal(0, 1, n) for c in names},
+                           **{"e_" + c: rng.uniform(0.01, 0.3, n) for c in names},
                            **{c: rng.normal(10, 0.3, n) for c in ("j_m", "h_m", "k_m", "w1mpro", "w3mpro", "w4mpro")}})
-    losses = pd.DataFrame({"object_id": np.arange(n), "reconstruction_loss": rng.random(n)})
+    losses = pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n)})
+    other = pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n)})
     matches = pd.DataFrame({"object_id": [1, 2, 3]})
     truth = pd.DataFrame({"object_id": np.arange(n), "population": ["symbiotic_s" if k < 10 else "k_giant" for k in range(n)]})
-    table = compare_detectors(merged, losses, matches, truth, {"features": "colors", "anomaly_fraction": 0.02, "seed": 1})
+    params = {"features": "colors", "anomaly_fraction": 0.02, "seed": 1, "loss": "chi2", "sigma_int": 0.02}
+    table = compare_detectors(merged, losses, matches, truth, params, other)
     assert set(table["detector"]) == {"vae", "isolation_forest", "pca", "lof", "colour_rule"}
+    both = table[table["detector"] != "colour_rule"].groupby(["detector", "labels"])["errors"].apply(set)
+    assert (both == {"ignored", "used"}).all()  # every detector with and without the errors
     assert set(table["labels"]) == {"catalogue", "truth"}
     assert (table.loc[table["labels"] == "truth", "n_known"] == 10).all()
     assert label_sets(np.arange(5), matches, None).keys() == {"catalogue"}

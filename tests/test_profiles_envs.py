@@ -36,7 +36,8 @@ def test_every_rule_has_the_right_env(repo):
         assert conda, f"rule {name} has no conda env"
         modules = set(re.findall(r"from symfind\.(\w+) import", script.read_text()))
         assert modules, f"rule {name}'s script calls no symfind function"
-        needs_torch = "vae" in modules
+        sources = {m: (repo / "src" / "symfind" / f"{m}.py").read_text() for m in modules}
+        needs_torch = "vae" in modules or any(re.search(r"^from \.vae import", src, re.M) for src in sources.values())
         needs_mwdust = name == "extinction_mwdust"
         expected = "torch.yaml" if needs_torch else "mwdust.yaml" if needs_mwdust else "core.yaml"
         assert conda.endswith(expected), f"rule {name} uses {conda}, expected envs/{expected}"

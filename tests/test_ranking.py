@@ -35,7 +35,7 @@ def test_split_known_and_hidden_partition_the_labels():
 
 def test_hidden_labels_never_reach_the_ranker(monkeypatch):
     X, labels = _toy()
-    table = pd.DataFrame({"reconstruction_loss": np.abs(np.random.default_rng(1).normal(size=len(X)))})
+    table = pd.DataFrame({"anomaly_score": np.abs(np.random.default_rng(1).normal(size=len(X)))})
     seen = []
     real = ranking.rank_scores
 

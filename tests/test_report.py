@@ -31,6 +31,7 @@ IN_REPORT = {
     "known_recovery": "known symbiotic stars in the analysed",
     "config_used": "configuration this run used",
     "summary": "End-of-run summary",
+    "score_magnitude_plot": "against the u and J magnitudes",
     "candidates_ranked": "ranked by how much they look like the known symbiotic stars",
     "ranking_evaluation": "evaluated on labels it never saw",
     "ranking_evaluation_plot": "evaluated on labels it never saw",
@@ -89,7 +90,7 @@ def small_frames():
                            "jk0": rng.normal(1.1, 0.1, n), "abs_j": rng.normal(-4, 1, n)})
     merged.loc[:49, "w4mpro"] = np.nan  # W4 missing for a quarter: that panel shows the rest
     merged.loc[:9, "abs_j"] = np.nan  # no distance
-    losses = pd.DataFrame({"object_id": np.arange(n), "reconstruction_loss": rng.lognormal(0, 1, n),
+    losses = pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.lognormal(0, 1, n),
                            "is_candidate": np.arange(n) < 4, "latent_1": rng.normal(size=n), "latent_2": rng.normal(size=n)})
     matches = pd.DataFrame({"object_id": [5, 6]})
     return merged, losses, matches

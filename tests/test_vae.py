@@ -3,7 +3,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from symfind.vae import Scaler, flag_anomalies, kl_divergence, masked_mse, train_and_score  # noqa: E402
+from symfind.vae import (  # noqa: E402
+    Scaler, chi2_score, flag_anomalies, kl_divergence, loss_weights, masked_chi2, masked_mse, train_and_score,
+)
 
 PARAMS = {"hidden": 16, "latent": 3, "epochs": 15, "batch_size": 64, "lr": 1e-3, "beta": 1.0, "seed": 42, "device": "cpu",
           "missing": "mask", "validation_fraction": 0.0, "patience": 10}
@@ -92,3 +94,68 @@ def test_validation_split_and_early_stopping():
 def test_unknown_missing_mode():
     with pytest.raises(ValueError, match="vae.missing"):
         train_and_score(_data(), {**PARAMS, "missing": "zero"})
+
+
+# -- the chi2 loss (measurement errors in the loss and the score) ------------------------------------
+
+def test_chi2_loss_equals_a_hand_computation():
+    x = np.array([[1.0, 2.0, 3.0], [0.5, np.nan, -1.0]])
+    errors = np.array([[0.1, 0.2, 0.5], [0.05, 0.1, np.nan]])  # the last entry has no error: masked
+    scale = np.array([2.0, 1.0, 4.0])
+    recon = np.array([[1.3, 1.0, 2.0], [0.4, 7.0, 9.0]])
+    sigma_int = 0.1
+    mask = np.isfinite(x).astype(float)
+    weights = loss_weights(x, errors, scale, "chi2", sigma_int, mask)
+    got = masked_chi2(torch.tensor(recon), torch.tensor(np.nan_to_num(x)), torch.tensor(weights)).numpy()
+    by_hand = [
+        (0.3**2) / ((0.1**2 + 0.1**2) / 4.0) + (1.0**2) / ((0.2**2 + 0.1**2) / 1.0) + (1.0**2) / ((0.5**2 + 0.1**2) / 16.0),
+        (0.1**2) / ((0.05**2 + 0.1**2) / 4.0),  # the NaN value and the entry without an error add nothing
+    ]
+    np.testing.assert_allclose(got, by_hand, rtol=1e-12)
+
+
+def test_masked_entries_contribute_nothing_to_chi2():
+    x = torch.tensor([[1.0, 2.0, 3.0]])
+    weight = torch.tensor([[4.0, 0.0, 1.0]])
+    a = masked_chi2(torch.tensor([[1.5, 2.0, 3.0]]), x, weight)
+    b = masked_chi2(torch.tensor([[1.5, 1e6, 3.0]]), x, weight)
+    assert float(a) == float(b) == 1.0
+
+
+def test_chi2_score_is_the_tail_probability():
+    from scipy.stats import chi2
+
+    score = chi2_score(np.array([3.0, 30.0, 0.0]), np.array([3, 3, 0]))
+    np.testing.assert_allclose(score[:2], -np.log10(chi2.sf([3.0, 30.0], 3)))
+    assert score[2] == 0.0  # nothing observed, nothing anomalous
+
+
+def _errors_data(n=600, seed=0):
+    rng = np.random.default_rng(seed)
+    base = rng.normal(0, 1, (n, 1))
+    X = np.hstack([base + rng.normal(0, 0.05, (n, 1)) * k for k in range(1, 7)])
+    E = np.full_like(X, 0.05)
+    return X, E
+
+
+def test_a_feature_with_a_huge_error_cannot_make_an_object_anomalous():
+    X, E = _errors_data()
+    X[7, 4] += 6.0  # a wild value in one feature of object 7 ...
+    params = {**PARAMS, "epochs": 40, "loss": "chi2", "sigma_int": 0.02}
+    noisy = E.copy()
+    noisy[7, 4] = 50.0  # ... that its own error says is meaningless
+    quiet = train_and_score(X, params, errors=noisy)
+    assert np.argsort(-quiet.anomaly_score).tolist().index(7) > 0.1 * len(X)  # not near the top
+    precise = train_and_score(X, params, errors=E)  # the same value with an ordinary error is anomalous
+    assert np.argsort(-precise.anomaly_score).tolist().index(7) < 5
+    assert precise.contributions[7].argmax() == 4  # and the explanation points at the feature
+
+
+def test_chi2_needs_errors_and_the_mask():
+    X, _ = _errors_data(100)
+    from symfind.io import InputError
+
+    with pytest.raises(InputError, match="needs the measurement errors"):
+        train_and_score(X, {**PARAMS, "loss": "chi2", "sigma_int": 0.02})
+    with pytest.raises(InputError, match="vae.missing 'mask'"):
+        train_and_score(X, {**PARAMS, "loss": "chi2", "sigma_int": 0.02, "missing": "median"}, errors=np.ones_like(X))

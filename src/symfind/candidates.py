@@ -50,7 +50,8 @@ COLUMN_META: dict[str, tuple[str, str, str]] = {
     "abs_j": ("mag", "phys.magAbs;em.IR.J", "Absolute J magnitude (distance and extinction corrected)"),
     **{C.color_name(a, b): ("mag", "phot.color", f"Nightly-weighted SkyMapper {a}-{b}") for a, b in C.INDEPENDENT_COLOR_PAIRS},
     **{C.color_error_name(a, b): ("mag", "stat.error;phot.color", f"Error of {a}-{b}") for a, b in C.INDEPENDENT_COLOR_PAIRS},
-    "reconstruction_loss": ("", "stat.value", "VAE reconstruction loss (anomaly score, standardised units)"),
+    "anomaly_score": ("", "stat.value", "VAE anomaly score (vae.loss chi2: -log10 P(chi2); mse: the reconstruction loss)"),
+    "reconstruction_loss": ("", "stat.value", "VAE reconstruction term (chi2, or MSE in standardised units)"),
     "top_features": ("", "meta.note", "Features with the largest shares of the reconstruction error"),
     "known_catalogue": ("", "meta.dataset", "Catalogue of the matched known symbiotic star"),
     "known_name": ("", "meta.id", "Name of the matched known symbiotic star"),
@@ -67,7 +68,7 @@ def candidate_table(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.Data
     names = np.array([c.removeprefix("share_") for c in shares.columns])
     top = np.argsort(-shares.to_numpy(), axis=1)[:, :n_top_features]
     cand = cand.assign(top_features=[",".join(names[row]) for row in top])
-    table = cand[["object_id", "rank", "reconstruction_loss", "top_features"]].merge(merged, on="object_id", how="left")
+    table = cand[["object_id", "rank", "anomaly_score", "reconstruction_loss", "top_features"]].merge(merged, on="object_id", how="left")
     best = matches.sort_values("separation_arcsec").drop_duplicates("object_id")
     best = best.rename(columns={"catalogue": "known_catalogue", "name": "known_name", "separation_arcsec": "known_separation"})
     table = table.merge(best[["object_id", "known_catalogue", "known_name", "known_separation"]], on="object_id", how="left")

@@ -88,7 +88,23 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"  config key '{where}': {error.message}"
 
 
+#: ``vae.preset: seed``: the original recipe exactly (for comparison and reproduction of old results).
+VAE_PRESETS: dict[str, dict[str, Any]] = {"seed": {"features": "magnitudes", "loss": "mse", "missing": "median"}}
+
+
+def _apply_presets(config: dict) -> None:
+    preset = config["vae"].get("preset")
+    if preset:
+        config["vae"].update(VAE_PRESETS[preset])
+
+
 def _check_consistency(config: dict) -> None:
+    _apply_presets(config)
+    if config["vae"]["loss"] == "chi2" and config["vae"]["missing"] != "mask":
+        raise ConfigError(
+            "invalid configuration:\n  config key 'vae.loss' chi2 needs 'vae.missing: mask' "
+            "(an imputed value has no measurement error)"
+        )
     sel = config["selection"]
     if sel["parallax_min_mas"] >= sel["parallax_max_mas"]:
         raise ConfigError(

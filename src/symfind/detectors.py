@@ -10,6 +10,10 @@
 
 The ML baselines see the standardised features with a missing value replaced by the median of its
 feature, in a copy (scikit-learn cannot take NaN); higher score = more anomalous for every detector.
+With measurement errors (``errors = used``) they see error-normalised features instead: each
+value's deviation from the feature's median divided by its own uncertainty,
+``(x - median) / sqrt(sigma_meas^2 + sigma_int^2)`` (0 where the value or its error is missing),
+the counterpart of the VAE's chi2 loss. The comparison shows every detector both ways.
 """
 
 from __future__ import annotations
@@ -22,12 +26,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .features import feature_matrix
-from .io import write_table
+from .features import feature_errors, feature_matrix
 
 log = logging.getLogger(__name__)
 
 BASELINES = ("isolation_forest", "pca", "lof", "colour_rule")
+DETECTORS = ("vae", *BASELINES)
 
 
 def _standardised_filled(X: np.ndarray) -> np.ndarray:
@@ -37,9 +41,17 @@ def _standardised_filled(X: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(Z), Z, 0.0)
 
 
-def ml_scores(X: np.ndarray, method: str, seed: int) -> np.ndarray:
-    """Anomaly score (higher = more anomalous) of each row of ``X`` (NaN = missing)."""
-    Z = _standardised_filled(X)
+def error_normalised(X: np.ndarray, E: np.ndarray, sigma_int: float) -> np.ndarray:
+    """``(x - median) / sqrt(sigma_meas^2 + sigma_int^2)`` per entry; 0 where value or error is missing."""
+    center = np.nanmedian(X, axis=0)
+    Z = (X - center) / np.sqrt(E**2 + float(sigma_int) ** 2)
+    return np.where(np.isfinite(Z), Z, 0.0)
+
+
+def ml_scores(X: np.ndarray, method: str, seed: int, E: np.ndarray | None = None, sigma_int: float = 0.0) -> np.ndarray:
+    """Anomaly score (higher = more anomalous) of each row of ``X`` (NaN = missing); with the
+    measurement errors ``E`` (same units), on error-normalised features."""
+    Z = _standardised_filled(X) if E is None else error_normalised(X, E, sigma_int)
     if method == "isolation_forest":
         from sklearn.ensemble import IsolationForest
 
@@ -102,19 +114,36 @@ def label_sets(object_ids: np.ndarray, matches: pd.DataFrame, truth: pd.DataFram
 
 
 def compare_detectors(
-    merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFrame, truth: pd.DataFrame | None, params: Mapping[str, Any]
+    merged: pd.DataFrame,
+    losses: pd.DataFrame,
+    matches: pd.DataFrame,
+    truth: pd.DataFrame | None,
+    params: Mapping[str, Any],
+    other_losses: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The comparison table: one row per detector and label set."""
-    scored = merged.merge(losses[["object_id", "reconstruction_loss"]], on="object_id", how="inner")
+    """The comparison table: one row per detector, use of the measurement errors, and label set.
+
+    ``losses`` are the configured VAE's scores; ``other_losses`` (optional) the VAE's with the other
+    loss (MSE or chi2), so the VAE appears both ways too.
+    """
+    scored = merged.merge(losses[["object_id", "anomaly_score"]], on="object_id", how="inner")
     X, _ = feature_matrix(scored, params["features"])
-    scores = {"vae": scored["reconstruction_loss"].to_numpy()}
+    E = feature_errors(scored, params["features"])
+    seed, sigma_int = int(params["seed"]), float(params["sigma_int"])
+    uses_errors = {"mse": "ignored", "chi2": "used"}
+    scores = {("vae", uses_errors[params["loss"]]): scored["anomaly_score"].to_numpy()}
+    if other_losses is not None:
+        other = scored[["object_id"]].merge(other_losses[["object_id", "anomaly_score"]], on="object_id", how="left")
+        other_loss = "mse" if params["loss"] == "chi2" else "chi2"
+        scores[("vae", uses_errors[other_loss])] = other["anomaly_score"].fillna(-np.inf).to_numpy()
     for method in ("isolation_forest", "pca", "lof"):
-        scores[method] = ml_scores(X, method, int(params["seed"]))
-    scores["colour_rule"] = colour_rule_scores(scored)
+        scores[(method, "ignored")] = ml_scores(X, method, seed)
+        scores[(method, "used")] = ml_scores(X, method, seed, E, sigma_int)
+    scores[("colour_rule", "ignored")] = colour_rule_scores(scored)
     rows = []
     for label_name, labels in label_sets(scored["object_id"].to_numpy(), matches, truth).items():
-        for detector, score in scores.items():
-            rows.append({"detector": detector, "labels": label_name, "features": params["features"],
+        for (detector, errors), score in sorted(scores.items(), key=lambda item: (list(DETECTORS).index(item[0][0]), item[0][1])):
+            rows.append({"detector": detector, "errors": errors, "labels": label_name, "features": params["features"],
                          **evaluate(score, labels, float(params["anomaly_fraction"]))})
     return pd.DataFrame(rows)
 
@@ -125,32 +154,18 @@ def comparison_plot(table: pd.DataFrame, out_png: str | Path) -> None:
 
     plt = _figure()
     sets = list(dict.fromkeys(table["labels"]))
-    detectors = list(dict.fromkeys(table["detector"]))
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    table = table.assign(name=np.where(table["errors"] == "used", table["detector"] + "\n(errors used)", table["detector"]))
+    detectors = list(dict.fromkeys(table["name"]))
+    fig, ax = plt.subplots(figsize=(10.0, 4.4), layout="constrained")
     width = 0.8 / len(sets)
     for k, label in enumerate(sets):
-        part = table[table["labels"] == label].set_index("detector").reindex(detectors)
+        part = table[table["labels"] == label].set_index("name").reindex(detectors)
         xs = np.arange(len(detectors)) + (k - (len(sets) - 1) / 2) * width
         ax.bar(xs, part["recall"], width, label=f"{label} labels (n = {int(part['n_known'].iloc[0])})")
-    ax.set_xticks(np.arange(len(detectors)), detectors)
+    ax.set_xticks(np.arange(len(detectors)), detectors, fontsize=8)
     flagged = int(table["n_flagged"].iloc[0])
     ax.set(ylabel=f"recall of known symbiotic stars\nin the top {flagged} objects", ylim=(0, 1),
            title=f"Detectors compared on the same features ({table['features'].iloc[0]})")
     ax.legend(fontsize=8)
     _save(fig, out_png)
     plt.close(fig)
-
-
-def run_compare(merged_parquet: str | Path, losses_csv: str | Path, matches_csv: str | Path, truth_file: str | None,
-                params: Mapping[str, Any], out_csv: str | Path, out_png: str | Path) -> pd.DataFrame:
-    """Stage 7c: the detector comparison table and plot."""
-    merged = pd.read_parquet(merged_parquet)
-    losses = pd.read_csv(losses_csv)
-    matches = pd.read_csv(matches_csv)
-    truth = pd.read_parquet(truth_file) if truth_file else None
-    table = compare_detectors(merged, losses, matches, truth, params)
-    for row in table.itertuples():
-        log.info("%-16s %-9s recall %.3f  precision %.3f  ROC-AUC %.3f", row.detector, row.labels, row.recall, row.precision, row.roc_auc)
-    write_table(table, out_csv)
-    comparison_plot(table, out_png)
-    return table

@@ -43,3 +43,43 @@ def feature_matrix(table: pd.DataFrame, feature_set: str) -> tuple[np.ndarray, l
             values = values - table[red].to_numpy(dtype=np.float64, na_value=np.nan)
         columns.append(np.where(np.isfinite(values), values, np.nan))
     return np.column_stack(columns), [name for name, _, _ in spec]
+
+
+#: The 1-sigma error column of each magnitude column (mag): SkyMapper mean PSF magnitudes, 2MASS
+#: total photometric uncertainties (``*_msigcom``), AllWISE profile-fit uncertainties.
+MAGNITUDE_ERRORS: dict[str, str] = {
+    **{f"{b}_psf": f"e_{b}_psf" for b in C.SKYMAPPER_BANDS},
+    "j_m": "j_msigcom", "h_m": "h_msigcom", "k_m": "k_msigcom",
+    **{f"w{k}mpro": f"w{k}sigmpro" for k in range(1, 5)},
+}
+
+
+def _error_column(table: pd.DataFrame, column: str) -> np.ndarray:
+    """The 1-sigma error (mag) of a magnitude or SkyMapper colour column."""
+    if column in MAGNITUDE_ERRORS:
+        name = MAGNITUDE_ERRORS[column]
+    elif column.count("_") == 1 and column.split("_")[0] in C.SKYMAPPER_BANDS:  # a colour x_y: e_x_y
+        name = C.color_error_name(*column.split("_"))
+    else:
+        raise InputError(f"no measurement error is known for feature column {column!r}")
+    if name not in table.columns:
+        raise InputError(f"the error column {name!r} of {column!r} is not in the merged table")
+    return table[name].to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def feature_errors(table: pd.DataFrame, feature_set: str) -> np.ndarray:
+    """The 1-sigma measurement error (mag) of each entry of :func:`feature_matrix`.
+
+    A difference of two magnitudes gets the two errors added in quadrature (the 2MASS and AllWISE
+    colours); a SkyMapper colour has its own error from the colour stage. An error that is missing,
+    not finite or not positive is NaN: such an entry counts as missing in an error-aware score.
+    """
+    X, _ = feature_matrix(table, feature_set)
+    errors = []
+    for _, blue, red in FEATURE_SETS[feature_set]:
+        sigma = _error_column(table, blue)
+        if red is not None:
+            sigma = np.hypot(sigma, _error_column(table, red))
+        errors.append(np.where(np.isfinite(sigma) & (sigma > 0), sigma, np.nan))
+    E = np.column_stack(errors)
+    return np.where(np.isfinite(X), E, np.nan)

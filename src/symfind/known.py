@@ -162,7 +162,7 @@ def run_known(merged_parquet: str | Path, losses_csv: str | Path, radii_arcsec: 
     losses = pd.read_csv(losses_csv)
     candidates = losses.loc[losses["is_candidate"].astype(bool), "object_id"].to_numpy()
     matches, recovery = match_known(merged, candidates, radii_arcsec)
-    matches = matches.merge(losses[["object_id", "rank", "reconstruction_loss"]], on="object_id", how="left")
+    matches = matches.merge(losses[["object_id", "rank", "anomaly_score", "reconstruction_loss"]], on="object_id", how="left")
     for row in recovery.itertuples():
         log.info(
             "known symbiotics (%s): %d in the analysed sample, %d among the %d candidates (recall %s)",

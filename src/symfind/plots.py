@@ -25,10 +25,15 @@ def _save(fig, path: str | Path) -> None:
         fig.savefig(tmp, format="png", bbox_inches="tight", metadata={"Software": None})
 
 
-def loss_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path) -> None:
+#: Axis label of the VAE score, per ``vae.loss``.
+SCORE_LABEL = {"mse": "VAE reconstruction loss (MSE, scaled units)", "chi2": "VAE anomaly score, -log10 P($\\chi^2$)"}
+
+
+def loss_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path, loss_kind: str = "mse") -> None:
     """Write the three loss plots; candidates are drawn in red, the threshold as a dashed line."""
     plt = _figure()
-    loss = losses["reconstruction_loss"].to_numpy()
+    label_text = SCORE_LABEL[loss_kind]
+    loss = np.clip(losses["anomaly_score"].to_numpy(dtype=np.float64), 1e-6, None)
     cand = losses["is_candidate"].to_numpy(dtype=bool)
     threshold = loss[cand].min() if cand.any() else np.nan
     label = f"candidate threshold ({int(cand.sum())} objects)"
@@ -38,8 +43,8 @@ def loss_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, 
     ax.hist(loss[~cand], bins=bins, color="0.55", label="objects")
     ax.hist(loss[cand], bins=bins, color="tab:red", label="candidates")
     ax.axvline(threshold, color="k", ls="--", lw=1, label=label)
-    ax.set(xscale="log", yscale="log", xlabel="VAE reconstruction loss (scaled units)", ylabel="number of objects",
-           title="VAE reconstruction loss")
+    ax.set(xscale="log", yscale="log", xlabel=label_text, ylabel="number of objects",
+           title="VAE anomaly score")
     ax.legend(fontsize=8)
     _save(fig, out_hist)
     plt.close(fig)
@@ -47,7 +52,7 @@ def loss_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, 
     fig, ax = plt.subplots(figsize=(4.2, 4.6))
     ax.boxplot(loss, vert=True, whis=(1, 99), flierprops={"marker": ".", "markersize": 3, "alpha": 0.5})
     ax.axhline(threshold, color="tab:red", ls="--", lw=1, label=label)
-    ax.set(yscale="log", ylabel="VAE reconstruction loss (scaled units)", xticks=[1], xticklabels=["all objects"],
+    ax.set(yscale="log", ylabel=label_text, xticks=[1], xticklabels=["all objects"],
            title="Loss distribution\n(box: quartiles, whiskers: 1-99%)")
     ax.legend(fontsize=8, loc="lower right")
     _save(fig, out_box)
@@ -59,16 +64,17 @@ def loss_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, 
     ax.scatter(index[~cand[order]], loss[order][~cand[order]], s=2, color="0.5", label="objects", rasterized=True)
     ax.scatter(index[cand[order]], loss[order][cand[order]], s=6, color="tab:red", label="candidates")
     ax.axhline(threshold, color="k", ls="--", lw=1, label=label)
-    ax.set(yscale="log", xlabel="object (ordered by object_id)", ylabel="VAE reconstruction loss (scaled units)",
+    ax.set(yscale="log", xlabel="object (ordered by object_id)", ylabel=label_text,
            title="Reconstruction loss per object")
     ax.legend(fontsize=8, markerscale=3)
     _save(fig, out_scatter)
     plt.close(fig)
 
 
-def run_loss_plots(losses_csv: str | Path, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path) -> None:
+def run_loss_plots(losses_csv: str | Path, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path,
+                   loss_kind: str = "mse") -> None:
     """Stage 6b: draw the loss plots from the loss table."""
-    loss_plots(pd.read_csv(losses_csv), out_hist, out_box, out_scatter)
+    loss_plots(pd.read_csv(losses_csv), out_hist, out_box, out_scatter, loss_kind)
 
 
 def pca_plot(explained: pd.DataFrame, scores: np.ndarray, out_png: str | Path) -> None:
@@ -207,14 +213,14 @@ def sky_plot(selected: pd.DataFrame, merged: pd.DataFrame, losses: pd.DataFrame,
     plt.close(fig)
 
 
-def latent_plot(losses: pd.DataFrame, out_png: str | Path) -> None:
+def latent_plot(losses: pd.DataFrame, out_png: str | Path, loss_kind: str = "mse") -> None:
     """The VAE latent space (encoder means), each pair of the first three dimensions, coloured by score."""
     plt = _figure()
     from matplotlib.colors import LogNorm
 
     dims = [c for c in losses.columns if c.startswith("latent_")][:3]
     pairs = [(a, b) for i, a in enumerate(dims) for b in dims[i + 1 :]] or [(dims[0], dims[0])]
-    score = losses["reconstruction_loss"].to_numpy(dtype=np.float64)
+    score = losses["anomaly_score"].to_numpy(dtype=np.float64)
     order = np.argsort(score)  # highest scores drawn last, on top
     cand = losses["is_candidate"].to_numpy(dtype=bool)
     fig, axes = plt.subplots(1, len(pairs), figsize=(4.6 * len(pairs) + 0.8, 4.3), layout="constrained", squeeze=False)
@@ -227,7 +233,7 @@ def latent_plot(losses: pd.DataFrame, out_png: str | Path) -> None:
                    label=f"candidates ({int(cand.sum())})")
         ax.set(xlabel=f"{a.replace('_', ' ')} (encoder mean)", ylabel=f"{b.replace('_', ' ')} (encoder mean)")
     axes[0][0].legend(fontsize=8, loc="upper left")
-    fig.colorbar(points, ax=axes[0].tolist(), label="VAE reconstruction loss (scaled units)")
+    fig.colorbar(points, ax=axes[0].tolist(), label=SCORE_LABEL[loss_kind])
     fig.suptitle("VAE latent space, coloured by anomaly score")
     _save(fig, out_png)
     plt.close(fig)
@@ -239,6 +245,7 @@ def run_diagnostic_plots(
     losses_csv: str | Path,
     matches_csv: str | Path,
     cuts: dict,
+    loss_kind: str,
     out_sky: str | Path,
     out_colour_colour: str | Path,
     out_cmd: str | Path,
@@ -252,4 +259,30 @@ def run_diagnostic_plots(
     sky_plot(selected, merged, losses, matches, out_sky)
     colour_colour_plot(merged, losses, matches, out_colour_colour)
     colour_magnitude_plot(merged, losses, matches, cuts, out_cmd)
-    latent_plot(losses, out_latent)
+    latent_plot(losses, out_latent, loss_kind)
+
+
+def score_magnitude_plot(merged: pd.DataFrame, losses_by_loss: dict[str, pd.DataFrame], out_png: str | Path) -> None:
+    """Anomaly score against u and J magnitude, one row per VAE loss: with MSE the faint, noisy end
+    fills the top of the list; with chi2 its large errors are divided out. Each panel's title gives
+    the share of the candidates among the faintest quarter of the objects (25% if unbiased)."""
+    plt = _figure()
+    fig, axes = plt.subplots(len(losses_by_loss), 2, figsize=(10.5, 3.6 * len(losses_by_loss)), layout="constrained", squeeze=False)
+    for row, (loss_kind, losses) in enumerate(losses_by_loss.items()):
+        table = merged[["object_id", "u_psf", "j_m"]].merge(losses[["object_id", "anomaly_score", "is_candidate"]], on="object_id")
+        score = np.clip(table["anomaly_score"].to_numpy(dtype=np.float64), 1e-6, None)
+        cand = table["is_candidate"].to_numpy(dtype=bool)
+        for col, (column, band) in enumerate((("u_psf", "u"), ("j_m", "J"))):
+            ax = axes[row][col]
+            mag = table[column].to_numpy(dtype=np.float64)
+            ax.scatter(mag[~cand], score[~cand], label="objects", **STYLE["objects"])
+            ax.scatter(mag[cand], score[cand], label=f"candidates ({int(cand.sum())})", **STYLE["candidates"])
+            faint = mag >= np.nanpercentile(mag, 75)
+            share = (cand & faint).sum() / max(int(cand.sum()), 1)
+            ax.set(yscale="log", xlabel=f"{band} (mag)", ylabel=SCORE_LABEL[loss_kind],
+                   title=f"loss {loss_kind}: {share:.0%} of candidates in the faintest 25% in {band}")
+            if row == 0 and col == 0:
+                ax.legend(fontsize=8, markerscale=1.5)
+    fig.suptitle("VAE anomaly score against magnitude, by loss")
+    _save(fig, out_png)
+    plt.close(fig)

@@ -50,6 +50,7 @@ PRODUCTS: dict[str, str] = {
     "candidates_fits": "candidates.fits",
     "candidates_vot": "candidates.vot",
     "detector_comparison_plot": "detector_comparison.png",
+    "score_magnitude_plot": "vae_score_vs_magnitude.png",
     "sky_map": "sky_map.png",
     "colour_colour_plot": "colour_colour_diagrams.png",
     "colour_magnitude_plot": "jk_vs_abs_j.png",

@@ -8,8 +8,8 @@ among them). Methods (``rank.method``):
 - ``pu_bagging`` (default): positive-unlabelled bagging (Mordelet & Vert 2014, Pattern Recognit.
   Lett. 37, 201): many random forests, each trained on the labelled stars against a random draw of
   unlabelled objects, each scoring the unlabelled objects it did not train on; the score is the
-  mean. Features: the colours of ``rank.features``, the VAE's latent means and its anomaly score
-  (log10), so a high score means "looks like the known symbiotic stars, in the VAE's view too".
+  mean. Features: the colours of ``rank.features``, the VAE's latent means and its anomaly score,
+  so a high score means "looks like the known symbiotic stars, in the VAE's view too".
   Missing values stay missing (the trees route them; nothing is imputed).
 - ``nearest_known``: the VAE anomaly percentile weighted by the distance to the nearest labelled
   star in standardised feature space (in the spirit of Astronomaly, Lochner & Bassett 2021).
@@ -41,15 +41,15 @@ RANK_METHODS = ("pu_bagging", "nearest_known")
 
 def ranking_features(merged: pd.DataFrame, losses: pd.DataFrame, feature_set: str) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
     """The objects (merged joined with the VAE scores, by object_id) and their ranking features:
-    the feature set's columns, the VAE latent means and ``vae_log_score`` (log10 loss)."""
+    the feature set's columns, the VAE latent means and ``vae_score`` (its anomaly score; the
+    forests only use its order)."""
     latent = [c for c in losses.columns if c.startswith("latent_")]
-    table = merged.merge(losses[["object_id", "reconstruction_loss", *latent]], on="object_id", how="inner", validate="one_to_one")
+    table = merged.merge(losses[["object_id", "anomaly_score", *latent]], on="object_id", how="inner", validate="one_to_one")
     if len(table) != len(losses):
         raise InputError(f"{len(losses) - len(table)} scored object(s) are not in the merged table")
     X, names = feature_matrix(table, feature_set)
-    loss = table["reconstruction_loss"].to_numpy(dtype=np.float64)
-    extra = np.column_stack([table[latent].to_numpy(dtype=np.float64), np.log10(np.clip(loss, 1e-12, None))])
-    return table, np.hstack([X, extra]), names + latent + ["vae_log_score"]
+    extra = np.column_stack([table[latent].to_numpy(dtype=np.float64), table["anomaly_score"].to_numpy(dtype=np.float64)])
+    return table, np.hstack([X, extra]), names + latent + ["vae_score"]
 
 
 def _standardised_filled(X: np.ndarray) -> np.ndarray:
@@ -143,7 +143,7 @@ def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, par
                      baselines: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """Per split and top fraction: recall and precision of the hidden labels, per method; then the
     mean and standard deviation over splits (``split = 'mean'``, ``'std'``)."""
-    anomaly = table["reconstruction_loss"].to_numpy(dtype=np.float64)
+    anomaly = table["anomaly_score"].to_numpy(dtype=np.float64)
     rows = []
     for split, (known, hidden) in enumerate(split_labels(labels, float(params["label_fraction"]), int(params["n_splits"]),
                                                          int(params["seed"]))):
@@ -219,7 +219,7 @@ def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
     ids = table["object_id"].to_numpy()
     labels = np.isin(ids, matches["object_id"].to_numpy())
     log.info("ranking %d objects with %d known symbiotic stars as labels (method %s)", len(ids), int(labels.sum()), params["method"])
-    anomaly = table["reconstruction_loss"].to_numpy(dtype=np.float64)
+    anomaly = table["anomaly_score"].to_numpy(dtype=np.float64)
 
     scores, importances = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]))
     if importances is None:  # nearest_known has none: report the PU forests' view of the features

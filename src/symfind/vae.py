@@ -12,7 +12,17 @@ N(0, 1). Adam, ``lr``, ``epochs``, ``batch_size``, ``seed``.
   Either way this happens in the model's own copy; nothing is written back into the data.
 - Optional held-out validation (``validation_fraction``) with early stopping (``patience``).
 - Scores come from the encoder's mean (no sampling), so the same data and seed give the same
-  scores. The score is the reconstruction error; the top ``anomaly_fraction`` are candidates.
+  scores; the top ``anomaly_fraction`` by score are candidates.
+- ``loss: mse``: the reconstruction term is the mean squared error over the observed (scaled)
+  features, and the score is that error. ``loss: chi2``: the reconstruction term is the Gaussian
+  likelihood of the input given the reconstruction, with variance sigma_meas^2 + sigma_int^2 per
+  entry (the measurement error of each feature, :func:`symfind.features.feature_errors`, and the
+  intrinsic floor ``sigma_int`` in mag), i.e. chi2 = sum over observed entries of
+  (x - x_rec)^2 / (sigma_meas^2 + sigma_int^2), up to a constant; entries without a value or an
+  error are masked. The score is the tail probability of that chi2 for the number of observed
+  features, as ``-log10 P(chi2_k > chi2)``; each feature's share of chi2 explains it. A noisy
+  feature cannot make an object anomalous by itself: its large sigma divides its residual down, and
+  the encoder sees it shrunk towards the feature's centre by its reliability 1 / (1 + sigma^2/s^2).
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .features import feature_matrix
+from .features import feature_errors, feature_matrix
 from .io import InputError, write_table, write_text
 
 log = logging.getLogger(__name__)
@@ -94,6 +104,36 @@ def masked_mse(recon, x, mask):
     return sq.sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
 
 
+def masked_chi2(recon, x, weight):
+    """Per-object chi-square: sum of ``weight * (recon - x)^2``, ``weight`` = 1 / variance where
+    observed (same units as ``x``), 0 where masked."""
+    return ((recon - x) ** 2 * weight).sum(dim=1)
+
+
+def chi2_score(chi2: np.ndarray, n_observed: np.ndarray) -> np.ndarray:
+    """``-log10 P(chi2_k > chi2)`` for ``k = n_observed`` degrees of freedom (0 where k = 0)."""
+    from scipy.stats import chi2 as chi2_distribution
+
+    k = np.maximum(np.asarray(n_observed, dtype=np.float64), 1.0)
+    score = -chi2_distribution.logsf(np.asarray(chi2, dtype=np.float64), k) / np.log(10.0)
+    return np.where(np.asarray(n_observed) > 0, score, 0.0)
+
+
+def loss_weights(scaled: np.ndarray, errors: np.ndarray | None, scale: np.ndarray, loss: str, sigma_int: float,
+                 mask: np.ndarray) -> np.ndarray:
+    """Per-entry weight of the reconstruction term: ``mask`` for MSE; for chi2, ``mask`` /
+    ((sigma_meas^2 + sigma_int^2) / scale^2), 0 where the error is missing."""
+    if loss == "mse":
+        return mask
+    if loss != "chi2":
+        raise InputError(f"vae.loss must be 'mse' or 'chi2', got {loss!r}")
+    if errors is None:
+        raise InputError("vae.loss 'chi2' needs the measurement errors of the features")
+    variance = (errors**2 + float(sigma_int) ** 2) / scale**2
+    usable = np.isfinite(scaled) & np.isfinite(variance) & (variance > 0)
+    return np.where(usable, mask / np.where(usable, variance, 1.0), 0.0)
+
+
 def kl_divergence(mu, logvar):
     """Per-object KL(q(z|x) || N(0, I))."""
     return -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(dim=1)
@@ -103,8 +143,10 @@ def kl_divergence(mu, logvar):
 class VAEResult:
     """Scores and training history of one VAE fit."""
 
-    reconstruction_loss: np.ndarray  # per object, mean squared error over observed (scaled) features
+    reconstruction_loss: np.ndarray  # per object: MSE over observed scaled features (mse), or chi2 (chi2)
     kl: np.ndarray  # per object, KL divergence at the encoder mean
+    anomaly_score: np.ndarray  # the score candidates are ranked by: MSE, or -log10 P(chi2)
+    n_counted: np.ndarray  # entries in each object's reconstruction term
     latent: np.ndarray  # (n, latent) encoder means
     contributions: np.ndarray  # (n, n_features) share of each feature in the reconstruction error
     history: pd.DataFrame  # per epoch: mean reconstruction loss and mean KL
@@ -126,8 +168,9 @@ def _model_input(scaled: np.ndarray, missing: str) -> tuple[np.ndarray, np.ndarr
     raise InputError(f"vae.missing must be 'mask' or 'median', got {missing!r}")
 
 
-def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1) -> VAEResult:
-    """Fit the VAE on ``X`` (NaN = missing) and score every row.
+def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, errors: np.ndarray | None = None) -> VAEResult:
+    """Fit the VAE on ``X`` (NaN = missing) and score every row; ``errors``: the 1-sigma measurement
+    error of each entry, same units as ``X`` (needed by ``loss: chi2``).
 
     With ``validation_fraction`` > 0, that share of the rows (random, seeded) is held out: the
     scaling is fitted on the training rows only, and training stops when the validation loss has
@@ -147,10 +190,24 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1) 
     n_val = int(round(val_fraction * n)) if val_fraction > 0 else 0
     train_rows, val_rows = np.sort(order[n_val:]), np.sort(order[:n_val])
     scaler = Scaler.fit(X[train_rows])
-    inputs, loss_mask = _model_input(scaler.transform(X), params.get("missing", "mask"))
+    scaled = scaler.transform(X)
+    loss = params.get("loss", "mse")
+    if loss == "chi2" and params.get("missing", "mask") != "mask":
+        raise InputError("vae.loss 'chi2' needs vae.missing 'mask' (an imputed value has no measurement error)")
+    inputs, loss_mask = _model_input(scaled, params.get("missing", "mask"))
+    weights = loss_weights(scaled, errors, scaler.scale, loss, float(params.get("sigma_int", 0.0)), loss_mask)
+    target = torch.tensor(np.where(np.isfinite(scaled), scaled, 0.0), dtype=torch.float32, device=device)
+    if loss == "chi2":
+        # The encoder sees each value shrunk towards the feature's centre by its reliability
+        # 1 / (1 + sigma^2 / scale^2) (the posterior mean for a unit-variance population), and the
+        # reliability as the mask input: a value its own error calls meaningless cannot steer the
+        # reconstruction of the others.
+        variance = (np.nan_to_num(errors, nan=np.inf) ** 2 + float(params.get("sigma_int", 0.0)) ** 2) / scaler.scale**2
+        reliability = np.where(weights > 0, 1.0 / (1.0 + variance), 0.0)
+        inputs = np.hstack([inputs[:, :n_features] * reliability, reliability])
     x_all = torch.tensor(inputs, dtype=torch.float32, device=device)
-    target = x_all[:, :n_features]
-    m_all = torch.tensor(loss_mask, dtype=torch.float32, device=device)
+    m_all = torch.tensor(weights, dtype=torch.float32, device=device)
+    reconstruction = masked_mse if loss == "mse" else masked_chi2
     model = _build_model(inputs.shape[1], int(params["hidden"]), int(params["latent"]), n_features).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=float(params["lr"]))
     beta = float(params["beta"])
@@ -172,7 +229,7 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1) 
         for start in range(0, len(perm), batch):
             idx = perm[start : start + batch]
             recon, mu, logvar = model(x_all[idx])
-            rec = masked_mse(recon, target[idx], m_all[idx])
+            rec = reconstruction(recon, target[idx], m_all[idx])
             kl = kl_divergence(mu, logvar)
             loss = (rec + beta * kl).mean()
             optimiser.zero_grad()
@@ -185,7 +242,7 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1) 
             model.eval()
             with torch.no_grad():
                 mu, logvar = model.encode(x_all[val_idx])
-                val = masked_mse(model.decoder(mu), target[val_idx], m_all[val_idx]) + beta * kl_divergence(mu, logvar)
+                val = reconstruction(model.decoder(mu), target[val_idx], m_all[val_idx]) + beta * kl_divergence(mu, logvar)
             row["validation_loss"] = float(val.mean())
             if row["validation_loss"] < best:
                 best, stale = row["validation_loss"], 0
@@ -210,11 +267,16 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1) 
         sq = ((recon - target) ** 2 * m_all).cpu().numpy().astype(np.float64)
         kl = kl_divergence(mu, logvar).cpu().numpy().astype(np.float64)
         latent = mu.cpu().numpy().astype(np.float64)
-    n_counted = loss_mask.sum(axis=1)
-    rec_loss = sq.sum(axis=1) / np.maximum(n_counted, 1)
+    n_counted = (weights > 0).sum(axis=1) if loss == "chi2" else loss_mask.sum(axis=1)
+    if loss == "chi2":
+        rec_loss = sq.sum(axis=1)
+        score = chi2_score(rec_loss, n_counted)
+    else:
+        rec_loss = sq.sum(axis=1) / np.maximum(n_counted, 1)
+        score = rec_loss
     total = sq.sum(axis=1, keepdims=True)
     contributions = np.divide(sq, total, out=np.zeros_like(sq), where=total > 0)
-    return VAEResult(rec_loss, kl, latent, contributions, pd.DataFrame(history))
+    return VAEResult(rec_loss, kl, score, n_counted, latent, contributions, pd.DataFrame(history))
 
 
 def flag_anomalies(object_ids: np.ndarray, scores: np.ndarray, fraction: float) -> tuple[np.ndarray, np.ndarray]:
@@ -231,35 +293,46 @@ def flag_anomalies(object_ids: np.ndarray, scores: np.ndarray, fraction: float) 
     return rank, rank <= n_flag
 
 
-def run_vae(merged_parquet: str | Path, params: Mapping[str, Any], out_losses: str | Path, out_ids: str | Path, out_history: str | Path, threads: int = 1) -> pd.DataFrame:
-    """Stage 6: train the VAE on the merged table, write per-object losses and the candidate ids."""
-    merged = pd.read_parquet(merged_parquet)
+def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train the VAE on the merged table; the per-object score table and the training history."""
     X, names = feature_matrix(merged, params["features"])
+    errors = feature_errors(merged, params["features"]) if params.get("loss", "mse") == "chi2" else None
     observed = np.isfinite(X).any(axis=1)
     if not observed.all():
         log.warning("%d objects have no observed feature; they get no score", int((~observed).sum()))
-    log.info("VAE on %d objects x %d features (%s), device %s", int(observed.sum()), X.shape[1], params["features"], resolve_device(params["device"]))
-    result = train_and_score(X[observed], params, threads)
+    log.info("VAE on %d objects x %d features (%s, loss %s), device %s", int(observed.sum()), X.shape[1], params["features"],
+             params.get("loss", "mse"), resolve_device(params["device"]))
+    result = train_and_score(X[observed], params, threads, None if errors is None else errors[observed])
     ids = merged["object_id"].to_numpy(dtype=np.int64)[observed]
-    rank, is_candidate = flag_anomalies(ids, result.reconstruction_loss, float(params["anomaly_fraction"]))
+    rank, is_candidate = flag_anomalies(ids, result.anomaly_score, float(params["anomaly_fraction"]))
     losses = pd.DataFrame(
         {
             "object_id": ids,
+            "anomaly_score": result.anomaly_score,
             "reconstruction_loss": result.reconstruction_loss,
             "kl": result.kl,
             "rank": rank,
             "is_candidate": is_candidate,
             "n_features_observed": np.isfinite(X[observed]).sum(axis=1),
+            "n_features_scored": result.n_counted.astype(np.int64),
             "top_feature": np.asarray(names)[np.argmax(result.contributions, axis=1)],
             **{f"latent_{k + 1}": result.latent[:, k] for k in range(result.latent.shape[1])},
             **{f"share_{name}": result.contributions[:, k] for k, name in enumerate(names)},
         }
     ).sort_values("rank", ignore_index=True)
-    last = result.history.iloc[-1]
+    return losses, result.history
+
+
+def run_vae(merged_parquet: str | Path, params: Mapping[str, Any], out_losses: str | Path, out_ids: str | Path, out_history: str | Path, threads: int = 1) -> pd.DataFrame:
+    """Stage 6: train the VAE on the merged table, write per-object scores and the candidate ids."""
+    merged = pd.read_parquet(merged_parquet)
+    losses, history = score_table(merged, params, threads)
+    is_candidate = losses["is_candidate"].to_numpy()
+    last = history.iloc[-1]
     log.info("final epoch: reconstruction %.4f, KL %.4f", last["reconstruction_loss"], last["kl"])
     log.info("%d candidates (top %.2f%%)", int(is_candidate.sum()), 100 * float(params["anomaly_fraction"]))
     write_table(losses, out_losses)
-    write_table(result.history, out_history)
+    write_table(history, out_history)
     candidates = losses.loc[losses["is_candidate"], "object_id"]
     write_text("".join(f"{i}\n" for i in candidates), out_ids)
     return losses

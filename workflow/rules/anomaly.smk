@@ -31,6 +31,8 @@ rule plot_losses:
         histogram=report(R("loss_histogram"), caption="../report/loss_histogram.rst", category="3. Anomaly detection"),
         boxplot=report(R("loss_boxplot"), caption="../report/loss_boxplot.rst", category="3. Anomaly detection"),
         scatter=report(R("loss_scatter"), caption="../report/loss_scatter.rst", category="3. Anomaly detection"),
+    params:
+        loss=config["vae"]["loss"],
     log:
         LOG("plot_losses"),
     benchmark:

@@ -29,13 +29,18 @@ rule compare_detectors:
     output:
         table=report(R("detector_comparison"), caption="../report/detector_comparison.rst", category="4. Known symbiotic stars"),
         plot=report(R("detector_comparison_plot"), caption="../report/detector_comparison.rst", category="4. Known symbiotic stars"),
+        magnitude_plot=report(R("score_magnitude_plot"), caption="../report/score_magnitude.rst", category="3. Anomaly detection"),
     params:
-        detectors={k: config["vae"][k] for k in ("features", "anomaly_fraction", "seed")},
+        detectors=config["vae"],
+    threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=120,
     log:
         LOG("compare_detectors"),
     benchmark:
         BENCH("compare_detectors")
     conda:
-        "../../envs/core.yaml"
+        "../../envs/torch.yaml"
     script:
         "../scripts/compare_detectors.py"

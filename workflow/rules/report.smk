@@ -15,6 +15,7 @@ rule diagnostic_plots:
         latent=report(R("latent_plot"), caption="../report/latent.rst", category="3. Anomaly detection"),
     params:
         cuts=config["cuts"],
+        loss=config["vae"]["loss"],
     log:
         LOG("diagnostic_plots"),
     benchmark:

@@ -1,5 +1,5 @@
 """Rule compare_detectors: VAE vs IsolationForest, PCA, LOF and a colour rule on known symbiotic stars."""
-from symfind.detectors import run_compare
+from symfind.comparison import run_compare
 from symfind.logs import job_logging
 
 with job_logging(snakemake.log[0]):
@@ -11,4 +11,6 @@ with job_logging(snakemake.log[0]):
         params=snakemake.params.detectors,
         out_csv=snakemake.output.table,
         out_png=snakemake.output.plot,
+        out_magnitude_png=snakemake.output.magnitude_plot,
+        threads=snakemake.threads,
     )

@@ -9,6 +9,7 @@ with job_logging(snakemake.log[0]):
         losses_csv=snakemake.input.losses,
         matches_csv=snakemake.input.matches,
         cuts=snakemake.params.cuts,
+        loss_kind=snakemake.params.loss,
         out_sky=snakemake.output.sky,
         out_colour_colour=snakemake.output.colour_colour,
         out_cmd=snakemake.output.cmd,

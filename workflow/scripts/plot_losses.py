@@ -8,4 +8,5 @@ with job_logging(snakemake.log[0]):
         out_hist=snakemake.output.histogram,
         out_box=snakemake.output.boxplot,
         out_scatter=snakemake.output.scatter,
+        loss_kind=snakemake.params.loss,
     )
