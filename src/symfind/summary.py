@@ -48,8 +48,10 @@ def summary_text(
         for labels, group in comparison.groupby("labels", sort=False):
             best = group.sort_values("recall", ascending=False, kind="stable").iloc[0]
             vae = group[group["detector"] == "vae"]
-            vae_recall = f"{vae['recall'].iloc[0]:.3f}" if len(vae) else "n/a"
-            lines.append(f"  labels {labels!s:<10s} VAE {vae_recall}, best {best['detector']} {best['recall']:.3f}")
+            errors = vae["errors"] if "errors" in vae else pd.Series(["ignored"] * len(vae), index=vae.index)
+            vae_text = ", ".join(f"VAE ({'chi2' if e == 'used' else 'MSE'}) {r:.3f}" for e, r in zip(errors, vae["recall"])) or "VAE n/a"
+            best_errors = " (errors used)" if best.get("errors") == "used" else ""
+            lines.append(f"  labels {labels!s:<10s} {vae_text}; best {best['detector']}{best_errors} {best['recall']:.3f}")
     lines += ["", "Products:"]
     lines += [f"  {what:<34s} {path}" for what, path in products.items()]
     return "\n".join(lines) + "\n"
