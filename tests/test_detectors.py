@@ -53,3 +53,28 @@ def test_comparison_has_every_detector_and_label_set():
     assert set(table["labels"]) == {"catalogue", "truth"}
     assert (table.loc[table["labels"] == "truth", "n_known"] == 10).all()
     assert label_sets(np.arange(5), matches, None).keys() == {"catalogue"}
+
+
+def test_comparison_trains_the_other_loss_unless_told_not_to(tmp_path):
+    pytest.importorskip("torch")
+    from symfind.comparison import run_compare
+
+    rng = np.random.default_rng(4)
+    n = 200
+    names = [name for name, _, _ in FEATURE_SETS["magnitudes"]]
+    merged = pd.DataFrame({"object_id": np.arange(n), **{c: rng.normal(12, 1, n) for c in names},
+                           **{"e_" + c: rng.uniform(0.01, 0.1, n) for c in names if c.endswith("_psf")},
+                           **{f"{b}_msigcom": rng.uniform(0.02, 0.05, n) for b in "jhk"},
+                           **{c: rng.normal(10, 0.3, n) for c in ("w1mpro", "w2mpro", "w3mpro", "w4mpro")}})
+    merged.to_parquet(tmp_path / "merged.parquet")
+    pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n), "is_candidate": np.arange(n) < 4}).to_csv(
+        tmp_path / "losses.csv", index=False)
+    pd.DataFrame({"object_id": [1, 2]}).to_csv(tmp_path / "matches.csv", index=False)
+    params = {"features": "magnitudes", "loss": "chi2", "sigma_int": 0.02, "hidden": 8, "latent": 2, "epochs": 2, "batch_size": 64,
+              "lr": 1e-3, "beta": 1.0, "anomaly_fraction": 0.02, "missing": "mask", "validation_fraction": 0.0, "patience": 5,
+              "seed": 1, "device": "cpu", "compare_losses": True}
+    for compare, expected in ((True, {"used", "ignored"}), (False, {"used"})):
+        table = run_compare(tmp_path / "merged.parquet", tmp_path / "losses.csv", tmp_path / "matches.csv", None,
+                            {**params, "compare_losses": compare}, tmp_path / "t.csv", tmp_path / "t.png", tmp_path / "m.png")
+        assert set(table.loc[table["detector"] == "vae", "errors"]) == expected
+        assert (tmp_path / "m.png").stat().st_size > 0

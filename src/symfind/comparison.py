@@ -28,8 +28,12 @@ def run_compare(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
     matches = pd.read_csv(matches_csv)
     truth = pd.read_parquet(truth_file) if truth_file else None
     other_loss = "mse" if params["loss"] == "chi2" else "chi2"
-    log.info("training the VAE once more with loss %s for the comparison", other_loss)
-    other_losses, _ = score_table(merged, {**params, "loss": other_loss, "missing": "mask"}, threads)
+    other_losses = None
+    if params.get("compare_losses", True):
+        log.info("training the VAE once more with loss %s for the comparison", other_loss)
+        other_losses, _ = score_table(merged, {**params, "loss": other_loss, "missing": "mask"}, threads)
+    else:
+        log.info("vae.compare_losses is false: the VAE appears with loss %s only", params["loss"])
     table = compare_detectors(merged, losses, matches, truth, params, other_losses)
     for row in table.itertuples():
         log.info("%-16s errors %-7s %-9s recall %.3f  precision %.3f  ROC-AUC %.3f", row.detector, row.errors, row.labels,
@@ -37,5 +41,5 @@ def run_compare(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
     write_table(table, out_csv)
     comparison_plot(table, out_png)
     by_loss = {params["loss"]: losses, other_loss: other_losses}
-    score_magnitude_plot(merged, {"mse": by_loss["mse"], "chi2": by_loss["chi2"]}, out_magnitude_png)
+    score_magnitude_plot(merged, {k: by_loss[k] for k in ("mse", "chi2") if by_loss[k] is not None}, out_magnitude_png)
     return table
