@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind.cuts import absolute_j, apply_cuts, dereddened_jk, distance_modulus
+from symfind.cuts import absolute_j, apply_cuts, dereddened_jk, distance_modulus, total_cutflow
+from symfind.tiles import tile_index
 
 
 def test_distance_modulus_is_base_10():
@@ -71,8 +72,15 @@ def test_cutflow_per_tile_adds_up(default_config):
     selected, distances = _tables()
     selected["raj2000"] = [270.0, 270.0, 10.0, 10.0, 10.0]
     selected["dej2000"] = [-30.0, -30.0, -40.0, -40.0, -40.0]
-    _, flow = apply_cuts(selected, distances, default_config["cuts"], nside=4)
+    flows = []  # what the per-tile rules do: cut each tile, label its cut-flow, sum them
+    tiles = tile_index(selected["raj2000"], selected["dej2000"], 4)
+    for tile in np.unique(tiles):
+        _, part = apply_cuts(selected[tiles == tile], distances, default_config["cuts"])
+        flows.append(part.assign(tile=str(tile)))
+    flow = total_cutflow(flows)
     per_tile = flow[flow["tile"] != "all"].groupby("cut", sort=False)["rows_left"].sum()
     total = flow[flow["tile"] == "all"].set_index("cut")["rows_left"]
     assert per_tile.to_dict() == total.to_dict()
     assert set(flow["tile"]) == {"all", "112", "138"}
+    _, whole = apply_cuts(selected, distances, default_config["cuts"])  # the sum is the cut-flow of all at once
+    assert total.to_dict() == whole.set_index("cut")["rows_left"].to_dict()

@@ -23,7 +23,7 @@ EMAG = ("mag", "stat.error;phot.mag")
 
 #: name -> (unit, UCD, description). Units in the VOUnit syntax; UCD1+ words.
 COLUMN_META: dict[str, tuple[str, str, str]] = {
-    "rank": ("", "meta.number", "Rank by VAE reconstruction loss (1 = most anomalous)"),
+    "rank": ("", "meta.number", "Rank by VAE anomaly score (1 = most anomalous)"),
     "object_id": ("", "meta.id;meta.main", "SkyMapper DR2 object_id"),
     "gaia_dr2_id1": ("", "meta.id.cross", "Gaia DR2 source_id"),
     "twomass_key": ("", "meta.id.cross", "2MASS PSC pts_key"),

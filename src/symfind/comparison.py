@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from .detectors import compare_detectors, comparison_plot
+from .detectors import compare_detectors, comparison_plot, other_loss
 from .io import write_table
 from .plots import score_magnitude_plot
 from .vae import score_table
@@ -27,11 +27,11 @@ def run_compare(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
     losses = pd.read_csv(losses_csv)
     matches = pd.read_csv(matches_csv)
     truth = pd.read_parquet(truth_file) if truth_file else None
-    other_loss = "mse" if params["loss"] == "chi2" else "chi2"
+    second = other_loss(params["loss"])
     other_losses = None
     if params.get("compare_losses", True):
-        log.info("training the VAE once more with loss %s for the comparison", other_loss)
-        other_losses, _ = score_table(merged, {**params, "loss": other_loss, "missing": "mask"}, threads)
+        log.info("training the VAE once more with loss %s for the comparison", second)
+        other_losses, _ = score_table(merged, {**params, "loss": second, "missing": "mask"}, threads)
     else:
         log.info("vae.compare_losses is false: the VAE appears with loss %s only", params["loss"])
     table = compare_detectors(merged, losses, matches, truth, params, other_losses)
@@ -40,6 +40,6 @@ def run_compare(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
                  row.recall, row.precision, row.roc_auc)
     write_table(table, out_csv)
     comparison_plot(table, out_png)
-    by_loss = {params["loss"]: losses, other_loss: other_losses}
+    by_loss = {params["loss"]: losses, second: other_losses}
     score_magnitude_plot(merged, {k: by_loss[k] for k in ("mse", "chi2") if by_loss[k] is not None}, out_magnitude_png)
     return table

@@ -44,15 +44,14 @@ def apply_cuts(
     distances: pd.DataFrame,
     cuts: Mapping[str, Any],
     extinction: pd.DataFrame | None = None,
-    nside: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Attach distances and E(B-V), derive ``jk0`` and ``abs_j``, and apply the cuts in order.
 
     ``extinction`` (``object_id, ebv``, from :mod:`symfind.extinction`) gives the E(B-V) in front
     of each star; without it the catalogue's total SFD value ``ebmv_sfd`` is used.
 
-    Returns ``(filtered, cutflow)``; the cut-flow lists the rows left after each cut, in total and
-    per HEALPix tile of ``nside`` (when given). Objects
+    Returns ``(filtered, cutflow)``; the cut-flow lists the rows left after each cut (``tile =
+    'all'``; :func:`run_cuts` labels it with its tile, :func:`total_cutflow` sums the tiles). Objects
     without an accepted distance are dropped or kept (with NaN ``abs_j``, which then passes the
     absolute-magnitude cut) according to ``cuts['missing_distance']``; they are counted either way.
     """
@@ -96,12 +95,12 @@ def apply_cuts(
     for name, mask, step_note in steps:
         keep &= mask
         stages.append((name, keep.copy(), step_note))
-    flow = cutflow_table(stages, frame, nside)
+    flow = cutflow_table(stages, frame)
     return frame.loc[keep].reset_index(drop=True), flow
 
 
-def cutflow_table(stages: list[tuple[str, np.ndarray, str]], frame: pd.DataFrame, nside: int | None) -> pd.DataFrame:
-    """Rows left after each stage, in total (``tile = 'all'``) and per HEALPix tile (nested, ``nside``).
+def cutflow_table(stages: list[tuple[str, np.ndarray, str]], frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows left after each stage (``tile = 'all'``).
 
     ``without_distance`` counts the rows left that have no accepted distance (non-zero only with
     ``missing_distance: keep``, after the distance step).
@@ -109,17 +108,6 @@ def cutflow_table(stages: list[tuple[str, np.ndarray, str]], frame: pd.DataFrame
     has_distance = frame["has_distance"].to_numpy()
     rows = [{"tile": "all", "cut": name, "rows_left": int(mask.sum()), "without_distance": int((mask & ~has_distance).sum()), "note": note}
             for name, mask, note in stages]
-    if nside:
-        import healpy as hp
-
-        tiles = hp.ang2pix(int(nside), frame["raj2000"].to_numpy(), frame["dej2000"].to_numpy(), nest=True, lonlat=True)
-        for tile in np.unique(tiles):
-            in_tile = tiles == tile
-            rows += [
-                {"tile": str(tile), "cut": name, "rows_left": int((mask & in_tile).sum()),
-                 "without_distance": int((mask & in_tile & ~has_distance).sum()), "note": note}
-                for name, mask, note in stages
-            ]
     return pd.DataFrame(rows)
 
 

@@ -32,9 +32,17 @@ log = logging.getLogger(__name__)
 
 BASELINES = ("isolation_forest", "pca", "lof", "colour_rule")
 DETECTORS = ("vae", *BASELINES)
+#: Whether each VAE loss uses the measurement errors (the ``errors`` column of the comparison).
+LOSS_USES_ERRORS = {"mse": "ignored", "chi2": "used"}
 
 
-def _standardised_filled(X: np.ndarray) -> np.ndarray:
+def other_loss(loss: str) -> str:
+    """The VAE loss the comparison trains besides the configured one."""
+    return "mse" if loss == "chi2" else "chi2"
+
+
+def standardised_filled(X: np.ndarray) -> np.ndarray:
+    """``(x - median) / std`` per feature, 0 where missing (a copy, for detectors that cannot take NaN)."""
     center = np.nanmedian(X, axis=0)
     scale = np.nanstd(X, axis=0)
     Z = (X - center) / np.where(scale > 0, scale, 1.0)
@@ -51,7 +59,7 @@ def error_normalised(X: np.ndarray, E: np.ndarray, sigma_int: float) -> np.ndarr
 def ml_scores(X: np.ndarray, method: str, seed: int, E: np.ndarray | None = None, sigma_int: float = 0.0) -> np.ndarray:
     """Anomaly score (higher = more anomalous) of each row of ``X`` (NaN = missing); with the
     measurement errors ``E`` (same units), on error-normalised features."""
-    Z = _standardised_filled(X) if E is None else error_normalised(X, E, sigma_int)
+    Z = standardised_filled(X) if E is None else error_normalised(X, E, sigma_int)
     if method == "isolation_forest":
         from sklearn.ensemble import IsolationForest
 
@@ -78,7 +86,7 @@ def colour_rule_scores(table: pd.DataFrame) -> np.ndarray:
         table["k_m"].to_numpy(dtype=np.float64) - table["w3mpro"].to_numpy(dtype=np.float64),
         table["w1mpro"].to_numpy(dtype=np.float64) - table["w4mpro"].to_numpy(dtype=np.float64),
     ])
-    return _standardised_filled(colours).sum(axis=1)
+    return standardised_filled(colours).sum(axis=1)
 
 
 def evaluate(scores: np.ndarray, labels: np.ndarray, fraction: float) -> dict[str, float]:
@@ -130,12 +138,10 @@ def compare_detectors(
     X, _ = feature_matrix(scored, params["features"])
     E = feature_errors(scored, params["features"])
     seed, sigma_int = int(params["seed"]), float(params["sigma_int"])
-    uses_errors = {"mse": "ignored", "chi2": "used"}
-    scores = {("vae", uses_errors[params["loss"]]): scored["anomaly_score"].to_numpy()}
+    scores = {("vae", LOSS_USES_ERRORS[params["loss"]]): scored["anomaly_score"].to_numpy()}
     if other_losses is not None:
         other = scored[["object_id"]].merge(other_losses[["object_id", "anomaly_score"]], on="object_id", how="left")
-        other_loss = "mse" if params["loss"] == "chi2" else "chi2"
-        scores[("vae", uses_errors[other_loss])] = other["anomaly_score"].fillna(-np.inf).to_numpy()
+        scores[("vae", LOSS_USES_ERRORS[other_loss(params["loss"])])] = other["anomaly_score"].fillna(-np.inf).to_numpy()
     for method in ("isolation_forest", "pca", "lof"):
         scores[(method, "ignored")] = ml_scores(X, method, seed)
         scores[(method, "used")] = ml_scores(X, method, seed, E, sigma_int)

@@ -136,6 +136,13 @@ def _legend_labels(is_candidate: np.ndarray, is_known: np.ndarray, n_objects: in
             "known": f"known symbiotic stars ({int(is_known.sum()):,d})"}
 
 
+def _scatter_marked(ax, x: np.ndarray, y: np.ndarray, ok: np.ndarray, is_candidate: np.ndarray, is_known: np.ndarray,
+                    labels: dict[str, str]) -> None:
+    """The ``ok`` objects, then the candidates and the known symbiotic stars on top, in the shared style."""
+    for key, rows in (("objects", ok), ("candidates", ok & is_candidate), ("known", ok & is_known)):
+        ax.scatter(x[rows], y[rows], label=labels[key], **STYLE[key])
+
+
 def colour_colour_plot(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFrame, out_png: str | Path) -> None:
     """J-H vs H-K, u-g vs g-r and W1-W2 vs W3-W4 (observed magnitudes), candidates and known stars marked."""
     plt = _figure()
@@ -145,8 +152,7 @@ def colour_colour_plot(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.D
     for ax, (x_pair, y_pair, survey) in zip(axes, COLOUR_COLOUR_PANELS):
         x, y = _colour(merged, x_pair), _colour(merged, y_pair)
         ok = np.isfinite(x) & np.isfinite(y)
-        for key, rows in (("objects", ok), ("candidates", ok & is_candidate), ("known", ok & is_known)):
-            ax.scatter(x[rows], y[rows], label=labels[key], **STYLE[key])
+        _scatter_marked(ax, x, y, ok, is_candidate, is_known, labels)
         if ok.any():  # the bulk sets the limits; extreme outliers stay inside a 0.5-99.5% frame
             for values, setter in ((x[ok], ax.set_xlim), (y[ok], ax.set_ylim)):
                 lo, hi = np.percentile(values, [0.5, 99.5])
@@ -167,8 +173,7 @@ def colour_magnitude_plot(merged: pd.DataFrame, losses: pd.DataFrame, matches: p
     x, y = merged["jk0"].to_numpy(dtype=np.float64), merged["abs_j"].to_numpy(dtype=np.float64)
     ok = np.isfinite(x) & np.isfinite(y)
     fig, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
-    for key, rows in (("objects", ok), ("candidates", ok & is_candidate), ("known", ok & is_known)):
-        ax.scatter(x[rows], y[rows], label=labels[key], **STYLE[key])
+    _scatter_marked(ax, x, y, ok, is_candidate, is_known, labels)
     ax.axvline(cuts["jk_min"], color="k", ls="--", lw=0.8)
     ax.axhline(cuts["abs_j_max"], color="k", ls=":", lw=0.8)
     ax.annotate(f"(J-K)$_0$ > {cuts['jk_min']}", (cuts["jk_min"], 1.0), xycoords=("data", "axes fraction"),

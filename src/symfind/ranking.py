@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .features import feature_matrix
+from .detectors import colour_rule_scores, ml_scores, standardised_filled
+from .features import FEATURE_SETS, feature_matrix
 from .io import InputError, write_table
 
 log = logging.getLogger(__name__)
@@ -50,13 +51,6 @@ def ranking_features(merged: pd.DataFrame, losses: pd.DataFrame, feature_set: st
     X, names = feature_matrix(table, feature_set)
     extra = np.column_stack([table[latent].to_numpy(dtype=np.float64), table["anomaly_score"].to_numpy(dtype=np.float64)])
     return table, np.hstack([X, extra]), names + latent + ["vae_score"]
-
-
-def _standardised_filled(X: np.ndarray) -> np.ndarray:
-    center = np.nanmedian(X, axis=0)
-    scale = np.nanstd(X, axis=0)
-    Z = (X - center) / np.where(scale > 0, scale, 1.0)
-    return np.where(np.isfinite(Z), Z, 0.0)
 
 
 def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 5,
@@ -102,7 +96,7 @@ def nearest_known_scores(X: np.ndarray, known: np.ndarray, anomaly: np.ndarray) 
     from scipy.stats import rankdata
     from sklearn.neighbors import NearestNeighbors
 
-    Z = _standardised_filled(X)
+    Z = standardised_filled(X)
     nn = NearestNeighbors(n_neighbors=1).fit(Z[np.asarray(known, dtype=bool)])
     distance = nn.kneighbors(Z)[0][:, 0]
     scale = np.median(distance[~known]) if (~known).any() else 1.0
@@ -169,7 +163,7 @@ def nearest_known_star(X: np.ndarray, known: np.ndarray, names: np.ndarray) -> t
     and the distance (standard deviations)."""
     from sklearn.neighbors import NearestNeighbors
 
-    Z = _standardised_filled(X)
+    Z = standardised_filled(X)
     known_rows = np.flatnonzero(known)
     k = min(2, len(known_rows))
     distance, index = NearestNeighbors(n_neighbors=k).fit(Z[known_rows]).kneighbors(Z)
@@ -210,8 +204,6 @@ def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
                 out_importances: str | Path) -> pd.DataFrame:
     """Stage 8b: the ranked candidate list (all known stars as labels), the evaluation on hidden
     labels, its plot, and the features that drive the score."""
-    from .detectors import colour_rule_scores, ml_scores
-
     merged = pd.read_parquet(merged_parquet)
     losses = pd.read_csv(losses_csv)
     matches = pd.read_csv(matches_csv)
@@ -238,7 +230,7 @@ def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
         "vae_score": anomaly, "vae_rank": losses.set_index("object_id").loc[ids, "rank"].to_numpy(),
     }).sort_values(["rank", "rank_score"], ascending=[True, False], na_position="last", kind="stable", ignore_index=True)
 
-    X_base, _ = feature_matrix(table, params["features"])
+    X_base = X[:, : len(FEATURE_SETS[params["features"]])]  # the colours, without the VAE's columns
     baselines = {"vae": anomaly, "isolation_forest": ml_scores(X_base, "isolation_forest", detector_seed),
                  "colour_rule": colour_rule_scores(table)}
     evaluation = evaluate_ranking(table, X, labels, params, baselines)

@@ -241,11 +241,10 @@ def run_selection(
 
 def run_split_selection(selection_parquet: str | Path, nside: int, tile: int, out_parquet: str | Path) -> pd.DataFrame:
     """Stage 1 on local tables, one tile: the selected objects that lie in nested HEALPix ``tile``."""
-    from .tiles import tile_index
+    from .tiles import in_tile
 
     selected = pd.read_parquet(selection_parquet)
-    in_tile = tile_index(selected["raj2000"], selected["dej2000"], nside) == int(tile)
-    part = selected.loc[in_tile].reset_index(drop=True)
+    part = selected.loc[in_tile(nside, tile, selected["raj2000"], selected["dej2000"])].reset_index(drop=True)
     log.info("tile %d (nside %d): %d of %d selected objects", tile, nside, len(part), len(selected))
     write_table(part, out_parquet)
     return part

@@ -48,8 +48,7 @@ def summary_text(
         for labels, group in comparison.groupby("labels", sort=False):
             best = group.sort_values("recall", ascending=False, kind="stable").iloc[0]
             vae = group[group["detector"] == "vae"]
-            errors = vae["errors"] if "errors" in vae else pd.Series(["ignored"] * len(vae), index=vae.index)
-            vae_text = ", ".join(f"VAE ({'chi2' if e == 'used' else 'MSE'}) {r:.3f}" for e, r in zip(errors, vae["recall"])) or "VAE n/a"
+            vae_text = ", ".join(f"VAE ({'chi2' if e == 'used' else 'MSE'}) {r:.3f}" for e, r in zip(vae["errors"], vae["recall"])) or "VAE n/a"
             best_errors = " (errors used)" if best.get("errors") == "used" else ""
             lines.append(f"  labels {labels!s:<10s} {vae_text}; best {best['detector']}{best_errors} {best['recall']:.3f}")
     lines += ["", "Products:"]

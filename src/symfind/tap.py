@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .selection import Criterion, selection_adql
+from .tiles import in_tile
 
 log = logging.getLogger(__name__)
 
@@ -122,13 +123,6 @@ def tile_cone(nside: int, tile: int, margin_deg: float = 1.0 / 60) -> tuple[floa
     radius = float(np.degrees(np.arccos(cos.min()))) + margin_deg
     ra, dec = hp.vec2ang(center, lonlat=True)
     return float(ra[0]), float(dec[0]), radius
-
-
-def in_tile(nside: int, tile: int, ra: np.ndarray, dec: np.ndarray) -> np.ndarray:
-    """Which (ra, dec) in deg fall in nested HEALPix ``tile``."""
-    import healpy as hp
-
-    return hp.ang2pix(nside, np.asarray(ra, dtype=np.float64), np.asarray(dec, dtype=np.float64), nest=True, lonlat=True) == tile
 
 
 def tile_adql(criteria: list[Criterion], nside: int, tile: int) -> str:

@@ -46,6 +46,11 @@ def tile_index(ra_deg, dec_deg, nside: int):
     return hp.ang2pix(int(nside), np.asarray(ra_deg, dtype=np.float64), np.asarray(dec_deg, dtype=np.float64), nest=True, lonlat=True)
 
 
+def in_tile(nside: int, tile: int, ra_deg, dec_deg) -> np.ndarray:
+    """Which (ra, dec) in deg fall in nested HEALPix ``tile`` at ``nside``."""
+    return tile_index(ra_deg, dec_deg, nside) == int(tile)
+
+
 #: Columns of the tile list (``selection_tiles.csv``): the tiles the per-tile stages run on.
 TILE_LIST_COLUMNS = ("tile", "rows")
 
@@ -55,7 +60,7 @@ def write_tile_list(counts: pd.DataFrame, path: str | Path) -> None:
     from .io import write_table
 
     table = counts[counts["tile"].astype(str) != "all"][list(TILE_LIST_COLUMNS)].copy()
-    table["tile"] = table["tile"].astype(np.int64) if len(table) else table["tile"].astype("int64")
+    table["tile"] = table["tile"].astype(np.int64)
     write_table(table.reset_index(drop=True), path)
 
 

@@ -119,6 +119,12 @@ def chi2_score(chi2: np.ndarray, n_observed: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(n_observed) > 0, score, 0.0)
 
 
+def scaled_variance(errors: np.ndarray, scale: np.ndarray, sigma_int: float) -> np.ndarray:
+    """Measurement variance in the model's scaled units: ``(sigma_meas^2 + sigma_int^2) / scale^2``
+    (NaN where the error is missing)."""
+    return (errors**2 + float(sigma_int) ** 2) / scale**2
+
+
 def loss_weights(scaled: np.ndarray, errors: np.ndarray | None, scale: np.ndarray, loss: str, sigma_int: float,
                  mask: np.ndarray) -> np.ndarray:
     """Per-entry weight of the reconstruction term: ``mask`` for MSE; for chi2, ``mask`` /
@@ -129,7 +135,7 @@ def loss_weights(scaled: np.ndarray, errors: np.ndarray | None, scale: np.ndarra
         raise InputError(f"vae.loss must be 'mse' or 'chi2', got {loss!r}")
     if errors is None:
         raise InputError("vae.loss 'chi2' needs the measurement errors of the features")
-    variance = (errors**2 + float(sigma_int) ** 2) / scale**2
+    variance = scaled_variance(errors, scale, sigma_int)
     usable = np.isfinite(scaled) & np.isfinite(variance) & (variance > 0)
     return np.where(usable, mask / np.where(usable, variance, 1.0), 0.0)
 
@@ -202,8 +208,8 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
         # 1 / (1 + sigma^2 / scale^2) (the posterior mean for a unit-variance population), and the
         # reliability as the mask input: a value its own error calls meaningless cannot steer the
         # reconstruction of the others.
-        variance = (np.nan_to_num(errors, nan=np.inf) ** 2 + float(params.get("sigma_int", 0.0)) ** 2) / scaler.scale**2
-        reliability = np.where(weights > 0, 1.0 / (1.0 + variance), 0.0)
+        variance = scaled_variance(errors, scaler.scale, float(params.get("sigma_int", 0.0)))
+        reliability = np.where(weights > 0, 1.0 / (1.0 + variance), 0.0)  # variance is NaN only where weight is 0
         inputs = np.hstack([inputs[:, :n_features] * reliability, reliability])
     x_all = torch.tensor(inputs, dtype=torch.float32, device=device)
     m_all = torch.tensor(weights, dtype=torch.float32, device=device)
@@ -267,11 +273,12 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
         sq = ((recon - target) ** 2 * m_all).cpu().numpy().astype(np.float64)
         kl = kl_divergence(mu, logvar).cpu().numpy().astype(np.float64)
         latent = mu.cpu().numpy().astype(np.float64)
-    n_counted = (weights > 0).sum(axis=1) if loss == "chi2" else loss_mask.sum(axis=1)
     if loss == "chi2":
+        n_counted = (weights > 0).sum(axis=1)
         rec_loss = sq.sum(axis=1)
         score = chi2_score(rec_loss, n_counted)
     else:
+        n_counted = loss_mask.sum(axis=1)
         rec_loss = sq.sum(axis=1) / np.maximum(n_counted, 1)
         score = rec_loss
     total = sq.sum(axis=1, keepdims=True)
