@@ -151,3 +151,14 @@ COLOR_PRODUCT_COLUMNS: tuple[str, ...] = ("object_id", "n_nights") + tuple(
     for blue, red in ORDERED_COLOR_PAIRS
     for name in (color_name(blue, red), color_error_name(blue, red), color_nights_name(blue, red))
 )
+
+
+def variability_names(band: str) -> tuple[str, str, str]:
+    """Column names of a band's variability from its nightly means: the number of nights
+    (``n_nights_<band>``), the reduced chi2 about their weighted mean (``chi2r_<band>``) and the
+    robust amplitude, the 10th-to-90th percentile range (``amp_<band>``, mag)."""
+    return f"n_nights_{band}", f"chi2r_{band}", f"amp_{band}"
+
+
+#: Per-object variability columns of the colour product, band by band.
+VARIABILITY_COLUMNS: tuple[str, ...] = tuple(name for band in SKYMAPPER_BANDS for name in variability_names(band))

@@ -89,7 +89,9 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 #: ``vae.preset: seed``: the original recipe exactly (for comparison and reproduction of old results).
-VAE_PRESETS: dict[str, dict[str, Any]] = {"seed": {"features": "magnitudes", "loss": "mse", "missing": "median"}}
+VAE_PRESETS: dict[str, dict[str, Any]] = {
+    "seed": {"model": "plain", "score": "any", "features": "magnitudes", "loss": "mse", "missing": "median"},
+}
 
 
 def _apply_presets(config: dict) -> None:

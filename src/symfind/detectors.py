@@ -32,15 +32,6 @@ log = logging.getLogger(__name__)
 
 BASELINES = ("isolation_forest", "pca", "lof", "colour_rule")
 DETECTORS = ("vae", *BASELINES)
-#: Whether each VAE loss uses the measurement errors (the ``errors`` column of the comparison).
-LOSS_USES_ERRORS = {"mse": "ignored", "chi2": "used"}
-
-
-def other_loss(loss: str) -> str:
-    """The VAE loss the comparison trains besides the configured one."""
-    return "mse" if loss == "chi2" else "chi2"
-
-
 def standardised_filled(X: np.ndarray) -> np.ndarray:
     """``(x - median) / std`` per feature, 0 where missing (a copy, for detectors that cannot take NaN)."""
     center = np.nanmedian(X, axis=0)
@@ -121,36 +112,75 @@ def label_sets(object_ids: np.ndarray, matches: pd.DataFrame, truth: pd.DataFram
     return sets
 
 
+#: The VAE variants of the comparison: name -> (what overrides the configured ``vae`` block, score column).
+VAE_VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
+    "vae_conditional_hot_excess": ({"model": "conditional", "score": "hot_excess", "loss": "chi2", "missing": "mask"}, "score_hot_excess"),
+    "vae_conditional_any": ({"model": "conditional", "score": "any", "loss": "chi2", "missing": "mask"}, "score_any"),
+    "vae_plain_chi2": ({"model": "plain", "score": "any", "loss": "chi2", "missing": "mask"}, "score_any"),
+    "vae_seed": ({"model": "plain", "score": "any", "features": "magnitudes", "loss": "mse", "missing": "median"}, "score_any"),
+}
+#: Readable names of the detectors, for plots and the summary.
+DETECTOR_LABELS: dict[str, str] = {
+    "vae_conditional_hot_excess": "VAE, giant-conditioned, hot excess",
+    "vae_conditional_any": "VAE, giant-conditioned, any residual",
+    "vae_plain_chi2": "VAE, plain, chi2",
+    "vae_seed": "VAE, seed recipe (MSE)",
+    "isolation_forest": "IsolationForest",
+    "pca": "PCA reconstruction",
+    "lof": "LocalOutlierFactor",
+    "colour_rule": "colour rule (Akras-like)",
+}
+
+
+def configured_variants(params: Mapping[str, Any]) -> dict[str, str]:
+    """The comparison's names of the configured VAE's two scores: ``{name: score column}``."""
+    if params.get("model", "plain") == "conditional":
+        return {"vae_conditional_hot_excess": "score_hot_excess", "vae_conditional_any": "score_any"}
+    if params.get("preset") == "seed" or params.get("loss") == "mse":
+        return {"vae_seed": "score_any"}
+    return {"vae_plain_chi2": "score_any"}
+
+
 def compare_detectors(
     merged: pd.DataFrame,
     losses: pd.DataFrame,
     matches: pd.DataFrame,
     truth: pd.DataFrame | None,
     params: Mapping[str, Any],
-    other_losses: pd.DataFrame | None = None,
+    other_vaes: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    """The comparison table: one row per detector, use of the measurement errors, and label set.
+    """The comparison table: one row per detector, use of the measurement errors, label set and top
+    fraction (``vae.anomaly_fraction`` and half of it).
 
-    ``losses`` are the configured VAE's scores; ``other_losses`` (optional) the VAE's with the other
-    loss (MSE or chi2), so the VAE appears both ways too.
+    ``losses`` are the configured VAE's scores (both of its scores appear); ``other_vaes`` (optional)
+    the scores of the other VAE variants (:data:`VAE_VARIANTS`), by name. The baselines run on the
+    features of ``vae.features``, with and without the measurement errors.
     """
-    scored = merged.merge(losses[["object_id", "anomaly_score"]], on="object_id", how="inner")
+    scored = merged.merge(losses[["object_id", "score_any", "score_hot_excess"]], on="object_id", how="inner")
     X, _ = feature_matrix(scored, params["features"])
     E = feature_errors(scored, params["features"])
     seed, sigma_int = int(params["seed"]), float(params["sigma_int"])
-    scores = {("vae", LOSS_USES_ERRORS[params["loss"]]): scored["anomaly_score"].to_numpy()}
-    if other_losses is not None:
-        other = scored[["object_id"]].merge(other_losses[["object_id", "anomaly_score"]], on="object_id", how="left")
-        scores[("vae", LOSS_USES_ERRORS[other_loss(params["loss"])])] = other["anomaly_score"].fillna(-np.inf).to_numpy()
+    scores: dict[tuple[str, str], np.ndarray] = {}
+    for name, column in configured_variants(params).items():
+        scores[(name, "ignored" if name == "vae_seed" else "used")] = scored[column].to_numpy()
+    for name, other in (other_vaes or {}).items():
+        column = VAE_VARIANTS[name][1]
+        joined = scored[["object_id"]].merge(other[["object_id", column]], on="object_id", how="left")
+        scores[(name, "ignored" if name == "vae_seed" else "used")] = joined[column].fillna(-np.inf).to_numpy()
     for method in ("isolation_forest", "pca", "lof"):
         scores[(method, "ignored")] = ml_scores(X, method, seed)
         scores[(method, "used")] = ml_scores(X, method, seed, E, sigma_int)
     scores[("colour_rule", "ignored")] = colour_rule_scores(scored)
+    fraction = float(params["anomaly_fraction"])
+    order = list(DETECTOR_LABELS)
     rows = []
     for label_name, labels in label_sets(scored["object_id"].to_numpy(), matches, truth).items():
-        for (detector, errors), score in sorted(scores.items(), key=lambda item: (list(DETECTORS).index(item[0][0]), item[0][1])):
-            rows.append({"detector": detector, "errors": errors, "labels": label_name, "features": params["features"],
-                         **evaluate(score, labels, float(params["anomaly_fraction"]))})
+        for top_fraction in (fraction, fraction / 2):
+            for (detector, errors), score in sorted(scores.items(), key=lambda item: (order.index(item[0][0]), item[0][1])):
+                features = "optical SED | giant IR" if detector.startswith("vae_conditional") else (
+                    "magnitudes" if detector == "vae_seed" else params["features"])
+                rows.append({"detector": detector, "errors": errors, "labels": label_name, "features": features,
+                             "top_fraction": top_fraction, **evaluate(score, labels, top_fraction)})
     return pd.DataFrame(rows)
 
 
@@ -159,19 +189,25 @@ def comparison_plot(table: pd.DataFrame, out_png: str | Path) -> None:
     from .plots import _figure, _save
 
     plt = _figure()
+    table = table[table["top_fraction"] == table["top_fraction"].max()]
     sets = list(dict.fromkeys(table["labels"]))
-    table = table.assign(name=np.where(table["errors"] == "used", table["detector"] + "\n(errors used)", table["detector"]))
+    readable = table["detector"].map(DETECTOR_LABELS).fillna(table["detector"]).str.replace(", ", ",\n", n=1)
+    is_baseline = ~table["detector"].str.startswith("vae")
+    table = table.assign(name=np.where(is_baseline & (table["errors"] == "used"), readable + "\n(errors used)", readable))
     detectors = list(dict.fromkeys(table["name"]))
-    fig, ax = plt.subplots(figsize=(10.0, 4.4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(12.0, 4.8), layout="constrained")
     width = 0.8 / len(sets)
     for k, label in enumerate(sets):
         part = table[table["labels"] == label].set_index("name").reindex(detectors)
         xs = np.arange(len(detectors)) + (k - (len(sets) - 1) / 2) * width
         ax.bar(xs, part["recall"], width, label=f"{label} labels (n = {int(part['n_known'].iloc[0])})")
-    ax.set_xticks(np.arange(len(detectors)), detectors, fontsize=8)
+    ax.set_xticks(np.arange(len(detectors)), detectors, fontsize=7, rotation=30, ha="right")
     flagged = int(table["n_flagged"].iloc[0])
-    ax.set(ylabel=f"recall of known symbiotic stars\nin the top {flagged} objects", ylim=(0, 1),
-           title=f"Detectors compared on the same features ({table['features'].iloc[0]})")
+    fraction = float(table["top_fraction"].iloc[0])
+    ax.axhline(fraction, color="0.3", ls=":", lw=1, label=f"chance ({fraction:.0%})")
+    ax.set(ylabel=f"recall of known symbiotic stars\nin the top {flagged} objects ({fraction:.0%})",
+           ylim=(0, min(1.0, max(0.1, 1.15 * float(np.nanmax(table["recall"]))))),
+           title=f"Detectors compared (baselines on {table.loc[is_baseline, 'features'].iloc[0] if is_baseline.any() else '-'})")
     ax.legend(fontsize=8)
     _save(fig, out_png)
     plt.close(fig)

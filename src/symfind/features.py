@@ -83,3 +83,46 @@ def feature_errors(table: pd.DataFrame, feature_set: str) -> np.ndarray:
         errors.append(np.where(np.isfinite(sigma) & (sigma > 0), sigma, np.nan))
     E = np.column_stack(errors)
     return np.where(np.isfinite(X), E, np.nan)
+
+
+#: The cool giant's properties that condition the giant-conditioned VAE (``vae.model:
+#: conditional``): 2MASS J-H and H-K (mag), the dereddened (J-K)_0 and M_J of the cut stage (mag),
+#: AllWISE W1-W2 and W3-W4 (mag), and the E(B-V) used to deredden (mag), so that the model can learn
+#: what a reddening estimate that is too high or too low does to the optical colours.
+CONDITION_FEATURES: tuple[tuple[str, str, str | None], ...] = (
+    ("j_h", "j_m", "h_m"), ("h_k", "h_m", "k_m"), ("jk0", "jk0", None), ("abs_j", "abs_j", None),
+    ("w1_w2", "w1mpro", "w2mpro"), ("w3_w4", "w3mpro", "w4mpro"), ("ebv", "ebv", None),
+)
+FEATURE_SETS["giant_condition"] = CONDITION_FEATURES
+
+#: Bands a hot companion brightens (SkyMapper u and v: below and just above the Balmer jump).
+HOT_BANDS: tuple[str, ...] = ("u", "v")
+
+
+def optical_sed(table: pd.DataFrame, a_per_ebv: dict[str, float]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The dereddened optical SED that the giant-conditioned VAE models: the 15 independent
+    SkyMapper colours ``(x - y)_0 = (x - y) - (A_x - A_y)/E(B-V) * E(B-V)`` (mag), their 1-sigma
+    errors (mag, from the colour stage; NaN where missing or unusable) and their names (``x_y``).
+
+    ``a_per_ebv``: A_band / E(B-V) for u v g r i z; ``E(B-V)`` is the table's ``ebv`` column (the
+    value the cuts used). An object without ``ebv`` gets no dereddened colour.
+    """
+    missing_bands = [b for b in C.SKYMAPPER_BANDS if b not in a_per_ebv]
+    if missing_bands:
+        raise InputError(f"dereddening.a_per_ebv has no coefficient for band(s) {', '.join(missing_bands)}")
+    if "ebv" not in table.columns:
+        raise InputError("the dereddened optical SED needs column 'ebv' in the merged table")
+    X, names = feature_matrix(table, "colors")
+    E = feature_errors(table, "colors")
+    ebv = table["ebv"].to_numpy(dtype=np.float64, na_value=np.nan)
+    reddening = np.array([float(a_per_ebv[a]) - float(a_per_ebv[b]) for a, b in C.INDEPENDENT_COLOR_PAIRS])
+    X0 = X - reddening[None, :] * ebv[:, None]
+    X0 = np.where(np.isfinite(X0), X0, np.nan)
+    return X0, np.where(np.isfinite(X0), E, np.nan), names
+
+
+def hot_feature_mask(names: list[str]) -> np.ndarray:
+    """Which features involve a hot band (u or v): colours ``x_y`` with x or y in u, v, and the
+    magnitudes ``u_psf``, ``v_psf``; where a hot companion's light makes the object bluer (a
+    smaller ``x - y``) or brighter (a smaller magnitude) than the giant alone."""
+    return np.array([any(band in HOT_BANDS for band in name.split("_")) for name in names])

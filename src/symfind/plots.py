@@ -26,13 +26,16 @@ def _save(fig, path: str | Path) -> None:
 
 
 #: Axis label of the VAE score, per ``vae.loss``.
-SCORE_LABEL = {"mse": "VAE reconstruction loss (MSE, scaled units)", "chi2": "VAE anomaly score, -log10 P($\\chi^2$)"}
+SCORE_LABEL = {"mse": "VAE reconstruction loss (MSE, scaled units)", "chi2": "VAE anomaly score, -log10 P($\\chi^2$)",
+               "hot_excess": "VAE hot-excess score (u, v bluer than the giant), -log10 P($\\bar\\chi^2$)"}
 
 
-def loss_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path, loss_kind: str = "mse") -> None:
-    """Write the three loss plots; candidates are drawn in red, the threshold as a dashed line."""
+def loss_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path, loss_kind: str = "mse",
+               score_kind: str = "any") -> None:
+    """Write the three score plots of the candidates' score (``vae.score``: ``hot_excess``, or
+    ``any``, labelled by ``vae.loss``); candidates are drawn in red, the threshold as a dashed line."""
     plt = _figure()
-    label_text = SCORE_LABEL[loss_kind]
+    label_text = SCORE_LABEL["hot_excess" if score_kind == "hot_excess" else loss_kind]
     loss = np.clip(losses["anomaly_score"].to_numpy(dtype=np.float64), 1e-6, None)
     cand = losses["is_candidate"].to_numpy(dtype=bool)
     threshold = loss[cand].min() if cand.any() else np.nan
@@ -65,16 +68,16 @@ def loss_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, 
     ax.scatter(index[cand[order]], loss[order][cand[order]], s=6, color="tab:red", label="candidates")
     ax.axhline(threshold, color="k", ls="--", lw=1, label=label)
     ax.set(yscale="log", xlabel="object (ordered by object_id)", ylabel=label_text,
-           title="Reconstruction loss per object")
+           title="VAE score per object")
     ax.legend(fontsize=8, markerscale=3)
     _save(fig, out_scatter)
     plt.close(fig)
 
 
 def run_loss_plots(losses_csv: str | Path, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path,
-                   loss_kind: str = "mse") -> None:
+                   loss_kind: str = "mse", score_kind: str = "any") -> None:
     """Stage 6b: draw the loss plots from the loss table."""
-    loss_plots(pd.read_csv(losses_csv), out_hist, out_box, out_scatter, loss_kind)
+    loss_plots(pd.read_csv(losses_csv), out_hist, out_box, out_scatter, loss_kind, score_kind)
 
 
 def pca_plot(explained: pd.DataFrame, scores: np.ndarray, out_png: str | Path) -> None:
@@ -267,27 +270,36 @@ def run_diagnostic_plots(
     latent_plot(losses, out_latent, loss_kind)
 
 
-def score_magnitude_plot(merged: pd.DataFrame, losses_by_loss: dict[str, pd.DataFrame], out_png: str | Path) -> None:
-    """Anomaly score against u and J magnitude, one row per VAE loss: with MSE the faint, noisy end
-    fills the top of the list; with chi2 its large errors are divided out. Each panel's title gives
-    the share of the candidates among the faintest quarter of the objects (25% if unbiased)."""
+def score_magnitude_plot(merged: pd.DataFrame, losses_by_variant: dict[str, pd.DataFrame], out_png: str | Path) -> None:
+    """Anomaly score against u and J magnitude, one row per VAE variant (names of
+    :data:`symfind.detectors.DETECTOR_LABELS`): with MSE the faint, noisy end fills the top of the
+    list; with chi2 its large errors are divided out. Each panel's title gives the share of the
+    candidates among the faintest quarter of the objects (25% if unbiased)."""
+    from .detectors import DETECTOR_LABELS
+
     plt = _figure()
-    fig, axes = plt.subplots(len(losses_by_loss), 2, figsize=(10.5, 3.6 * len(losses_by_loss)), layout="constrained", squeeze=False)
-    for row, (loss_kind, losses) in enumerate(losses_by_loss.items()):
-        table = merged[["object_id", "u_psf", "j_m"]].merge(losses[["object_id", "anomaly_score", "is_candidate"]], on="object_id")
+    n_rows = len(losses_by_variant)
+    fig, axes = plt.subplots(n_rows, 2, figsize=(10.5, 3.3 * n_rows), layout="constrained", squeeze=False)
+    for row, (variant, losses) in enumerate(losses_by_variant.items()):
+        label_key = "hot_excess" if variant.endswith("hot_excess") else ("mse" if variant == "vae_seed" else "chi2")
+        table = merged[["object_id", "u_psf", "j_m"]].merge(losses[["object_id", "anomaly_score"]], on="object_id")
         score = np.clip(table["anomaly_score"].to_numpy(dtype=np.float64), 1e-6, None)
-        cand = table["is_candidate"].to_numpy(dtype=bool)
+        n_flag = max(1, int(np.ceil(0.02 * len(score)))) if len(score) else 0
+        cand = np.zeros(len(score), dtype=bool)
+        cand[np.argsort(-score, kind="stable")[:n_flag]] = True
         for col, (column, band) in enumerate((("u_psf", "u"), ("j_m", "J"))):
             ax = axes[row][col]
             mag = table[column].to_numpy(dtype=np.float64)
             ax.scatter(mag[~cand], score[~cand], label="objects", **STYLE["objects"])
-            ax.scatter(mag[cand], score[cand], label=f"candidates ({int(cand.sum())})", **STYLE["candidates"])
-            faint = mag >= np.nanpercentile(mag, 75)
+            ax.scatter(mag[cand], score[cand], label=f"top 2% ({int(cand.sum())})", **STYLE["candidates"])
+            faint = mag >= np.nanpercentile(mag, 75) if np.isfinite(mag).any() else np.zeros(len(mag), dtype=bool)
             share = (cand & faint).sum() / max(int(cand.sum()), 1)
-            ax.set(yscale="log", xlabel=f"{band} (mag)", ylabel=SCORE_LABEL[loss_kind],
-                   title=f"loss {loss_kind}: {share:.0%} of candidates in the faintest 25% in {band}")
+            ax.set(yscale="log", xlabel=f"{band} (mag)", ylabel=SCORE_LABEL[label_key].replace(", -log10", ",\n-log10"),
+                   title=f"{DETECTOR_LABELS.get(variant, variant)}: {share:.0%} of the top 2% in the faintest 25% in {band}")
+            ax.title.set_fontsize(9)
+            ax.yaxis.label.set_fontsize(8)
             if row == 0 and col == 0:
                 ax.legend(fontsize=8, markerscale=1.5)
-    fig.suptitle("VAE anomaly score against magnitude, by loss")
+    fig.suptitle("VAE scores against magnitude, per VAE variant")
     _save(fig, out_png)
     plt.close(fig)

@@ -8,8 +8,11 @@ among them). Methods (``rank.method``):
 - ``pu_bagging`` (default): positive-unlabelled bagging (Mordelet & Vert 2014, Pattern Recognit.
   Lett. 37, 201): many random forests, each trained on the labelled stars against a random draw of
   unlabelled objects, each scoring the unlabelled objects it did not train on; the score is the
-  mean. Features: the colours of ``rank.features``, the VAE's latent means and its anomaly score,
-  so a high score means "looks like the known symbiotic stars, in the VAE's view too".
+  mean. Features: the colours of ``rank.features`` and what ``rank.inputs`` adds
+  (:data:`RANK_INPUTS`: the VAE's latent means, its scores, its per-feature deviations from what
+  the giant alone predicts, each band's variability): a high score means "looks like the known
+  symbiotic stars, in colour and in the VAE's view". The evaluation also ranks with every input,
+  so the value of the residuals and the variability is measured on each sky.
   Missing values stay missing (the trees route them; nothing is imputed).
 - ``nearest_known``: the VAE anomaly percentile weighted by the distance to the nearest labelled
   star in standardised feature space (in the spirit of Astronomaly, Lochner & Bassett 2021).
@@ -40,17 +43,43 @@ log = logging.getLogger(__name__)
 RANK_METHODS = ("pu_bagging", "nearest_known")
 
 
-def ranking_features(merged: pd.DataFrame, losses: pd.DataFrame, feature_set: str) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+def variability_columns(table: pd.DataFrame) -> list[str]:
+    """The colour stage's variability columns present in ``table`` (reduced chi2 and amplitude per band)."""
+    from . import columns as C
+
+    return [name for band in C.SKYMAPPER_BANDS for name in C.variability_names(band)[1:] if name in table.columns]
+
+
+#: What the ranking can take beside the colours (``rank.inputs``): the VAE's latent means, its two
+#: scores (``score_any``, ``score_hot_excess``; and ``vae_score``, the configured one), each
+#: feature's deviation from what the giant alone predicts (``excess_z_*``), and each band's
+#: variability from the epochs (``chi2r_*``, ``amp_*``).
+RANK_INPUTS = ("latent", "scores", "residuals", "variability")
+
+
+def ranking_features(merged: pd.DataFrame, losses: pd.DataFrame, feature_set: str,
+                     inputs: tuple[str, ...] | list[str] = ("latent", "scores")) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
     """The objects (merged joined with the VAE scores, by object_id) and their ranking features:
-    the feature set's columns, the VAE latent means and ``vae_score`` (its anomaly score; the
-    forests only use its order)."""
+    the feature set's columns, then those of each of ``inputs`` (:data:`RANK_INPUTS`) that the
+    tables hold."""
+    unknown = sorted(set(inputs) - set(RANK_INPUTS))
+    if unknown:
+        raise InputError(f"rank.inputs {unknown} unknown; expected some of {', '.join(RANK_INPUTS)}")
     latent = [c for c in losses.columns if c.startswith("latent_")]
-    table = merged.merge(losses[["object_id", "anomaly_score", *latent]], on="object_id", how="inner", validate="one_to_one")
+    excess = [c for c in losses.columns if c.startswith("excess_z_")]
+    scores = [c for c in ("score_any", "score_hot_excess") if c in losses.columns]
+    table = merged.merge(losses[["object_id", "anomaly_score", *scores, *latent, *excess]], on="object_id", how="inner",
+                         validate="one_to_one")
     if len(table) != len(losses):
         raise InputError(f"{len(losses) - len(table)} scored object(s) are not in the merged table")
     X, names = feature_matrix(table, feature_set)
-    extra = np.column_stack([table[latent].to_numpy(dtype=np.float64), table["anomaly_score"].to_numpy(dtype=np.float64)])
-    return table, np.hstack([X, extra]), names + latent + ["vae_score"]
+    columns = {"latent": latent, "scores": ["anomaly_score", *scores], "residuals": excess,
+               "variability": variability_columns(table)}
+    extra = [c for name in RANK_INPUTS if name in inputs for c in columns[name]]
+    values = table[extra].to_numpy(dtype=np.float64, na_value=np.nan) if extra else np.zeros((len(table), 0))
+    values = np.where(np.isfinite(values), values, np.nan)
+    renamed = ["vae_score" if c == "anomaly_score" else c for c in extra]
+    return table, np.hstack([X, values]), names + renamed
 
 
 def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 5,
@@ -130,29 +159,40 @@ def top_hits(scores: np.ndarray, hidden: np.ndarray, exclude: np.ndarray, n_flag
     """How many ``hidden`` rows are among the ``n_flag`` best-scored rows that are not ``exclude``d."""
     candidates = np.flatnonzero(~exclude)
     order = candidates[np.argsort(-scores[candidates], kind="stable")]
-    return int(hidden[order[:n_flag]].sum())
+    return int(np.asarray(hidden)[order[:n_flag]].sum())
 
 
 def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any],
-                     baselines: Mapping[str, np.ndarray]) -> pd.DataFrame:
+                     baselines: Mapping[str, np.ndarray], alternatives: Mapping[str, np.ndarray] | None = None,
+                     truth: np.ndarray | None = None) -> pd.DataFrame:
     """Per split and top fraction: recall and precision of the hidden labels, per method; then the
-    mean and standard deviation over splits (``split = 'mean'``, ``'std'``)."""
+    mean and standard deviation over splits (``split = 'mean'``, ``'std'``). ``alternatives``: other
+    feature matrices, name -> matrix, ranked by ``pu_bagging`` on the same splits (e.g. without the
+    variability features). ``truth`` (a mock sky's injected symbiotic stars, optional) adds
+    ``precision_truth``: the share of the flagged objects that are symbiotic, catalogued or not
+    (an uncatalogued symbiotic star in the top counts against ``recall`` but is a find)."""
     anomaly = table["anomaly_score"].to_numpy(dtype=np.float64)
     rows = []
     for split, (known, hidden) in enumerate(split_labels(labels, float(params["label_fraction"]), int(params["n_splits"]),
                                                          int(params["seed"]))):
         scores = {f"rank:{m}": rank_scores(m, X, known, anomaly, params, int(params["seed"]) + split)[0] for m in RANK_METHODS}
+        for name, X_other in (alternatives or {}).items():
+            scores[f"rank:pu_bagging {name}"] = rank_scores("pu_bagging", X_other, known, anomaly, params, int(params["seed"]) + split)[0]
         scores.update(baselines)
         for fraction in params["top_fractions"]:
             n_flag = max(1, int(np.ceil(float(fraction) * len(table))))
             for method, score in scores.items():
                 found = top_hits(score, hidden, known, n_flag)
-                rows.append({"method": method, "top_fraction": float(fraction), "split": str(split), "n_known": int(known.sum()),
-                             "n_hidden": int(hidden.sum()), "n_flagged": n_flag, "n_hidden_found": found,
-                             "recall": found / max(int(hidden.sum()), 1), "precision": found / n_flag})
+                row = {"method": method, "top_fraction": float(fraction), "split": str(split), "n_known": int(known.sum()),
+                       "n_hidden": int(hidden.sum()), "n_flagged": n_flag, "n_hidden_found": found,
+                       "recall": found / max(int(hidden.sum()), 1), "precision": found / n_flag}
+                if truth is not None:
+                    row["precision_truth"] = top_hits(score, truth & ~known, known, n_flag) / n_flag
+                rows.append(row)
     per_split = pd.DataFrame(rows)
     keys = ["method", "top_fraction"]
     numeric = ["n_known", "n_hidden", "n_flagged", "n_hidden_found", "recall", "precision"]
+    numeric += ["precision_truth"] if truth is not None else []
     mean = per_split.groupby(keys, sort=False, as_index=False)[numeric].mean().assign(split="mean")
     std = per_split.groupby(keys, sort=False, as_index=False)[numeric].std(ddof=0).assign(split="std")
     return pd.concat([per_split, mean, std], ignore_index=True)[keys + ["split"] + numeric]
@@ -201,13 +241,14 @@ def ranking_plot(evaluation: pd.DataFrame, out_png: str | Path) -> None:
 
 def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv: str | Path, params: Mapping[str, Any],
                 detector_seed: int, out_ranked: str | Path, out_evaluation: str | Path, out_plot: str | Path,
-                out_importances: str | Path) -> pd.DataFrame:
+                out_importances: str | Path, truth_file: str | None = None) -> pd.DataFrame:
     """Stage 8b: the ranked candidate list (all known stars as labels), the evaluation on hidden
     labels, its plot, and the features that drive the score."""
     merged = pd.read_parquet(merged_parquet)
     losses = pd.read_csv(losses_csv)
     matches = pd.read_csv(matches_csv)
-    table, X, names = ranking_features(merged, losses, params["features"])
+    inputs = tuple(params.get("inputs", ("latent", "scores")))
+    table, X, names = ranking_features(merged, losses, params["features"], inputs)
     ids = table["object_id"].to_numpy()
     labels = np.isin(ids, matches["object_id"].to_numpy())
     log.info("ranking %d objects with %d known symbiotic stars as labels (method %s)", len(ids), int(labels.sum()), params["method"])
@@ -233,7 +274,17 @@ def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
     X_base = X[:, : len(FEATURE_SETS[params["features"]])]  # the colours, without the VAE's columns
     baselines = {"vae": anomaly, "isolation_forest": ml_scores(X_base, "isolation_forest", detector_seed),
                  "colour_rule": colour_rule_scores(table)}
-    evaluation = evaluate_ranking(table, X, labels, params, baselines)
+    for column in ("score_any", "score_hot_excess"):
+        if column in table.columns:
+            baselines[f"vae {column.removeprefix('score_')}"] = table[column].to_numpy(dtype=np.float64)
+    # the same ranking with every input (residuals and variability too), on the same splits
+    _, X_all, _ = ranking_features(merged, losses, params["features"], RANK_INPUTS)
+    alternatives = {"all inputs": X_all} if X_all.shape != X.shape else {}
+    truth = None
+    if truth_file:
+        injected = pd.read_parquet(truth_file, columns=["object_id", "population"])
+        truth = np.isin(ids, injected.loc[injected["population"].str.startswith("symbiotic"), "object_id"].to_numpy())
+    evaluation = evaluate_ranking(table, X, labels, params, baselines, alternatives, truth)
     for row in evaluation[evaluation["split"] == "mean"].itertuples():
         log.info("%-18s top %4.1f%%: recall of hidden %.3f, precision %.3f", row.method, 100 * row.top_fraction, row.recall, row.precision)
     importance = pd.DataFrame({"feature": names, "importance": importances}).sort_values("importance", ascending=False, ignore_index=True)

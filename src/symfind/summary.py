@@ -44,13 +44,17 @@ def summary_text(
         lines.append(f"  {row.catalogue:<16s} {row.n_candidates_matched:>4d} of {row.n_in_sample:>4d} in the analysed sample "
                      f"(recall {row.recall:.1%})")
     if len(comparison):
-        lines += ["", "Detectors at the same candidate fraction (recall of the labelled symbiotic stars):"]
-        for labels, group in comparison.groupby("labels", sort=False):
-            best = group.sort_values("recall", ascending=False, kind="stable").iloc[0]
-            vae = group[group["detector"] == "vae"]
-            vae_text = ", ".join(f"VAE ({'chi2' if e == 'used' else 'MSE'}) {r:.3f}" for e, r in zip(vae["errors"], vae["recall"])) or "VAE n/a"
-            best_errors = " (errors used)" if best.get("errors") == "used" else ""
-            lines.append(f"  labels {labels!s:<10s} {vae_text}; best {best['detector']}{best_errors} {best['recall']:.3f}")
+        from .detectors import DETECTOR_LABELS
+
+        fraction = float(comparison["top_fraction"].max())
+        lines += ["", f"Detectors in the top {fraction:.0%} (recall of the labelled symbiotic stars; chance = {fraction:.0%}):"]
+        for labels, group in comparison[comparison["top_fraction"] == fraction].groupby("labels", sort=False):
+            lines.append(f"  labels {labels}:")
+            vae = group[group["detector"].str.startswith("vae")]
+            best = group[~group["detector"].str.startswith("vae")].sort_values("recall", ascending=False, kind="stable")
+            for row in [*vae.itertuples(), *best.head(1).itertuples()]:
+                errors = " (errors used)" if row.errors == "used" and not row.detector.startswith("vae") else ""
+                lines.append(f"    {DETECTOR_LABELS.get(row.detector, row.detector) + errors:<44s} {row.recall:.3f}")
     lines += ["", "Products:"]
     lines += [f"  {what:<34s} {path}" for what, path in products.items()]
     return "\n".join(lines) + "\n"

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .features import feature_errors, feature_matrix
+from .features import feature_errors, feature_matrix, hot_feature_mask, optical_sed
 from .io import InputError, write_table, write_text
 
 log = logging.getLogger(__name__)
@@ -51,13 +51,21 @@ class Scaler:
     scale: np.ndarray
 
     @classmethod
-    def fit(cls, X: np.ndarray) -> Scaler:
+    def fit(cls, X: np.ndarray, allow_empty: bool = False) -> Scaler:
+        """Fit on the observed entries; a column without any raises, unless ``allow_empty`` (then
+        centre 0 and scale 1: every entry of it is masked anyway)."""
         observed = np.isfinite(X).sum(axis=0)
-        if np.any(observed == 0):
+        if np.any(observed == 0) and not allow_empty:
             raise InputError(f"feature column(s) {np.flatnonzero(observed == 0).tolist()} have no observed values")
-        center = np.nanmedian(X, axis=0)
-        scale = np.nanstd(X, axis=0)
-        return cls(center, np.where(scale > 0, scale, 1.0))
+        center = np.zeros(X.shape[1])
+        scale = np.ones(X.shape[1])
+        seen = observed > 0
+        if seen.any():
+            values = np.where(np.isfinite(X[:, seen]), X[:, seen], np.nan)
+            center[seen] = np.nanmedian(values, axis=0)
+            spread = np.nanstd(values, axis=0)
+            scale[seen] = np.where(spread > 0, spread, 1.0)
+        return cls(center, scale)
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         return (X - self.center) / self.scale
@@ -74,26 +82,31 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def _build_model(n_inputs: int, hidden: int, latent: int, n_features: int):
+def _build_model(n_inputs: int, hidden: int, latent: int, n_features: int, n_condition: int = 0):
+    """The VAE; with ``n_condition`` > 0 a conditional VAE (Sohn et al. 2015): the condition's
+    columns are appended to the encoder's input and to the decoder's latent input."""
     import torch
     from torch import nn
 
     class VAE(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.encoder = nn.Sequential(nn.Linear(n_inputs, hidden), nn.ReLU())
+            self.encoder = nn.Sequential(nn.Linear(n_inputs + n_condition, hidden), nn.ReLU())
             self.mu = nn.Linear(hidden, latent)
             self.logvar = nn.Linear(hidden, latent)
-            self.decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, n_features))
+            self.decoder_net = nn.Sequential(nn.Linear(latent + n_condition, hidden), nn.ReLU(), nn.Linear(hidden, n_features))
 
-        def encode(self, x):
-            h = self.encoder(x)
+        def encode(self, x, c):
+            h = self.encoder(torch.cat([x, c], dim=1) if c.shape[1] else x)
             return self.mu(h), self.logvar(h)
 
-        def forward(self, x):
-            mu, logvar = self.encode(x)
+        def decoder(self, z, c):
+            return self.decoder_net(torch.cat([z, c], dim=1) if c.shape[1] else z)
+
+        def forward(self, x, c):
+            mu, logvar = self.encode(x, c)
             z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-            return self.decoder(z), mu, logvar
+            return self.decoder(z, c), mu, logvar
 
     return VAE()
 
@@ -112,11 +125,67 @@ def masked_chi2(recon, x, weight):
 
 def chi2_score(chi2: np.ndarray, n_observed: np.ndarray) -> np.ndarray:
     """``-log10 P(chi2_k > chi2)`` for ``k = n_observed`` degrees of freedom (0 where k = 0)."""
+    k = np.maximum(np.asarray(n_observed, dtype=np.float64), 1.0)
+    score = -chi2_logsf(np.asarray(chi2, dtype=np.float64), k) / np.log(10.0)
+    return np.where(np.asarray(n_observed) > 0, score, 0.0)
+
+
+def chi2_logsf(t: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """``log P(chi2_k > t)``, finite far into the tail: where scipy's value underflows, the leading
+    term of the asymptotic series of the upper incomplete gamma function,
+    ``log Q(a, x) ~ (a - 1) log x - x - log Gamma(a)`` with ``a = k/2``, ``x = t/2``."""
+    from scipy.special import gammaln
     from scipy.stats import chi2 as chi2_distribution
 
-    k = np.maximum(np.asarray(n_observed, dtype=np.float64), 1.0)
-    score = -chi2_distribution.logsf(np.asarray(chi2, dtype=np.float64), k) / np.log(10.0)
-    return np.where(np.asarray(n_observed) > 0, score, 0.0)
+    t, k = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(k, dtype=np.float64))
+    exact = chi2_distribution.logsf(t, k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        asymptotic = (k / 2 - 1) * np.log(t / 2) - t / 2 - gammaln(k / 2)
+    return np.where(np.isfinite(exact), exact, asymptotic)
+
+
+def chibar_score(statistic: np.ndarray, n_terms: np.ndarray) -> np.ndarray:
+    """``-log10 P(T > t)`` for a sum ``T`` of ``k = n_terms`` one-sided squared normal deviates
+    ``max(0, z)^2`` (a chi-bar-squared variable: P(T > t) = sum_j C(k, j) 2^-k P(chi2_j > t)),
+    0 where ``t`` = 0 or ``k`` = 0.
+
+    This is the tail probability of a hot excess as large as the observed one if the object were a
+    giant as the model predicts, with independent Gaussian errors.
+    """
+    from scipy.special import gammaln, logsumexp
+
+    t = np.asarray(statistic, dtype=np.float64)
+    k = np.asarray(n_terms, dtype=np.int64)
+    k_max = int(k.max()) if k.size else 0
+    if k_max == 0:
+        return np.zeros(t.shape)
+    j = np.arange(1, k_max + 1)
+    log_binom = gammaln(k[:, None] + 1) - gammaln(j[None, :] + 1) - gammaln(np.maximum(k[:, None] - j[None, :], 0) + 1)
+    terms = log_binom - k[:, None] * np.log(2.0) + chi2_logsf(np.maximum(t, 0.0)[:, None], j[None, :])
+    terms = np.where(j[None, :] <= k[:, None], terms, -np.inf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p = logsumexp(terms, axis=1)
+    return np.where((t > 0) & (k > 0), -log_p / np.log(10.0), 0.0)
+
+
+def hot_excess(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, hot: np.ndarray) -> dict[str, np.ndarray]:
+    """The direction-aware score: only where an object is *bluer* (smaller colour, or brighter
+    magnitude) than the model predicts, in the features that involve a hot band (``hot``).
+
+    ``observed``, ``predicted``, ``sigma`` (1-sigma, the measurement error and the model's scatter
+    in quadrature): ``(n, n_features)``, mag, NaN where missing. Returns per object
+    ``statistic`` = sum over hot features of ``max(0, (predicted - observed) / sigma)^2``,
+    ``n_terms`` (hot features observed), ``score`` = :func:`chibar_score`, and ``z`` (the signed
+    deviation ``(predicted - observed) / sigma`` of every feature, positive = bluer). A red excess
+    (fainter or redder than predicted) adds nothing.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (predicted - observed) / sigma
+    usable = np.isfinite(z) & np.asarray(hot, dtype=bool)[None, :]
+    terms = np.where(usable, np.clip(z, 0.0, None), 0.0) ** 2
+    statistic = terms.sum(axis=1)
+    n_terms = usable.sum(axis=1)
+    return {"statistic": statistic, "n_terms": n_terms, "score": chibar_score(statistic, n_terms), "z": z}
 
 
 def scaled_variance(errors: np.ndarray, scale: np.ndarray, sigma_int: float) -> np.ndarray:
@@ -156,6 +225,9 @@ class VAEResult:
     latent: np.ndarray  # (n, latent) encoder means
     contributions: np.ndarray  # (n, n_features) share of each feature in the reconstruction error
     history: pd.DataFrame  # per epoch: mean reconstruction loss and mean KL
+    reconstruction: np.ndarray | None = None  # (n, n_features) decoder at the encoder mean, units of X
+    giant_prediction: np.ndarray | None = None  # (n, n_features) predicted without the hidden features, units of X
+    giant_spread: np.ndarray | None = None  # (n, n_features) its spread over the posterior, units of X
 
 
 def _model_input(scaled: np.ndarray, missing: str) -> tuple[np.ndarray, np.ndarray]:
@@ -174,9 +246,32 @@ def _model_input(scaled: np.ndarray, missing: str) -> tuple[np.ndarray, np.ndarr
     raise InputError(f"vae.missing must be 'mask' or 'median', got {missing!r}")
 
 
-def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, errors: np.ndarray | None = None) -> VAEResult:
+def condition_input(condition: np.ndarray, scaler: Scaler) -> np.ndarray:
+    """What a conditional VAE sees of its condition: the scaled values, 0 where missing, then the
+    missingness mask (1 = observed). A missing entry's value cannot reach the network."""
+    scaled = scaler.transform(condition)
+    observed = np.isfinite(scaled)
+    return np.hstack([np.where(observed, scaled, 0.0), observed.astype(np.float64)])
+
+
+#: Draws from the posterior that estimate the spread of the prediction without the hidden features.
+N_POSTERIOR_DRAWS = 32
+#: Share of the training rows per step whose hidden features (``hide``) the encoder does not see.
+HIDE_FRACTION = 0.5
+
+
+def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, errors: np.ndarray | None = None,
+                    condition: np.ndarray | None = None, hide: np.ndarray | None = None) -> VAEResult:
     """Fit the VAE on ``X`` (NaN = missing) and score every row; ``errors``: the 1-sigma measurement
-    error of each entry, same units as ``X`` (needed by ``loss: chi2``).
+    error of each entry, same units as ``X`` (needed by ``loss: chi2``). ``condition`` (optional,
+    NaN = missing): what a conditional VAE is given, to encoder and decoder, and does not model.
+
+    ``hide`` (optional, one flag per feature): features the model must also predict without seeing
+    them. In training, in a random half of each batch the encoder sees them as missing (the loss
+    still counts them); after training every object is encoded once more without them and decoded
+    (``giant_prediction``; its spread over draws from that posterior, ``giant_spread``). For the
+    giant-conditioned VAE these are the colours with u or v: what the giant's infrared properties
+    and its own red optical colours predict there, which a hot companion's light cannot have moved.
 
     With ``validation_fraction`` > 0, that share of the rows (random, seeded) is held out: the
     scaling is fitted on the training rows only, and training stops when the validation loss has
@@ -197,6 +292,10 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
     train_rows, val_rows = np.sort(order[n_val:]), np.sort(order[:n_val])
     scaler = Scaler.fit(X[train_rows])
     scaled = scaler.transform(X)
+    if condition is None:
+        condition_in = np.zeros((n, 0))
+    else:
+        condition_in = condition_input(condition, Scaler.fit(condition[train_rows], allow_empty=True))
     loss = params.get("loss", "mse")
     if loss == "chi2" and params.get("missing", "mask") != "mask":
         raise InputError("vae.loss 'chi2' needs vae.missing 'mask' (an imputed value has no measurement error)")
@@ -212,9 +311,17 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
         reliability = np.where(weights > 0, 1.0 / (1.0 + variance), 0.0)  # variance is NaN only where weight is 0
         inputs = np.hstack([inputs[:, :n_features] * reliability, reliability])
     x_all = torch.tensor(inputs, dtype=torch.float32, device=device)
+    # the encoder's input columns of the hidden features: their values and their mask/reliability
+    hidden_columns = None
+    if hide is not None and np.any(hide):
+        hide = np.asarray(hide, dtype=bool)
+        columns = np.concatenate([hide, hide if inputs.shape[1] == 2 * n_features else np.zeros(0, dtype=bool)])
+        hidden_columns = torch.tensor(np.flatnonzero(columns), device=device)
+    c_all = torch.tensor(condition_in, dtype=torch.float32, device=device)
     m_all = torch.tensor(weights, dtype=torch.float32, device=device)
     reconstruction = masked_mse if loss == "mse" else masked_chi2
-    model = _build_model(inputs.shape[1], int(params["hidden"]), int(params["latent"]), n_features).to(device)
+    model = _build_model(inputs.shape[1], int(params["hidden"]), int(params["latent"]), n_features,
+                         condition_in.shape[1]).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=float(params["lr"]))
     beta = float(params["beta"])
     batch = int(params["batch_size"])
@@ -231,24 +338,32 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
     for epoch in range(n_epochs):
         model.train()
         perm = train_idx[torch.randperm(len(train_idx), generator=generator).to(device)]
-        total_rec = total_kl = 0.0
+        # sums stay on the device: one host sync per epoch, not per step
+        total_rec = torch.zeros((), device=device)
+        total_kl = torch.zeros((), device=device)
         for start in range(0, len(perm), batch):
             idx = perm[start : start + batch]
-            recon, mu, logvar = model(x_all[idx])
+            x_batch = x_all[idx]
+            if hidden_columns is not None:
+                unseen = torch.rand(len(idx), generator=generator).to(device) < HIDE_FRACTION
+                x_batch = x_batch.clone()
+                x_batch[:, hidden_columns] = torch.where(unseen[:, None], 0.0, x_batch[:, hidden_columns])
+            recon, mu, logvar = model(x_batch, c_all[idx])
             rec = reconstruction(recon, target[idx], m_all[idx])
             kl = kl_divergence(mu, logvar)
             loss = (rec + beta * kl).mean()
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
-            total_rec += float(rec.detach().sum())
-            total_kl += float(kl.detach().sum())
-        row = {"epoch": epoch + 1, "reconstruction_loss": total_rec / len(perm), "kl": total_kl / len(perm)}
+            total_rec += rec.detach().sum()
+            total_kl += kl.detach().sum()
+        row = {"epoch": epoch + 1, "reconstruction_loss": float(total_rec) / len(perm), "kl": float(total_kl) / len(perm)}
         if len(val_idx):
             model.eval()
             with torch.no_grad():
-                mu, logvar = model.encode(x_all[val_idx])
-                val = reconstruction(model.decoder(mu), target[val_idx], m_all[val_idx]) + beta * kl_divergence(mu, logvar)
+                mu, logvar = model.encode(x_all[val_idx], c_all[val_idx])
+                val = (reconstruction(model.decoder(mu, c_all[val_idx]), target[val_idx], m_all[val_idx])
+                       + beta * kl_divergence(mu, logvar))
             row["validation_loss"] = float(val.mean())
             if row["validation_loss"] < best:
                 best, stale = row["validation_loss"], 0
@@ -268,11 +383,28 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
         model.load_state_dict(best_state)
     model.eval()
     with torch.no_grad():
-        mu, logvar = model.encode(x_all)
-        recon = model.decoder(mu)
+        mu, logvar = model.encode(x_all, c_all)
+        recon = model.decoder(mu, c_all)
         sq = ((recon - target) ** 2 * m_all).cpu().numpy().astype(np.float64)
         kl = kl_divergence(mu, logvar).cpu().numpy().astype(np.float64)
         latent = mu.cpu().numpy().astype(np.float64)
+        reconstruction_units = recon.cpu().numpy().astype(np.float64) * scaler.scale + scaler.center
+        giant_prediction = giant_spread = None
+        if hidden_columns is not None:
+            x_unseen = x_all.clone()
+            x_unseen[:, hidden_columns] = 0.0
+            mu_unseen, logvar_unseen = model.encode(x_unseen, c_all)
+            draws = torch.randn((N_POSTERIOR_DRAWS, *mu_unseen.shape), generator=torch.Generator().manual_seed(seed)).to(device)
+            running = torch.zeros_like(recon)
+            running_sq = torch.zeros_like(recon)
+            for eps in draws:
+                predicted = model.decoder(mu_unseen + torch.exp(0.5 * logvar_unseen) * eps, c_all)
+                running += predicted
+                running_sq += predicted**2
+            mean = running / N_POSTERIOR_DRAWS
+            spread = (running_sq / N_POSTERIOR_DRAWS - mean**2).clamp(min=0.0).sqrt()
+            giant_prediction = mean.cpu().numpy().astype(np.float64) * scaler.scale + scaler.center
+            giant_spread = spread.cpu().numpy().astype(np.float64) * scaler.scale
     if loss == "chi2":
         n_counted = (weights > 0).sum(axis=1)
         rec_loss = sq.sum(axis=1)
@@ -283,7 +415,8 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
         score = rec_loss
     total = sq.sum(axis=1, keepdims=True)
     contributions = np.divide(sq, total, out=np.zeros_like(sq), where=total > 0)
-    return VAEResult(rec_loss, kl, score, n_counted, latent, contributions, pd.DataFrame(history))
+    return VAEResult(rec_loss, kl, score, n_counted, latent, contributions, pd.DataFrame(history), reconstruction_units,
+                     giant_prediction, giant_spread)
 
 
 def flag_anomalies(object_ids: np.ndarray, scores: np.ndarray, fraction: float) -> tuple[np.ndarray, np.ndarray]:
@@ -300,44 +433,105 @@ def flag_anomalies(object_ids: np.ndarray, scores: np.ndarray, fraction: float) 
     return rank, rank <= n_flag
 
 
-def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train the VAE on the merged table; the per-object score table and the training history."""
+#: What the VAE models (``vae.model``): ``plain`` (the feature set of ``vae.features``) or
+#: ``conditional`` (the dereddened optical SED, given the giant's infrared properties).
+VAE_MODELS = ("plain", "conditional")
+#: Which score ranks the candidates (``vae.score``).
+VAE_SCORES = ("hot_excess", "any")
+
+
+def model_data(merged: pd.DataFrame, params: Mapping[str, Any], a_per_ebv: Mapping[str, float] | None = None):
+    """What a VAE of ``params`` models: ``(X, errors, names, condition)`` (mag; ``condition`` None
+    for the plain VAE). The conditional VAE models the dereddened optical colours
+    (:func:`symfind.features.optical_sed`) given the giant's properties
+    (:data:`symfind.features.CONDITION_FEATURES`)."""
+    model = params.get("model", "plain")
+    if model == "conditional":
+        if a_per_ebv is None:
+            raise InputError("vae.model 'conditional' needs the extinction coefficients (dereddening.a_per_ebv)")
+        X, errors, names = optical_sed(merged, a_per_ebv)
+        condition, _ = feature_matrix(merged, "giant_condition")
+        return X, errors, names, condition
+    if model != "plain":
+        raise InputError(f"vae.model must be one of {', '.join(VAE_MODELS)}, got {model!r}")
     X, names = feature_matrix(merged, params["features"])
-    errors = feature_errors(merged, params["features"]) if params.get("loss", "mse") == "chi2" else None
+    return X, feature_errors(merged, params["features"]), names, None
+
+
+def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 1,
+                a_per_ebv: Mapping[str, float] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train the VAE on the merged table; the per-object score table and the training history.
+
+    Both scores are written for every object: ``score_any`` (the undirected reconstruction score:
+    -log10 P(chi2) or MSE) and ``score_hot_excess`` (:func:`hot_excess`: bluer than predicted in
+    the features with u or v; for the conditional VAE, predicted = what the giant's properties
+    alone give, the decoder averaged over the prior, with its spread added to the errors);
+    ``anomaly_score`` is the one of ``vae.score`` and ranks the candidates.
+    """
+    X, errors, names, condition = model_data(merged, params, a_per_ebv)
     observed = np.isfinite(X).any(axis=1)
     if not observed.all():
         log.warning("%d objects have no observed feature; they get no score", int((~observed).sum()))
-    log.info("VAE on %d objects x %d features (%s, loss %s), device %s", int(observed.sum()), X.shape[1], params["features"],
-             params.get("loss", "mse"), resolve_device(params["device"]))
-    result = train_and_score(X[observed], params, threads, None if errors is None else errors[observed])
+    model = params.get("model", "plain")
+    log.info("VAE (%s) on %d objects x %d features (%s, loss %s), device %s", model, int(observed.sum()), X.shape[1],
+             "dereddened optical colours" if model == "conditional" else params["features"], params.get("loss", "mse"),
+             resolve_device(params["device"]))
+    loss = params.get("loss", "mse")
+    hot_mask = hot_feature_mask(names)
+    result = train_and_score(X[observed], params, threads, errors[observed] if loss == "chi2" else None,
+                             None if condition is None else condition[observed], hot_mask if condition is not None else None)
+    X, errors = X[observed], errors[observed]
+    sigma_int = float(params.get("sigma_int", 0.0))
+    if result.giant_prediction is not None:
+        predicted, spread = result.giant_prediction, result.giant_spread
+    else:
+        predicted, spread = result.reconstruction, np.zeros_like(X)
+    sigma = np.sqrt(errors**2 + sigma_int**2 + spread**2)
+    excess = hot_excess(X, predicted, sigma, hot_mask)
+    score_name = params.get("score", "any")
+    if score_name not in VAE_SCORES:
+        raise InputError(f"vae.score must be one of {', '.join(VAE_SCORES)}, got {score_name!r}")
+    anomaly = excess["score"] if score_name == "hot_excess" else result.anomaly_score
     ids = merged["object_id"].to_numpy(dtype=np.int64)[observed]
-    rank, is_candidate = flag_anomalies(ids, result.anomaly_score, float(params["anomaly_fraction"]))
+    rank, is_candidate = flag_anomalies(ids, anomaly, float(params["anomaly_fraction"]))
+    hot_names = np.asarray(names)[hot_mask]
+    hot_z = np.where(np.isfinite(excess["z"][:, hot_mask]), excess["z"][:, hot_mask], -np.inf)
+    order = np.argsort(-hot_z, axis=1, kind="stable")[:, :3]
+    excess_features = [",".join(hot_names[j] for j in row if hot_z[i, j] > 2.0) for i, row in enumerate(order)]
     losses = pd.DataFrame(
         {
             "object_id": ids,
-            "anomaly_score": result.anomaly_score,
+            "anomaly_score": anomaly,
+            "score_any": result.anomaly_score,
+            "score_hot_excess": excess["score"],
             "reconstruction_loss": result.reconstruction_loss,
             "kl": result.kl,
+            "hot_excess_chi2": excess["statistic"],
+            "n_hot_features": excess["n_terms"].astype(np.int64),
             "rank": rank,
             "is_candidate": is_candidate,
-            "n_features_observed": np.isfinite(X[observed]).sum(axis=1),
+            "n_features_observed": np.isfinite(X).sum(axis=1),
             "n_features_scored": result.n_counted.astype(np.int64),
             "top_feature": np.asarray(names)[np.argmax(result.contributions, axis=1)],
+            "excess_features": excess_features,
             **{f"latent_{k + 1}": result.latent[:, k] for k in range(result.latent.shape[1])},
             **{f"share_{name}": result.contributions[:, k] for k, name in enumerate(names)},
+            **{f"excess_z_{name}": excess["z"][:, k] for k, name in enumerate(names)},
         }
     ).sort_values("rank", ignore_index=True)
     return losses, result.history
 
 
-def run_vae(merged_parquet: str | Path, params: Mapping[str, Any], out_losses: str | Path, out_ids: str | Path, out_history: str | Path, threads: int = 1) -> pd.DataFrame:
+def run_vae(merged_parquet: str | Path, params: Mapping[str, Any], out_losses: str | Path, out_ids: str | Path,
+            out_history: str | Path, threads: int = 1, a_per_ebv: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Stage 6: train the VAE on the merged table, write per-object scores and the candidate ids."""
     merged = pd.read_parquet(merged_parquet)
-    losses, history = score_table(merged, params, threads)
+    losses, history = score_table(merged, params, threads, a_per_ebv)
     is_candidate = losses["is_candidate"].to_numpy()
     last = history.iloc[-1]
     log.info("final epoch: reconstruction %.4f, KL %.4f", last["reconstruction_loss"], last["kl"])
-    log.info("%d candidates (top %.2f%%)", int(is_candidate.sum()), 100 * float(params["anomaly_fraction"]))
+    log.info("%d candidates (top %.2f%%) by score %s", int(is_candidate.sum()), 100 * float(params["anomaly_fraction"]),
+             params.get("score", "any"))
     write_table(losses, out_losses)
     write_table(history, out_history)
     candidates = losses.loc[losses["is_candidate"], "object_id"]

@@ -10,6 +10,7 @@ rule train_vae:
         history=R("vae_history"),
     params:
         vae=config["vae"],
+        a_per_ebv=config["dereddening"]["a_per_ebv"],
     threads: 2
     resources:
         mem_mb=8000,
@@ -33,6 +34,7 @@ rule plot_losses:
         scatter=report(R("loss_scatter"), caption="../report/loss_scatter.rst", category="3. Anomaly detection"),
     params:
         loss=config["vae"]["loss"],
+        score=config["vae"]["score"],
     log:
         LOG("plot_losses"),
     benchmark:

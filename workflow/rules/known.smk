@@ -32,6 +32,7 @@ rule compare_detectors:
         magnitude_plot=report(R("score_magnitude_plot"), caption="../report/score_magnitude.rst", category="3. Anomaly detection"),
     params:
         detectors=config["vae"],
+        a_per_ebv=config["dereddening"]["a_per_ebv"],
     threads: 2
     resources:
         mem_mb=8000,

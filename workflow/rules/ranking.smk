@@ -7,6 +7,7 @@ rule rank_candidates:
         merged=R("merged"),
         losses=R("vae_losses"),
         matches=R("known_matches"),
+        truth=truth_table(),
     output:
         ranked=report(R("candidates_ranked"), caption="../report/candidates_ranked.rst", category="5. Candidates"),
         evaluation=report(R("ranking_evaluation"), caption="../report/ranking_evaluation.rst", category="4. Known symbiotic stars"),

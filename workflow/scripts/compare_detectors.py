@@ -9,6 +9,7 @@ with job_logging(snakemake.log[0]):
         matches_csv=snakemake.input.matches,
         truth_file=snakemake.input.truth or None,
         params=snakemake.params.detectors,
+        a_per_ebv=snakemake.params.a_per_ebv,
         out_csv=snakemake.output.table,
         out_png=snakemake.output.plot,
         out_magnitude_png=snakemake.output.magnitude_plot,

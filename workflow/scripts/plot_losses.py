@@ -9,4 +9,5 @@ with job_logging(snakemake.log[0]):
         out_box=snakemake.output.boxplot,
         out_scatter=snakemake.output.scatter,
         loss_kind=snakemake.params.loss,
+        score_kind=snakemake.params.score,
     )

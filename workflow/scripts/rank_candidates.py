@@ -13,4 +13,5 @@ with job_logging(snakemake.log[0]):
         out_evaluation=snakemake.output.evaluation,
         out_plot=snakemake.output.plot,
         out_importances=snakemake.output.importances,
+        truth_file=snakemake.input.truth or None,
     )
