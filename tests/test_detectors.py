@@ -34,47 +34,62 @@ def test_colour_rule_ranks_infrared_excess_first():
     assert np.argmax(scores) == 2
 
 
-def test_comparison_has_every_detector_and_label_set():
+def test_comparison_has_every_detector_label_set_and_fraction():
     rng = np.random.default_rng(2)
     n = 300
     names = [name for name, _, _ in FEATURE_SETS["colors"]]
     merged = pd.DataFrame({"object_id": np.arange(n), **{c: rng.normal(0, 1, n) for c in names},
                            **{"e_" + c: rng.uniform(0.01, 0.3, n) for c in names},
                            **{c: rng.normal(10, 0.3, n) for c in ("j_m", "h_m", "k_m", "w1mpro", "w3mpro", "w4mpro")}})
-    losses = pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n)})
-    other = pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n)})
+    planted = np.arange(n) < 10  # the hot-excess score finds the planted stars, the other scores do not
+    losses = pd.DataFrame({"object_id": np.arange(n), "score_hot_excess": rng.random(n) + 2 * planted,
+                           "score_any": rng.random(n)})
+    others = {name: pd.DataFrame({"object_id": np.arange(n), "score_any": rng.random(n)}) for name in ("vae_plain_chi2", "vae_seed")}
     matches = pd.DataFrame({"object_id": [1, 2, 3]})
     truth = pd.DataFrame({"object_id": np.arange(n), "population": ["symbiotic_s" if k < 10 else "k_giant" for k in range(n)]})
-    params = {"features": "colors", "anomaly_fraction": 0.02, "seed": 1, "loss": "chi2", "sigma_int": 0.02}
-    table = compare_detectors(merged, losses, matches, truth, params, other)
-    assert set(table["detector"]) == {"vae", "isolation_forest", "pca", "lof", "colour_rule"}
-    both = table[table["detector"] != "colour_rule"].groupby(["detector", "labels"])["errors"].apply(set)
-    assert (both == {"ignored", "used"}).all()  # every detector with and without the errors
+    params = {"model": "conditional", "features": "colors", "anomaly_fraction": 0.02, "seed": 1, "loss": "chi2", "sigma_int": 0.02}
+    table = compare_detectors(merged, losses, matches, truth, params, others)
+    assert set(table["detector"]) == {"vae_conditional_hot_excess", "vae_conditional_any", "vae_plain_chi2", "vae_seed",
+                                      "isolation_forest", "pca", "lof", "colour_rule"}
+    baselines = table[table["detector"].isin(["isolation_forest", "pca", "lof"])]
+    assert (baselines.groupby(["detector", "labels", "top_fraction"])["errors"].apply(set) == {"ignored", "used"}).all()
     assert set(table["labels"]) == {"catalogue", "truth"}
+    assert set(table["top_fraction"]) == {0.02, 0.01}
     assert (table.loc[table["labels"] == "truth", "n_known"] == 10).all()
+    hot = table[(table["detector"] == "vae_conditional_hot_excess") & (table["labels"] == "truth")].set_index("top_fraction")
+    assert hot.loc[0.02, "n_flagged"] == 6 and hot.loc[0.02, "recall"] == 0.6  # all 6 flagged are planted stars
+    assert hot.loc[0.01, "n_flagged"] == 3 and hot.loc[0.01, "precision"] == 1.0
     assert label_sets(np.arange(5), matches, None).keys() == {"catalogue"}
 
 
-def test_comparison_trains_the_other_loss_unless_told_not_to(tmp_path):
+def test_comparison_trains_the_other_variants_unless_told_not_to(tmp_path):
     pytest.importorskip("torch")
-    from symfind.comparison import run_compare
+    from symfind.comparison import other_variants, run_compare
 
     rng = np.random.default_rng(4)
     n = 200
     names = [name for name, _, _ in FEATURE_SETS["magnitudes"]]
+    colours = [name for name, _, _ in FEATURE_SETS["colors"]]
     merged = pd.DataFrame({"object_id": np.arange(n), **{c: rng.normal(12, 1, n) for c in names},
                            **{"e_" + c: rng.uniform(0.01, 0.1, n) for c in names if c.endswith("_psf")},
                            **{f"{b}_msigcom": rng.uniform(0.02, 0.05, n) for b in "jhk"},
-                           **{c: rng.normal(10, 0.3, n) for c in ("w1mpro", "w2mpro", "w3mpro", "w4mpro")}})
+                           **{c: rng.normal(10, 0.3, n) for c in ("w1mpro", "w2mpro", "w3mpro", "w4mpro")},
+                           **{c: rng.normal(1, 0.3, n) for c in colours}, **{"e_" + c: rng.uniform(0.01, 0.05, n) for c in colours},
+                           "ebv": rng.uniform(0, 0.2, n), "jk0": rng.normal(1.1, 0.1, n), "abs_j": rng.normal(-4, 1, n)})
     merged.to_parquet(tmp_path / "merged.parquet")
-    pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n), "is_candidate": np.arange(n) < 4}).to_csv(
-        tmp_path / "losses.csv", index=False)
+    pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n), "score_any": rng.random(n),
+                  "score_hot_excess": rng.random(n), "is_candidate": np.arange(n) < 4}).to_csv(tmp_path / "losses.csv", index=False)
     pd.DataFrame({"object_id": [1, 2]}).to_csv(tmp_path / "matches.csv", index=False)
-    params = {"features": "magnitudes", "loss": "chi2", "sigma_int": 0.02, "hidden": 8, "latent": 2, "epochs": 2, "batch_size": 64,
-              "lr": 1e-3, "beta": 1.0, "anomaly_fraction": 0.02, "missing": "mask", "validation_fraction": 0.0, "patience": 5,
-              "seed": 1, "device": "cpu", "compare_losses": True}
-    for compare, expected in ((True, {"used", "ignored"}), (False, {"used"})):
+    params = {"model": "conditional", "score": "hot_excess", "features": "magnitudes", "loss": "chi2", "sigma_int": 0.02,
+              "hidden": 8, "latent": 2, "epochs": 2, "batch_size": 64, "lr": 1e-3, "beta": 1.0, "anomaly_fraction": 0.02,
+              "missing": "mask", "validation_fraction": 0.0, "patience": 5, "seed": 1, "device": "cpu", "compare_losses": True}
+    a_per_ebv = {"u": 4.294, "v": 4.026, "g": 2.986, "r": 2.288, "i": 1.588, "z": 1.206}
+    assert set(other_variants(params)) == {"vae_plain_chi2", "vae_seed"}
+    assert set(other_variants({**params, "model": "plain"})) == {"vae_conditional_hot_excess", "vae_seed"}
+    every_vae = {"vae_conditional_hot_excess", "vae_conditional_any", "vae_plain_chi2", "vae_seed"}
+    for compare, expected in ((True, every_vae), (False, {"vae_conditional_hot_excess", "vae_conditional_any"})):
         table = run_compare(tmp_path / "merged.parquet", tmp_path / "losses.csv", tmp_path / "matches.csv", None,
-                            {**params, "compare_losses": compare}, tmp_path / "t.csv", tmp_path / "t.png", tmp_path / "m.png")
-        assert set(table.loc[table["detector"] == "vae", "errors"]) == expected
+                            {**params, "compare_losses": compare}, tmp_path / "t.csv", tmp_path / "t.png", tmp_path / "m.png",
+                            a_per_ebv=a_per_ebv)
+        assert set(table.loc[table["detector"].str.startswith("vae"), "detector"]) == expected
         assert (tmp_path / "m.png").stat().st_size > 0

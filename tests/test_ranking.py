@@ -101,3 +101,40 @@ def test_ranking_products(finished_run):
     assert {"rank:pu_bagging", "rank:nearest_known", "vae", "isolation_forest", "colour_rule"} <= methods
     mean = evaluation[evaluation["split"] == "mean"]
     assert set(mean["top_fraction"]) == {0.02, 0.01} and (mean["n_hidden"] > 0).all()
+
+
+def test_ranking_inputs_add_what_they_name():
+    rng = np.random.default_rng(0)
+    n = 40
+    colours = [name for name, _, _ in ranking.FEATURE_SETS["colors_ir"]]
+    merged = pd.DataFrame({"object_id": np.arange(n), **{c: rng.normal(0, 1, n) for c in colours if "_" in c},
+                           **{c: rng.normal(10, 1, n) for c in ("j_m", "h_m", "k_m", "w1mpro", "w2mpro", "w3mpro", "w4mpro")},
+                           "chi2r_u": rng.random(n), "amp_u": rng.random(n), "chi2r_r": rng.random(n), "amp_r": rng.random(n)})
+    losses = pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n), "score_any": rng.random(n),
+                           "score_hot_excess": rng.random(n), "latent_1": rng.random(n), "latent_2": rng.random(n),
+                           "excess_z_u_g": rng.random(n), "excess_z_g_r": rng.random(n)})
+    n_colours = len(ranking.FEATURE_SETS["colors_ir"])
+    _, X, names = ranking.ranking_features(merged, losses, "colors_ir", [])
+    assert X.shape == (n, n_colours) and names == colours
+    _, X, names = ranking.ranking_features(merged, losses, "colors_ir", ["latent", "scores"])
+    assert names[n_colours:] == ["latent_1", "latent_2", "vae_score", "score_any", "score_hot_excess"]
+    np.testing.assert_array_equal(X[:, names.index("score_hot_excess")], losses["score_hot_excess"])
+    _, X, names = ranking.ranking_features(merged, losses, "colors_ir", ["variability", "residuals"])  # order fixed
+    assert names[n_colours:] == ["excess_z_u_g", "excess_z_g_r", "chi2r_u", "amp_u", "chi2r_r", "amp_r"]
+    with pytest.raises(InputError, match="rank.inputs"):
+        ranking.ranking_features(merged, losses, "colors_ir", ["latent", "colour"])
+
+
+def test_truth_precision_counts_uncatalogued_finds():
+    n = 100
+    labels = np.zeros(n, dtype=bool)
+    labels[:10] = True  # catalogued
+    truth = labels.copy()
+    truth[10:15] = True  # symbiotic, not in any catalogue
+    table = pd.DataFrame({"anomaly_score": np.zeros(n)})
+    params = {"label_fraction": 0.5, "n_splits": 2, "seed": 1, "top_fractions": [0.1], "n_bags": 2, "method": "pu_bagging"}
+    perfect = np.where(truth, 2.0, 0.0) + np.linspace(0, 1, n)  # every symbiotic star first
+    evaluation = evaluate_ranking(table, np.zeros((n, 1)), labels, params, {"perfect": perfect}, truth=truth)
+    row = evaluation[(evaluation["method"] == "perfect") & (evaluation["split"] == "mean")].iloc[0]
+    # 10 flagged among the 95 not known: the 5 hidden and the 5 uncatalogued ones
+    assert row["n_flagged"] == 10 and row["recall"] == 1.0 and row["precision"] == 0.5 and row["precision_truth"] == 1.0

@@ -50,7 +50,10 @@ COLUMN_META: dict[str, tuple[str, str, str]] = {
     "abs_j": ("mag", "phys.magAbs;em.IR.J", "Absolute J magnitude (distance and extinction corrected)"),
     **{C.color_name(a, b): ("mag", "phot.color", f"Nightly-weighted SkyMapper {a}-{b}") for a, b in C.INDEPENDENT_COLOR_PAIRS},
     **{C.color_error_name(a, b): ("mag", "stat.error;phot.color", f"Error of {a}-{b}") for a, b in C.INDEPENDENT_COLOR_PAIRS},
-    "anomaly_score": ("", "stat.value", "VAE anomaly score (vae.loss chi2: -log10 P(chi2); mse: the reconstruction loss)"),
+    "anomaly_score": ("", "stat.value", "VAE anomaly score that ranks the candidates (vae.score)"),
+    "score_hot_excess": ("", "stat.value", "VAE hot-excess score: -log10 P of the u/v light beyond what the giant predicts"),
+    "score_any": ("", "stat.value", "VAE undirected score (vae.loss chi2: -log10 P(chi2); mse: the reconstruction loss)"),
+    "excess_features": ("", "meta.note", "u/v colours more than 2 sigma bluer than the giant predicts, largest first"),
     "reconstruction_loss": ("", "stat.value", "VAE reconstruction term (chi2, or MSE in standardised units)"),
     "top_features": ("", "meta.note", "Features with the largest shares of the reconstruction error"),
     "known_catalogue": ("", "meta.dataset", "Catalogue of the matched known symbiotic star"),
@@ -68,7 +71,9 @@ def candidate_table(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.Data
     names = np.array([c.removeprefix("share_") for c in shares.columns])
     top = np.argsort(-shares.to_numpy(), axis=1)[:, :n_top_features]
     cand = cand.assign(top_features=[",".join(names[row]) for row in top])
-    table = cand[["object_id", "rank", "anomaly_score", "reconstruction_loss", "top_features"]].merge(merged, on="object_id", how="left")
+    scores = ["anomaly_score", "score_hot_excess", "score_any", "excess_features", "reconstruction_loss", "top_features"]
+    table = cand[["object_id", "rank", *scores]].merge(merged, on="object_id", how="left")
+    table["excess_features"] = table["excess_features"].fillna("").astype(str)
     best = matches.sort_values("separation_arcsec").drop_duplicates("object_id")
     best = best.rename(columns={"catalogue": "known_catalogue", "name": "known_name", "separation_arcsec": "known_separation"})
     table = table.merge(best[["object_id", "known_catalogue", "known_name", "known_separation"]], on="object_id", how="left")

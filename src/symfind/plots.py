@@ -283,10 +283,11 @@ def score_magnitude_plot(merged: pd.DataFrame, losses_by_variant: dict[str, pd.D
     for row, (variant, losses) in enumerate(losses_by_variant.items()):
         label_key = "hot_excess" if variant.endswith("hot_excess") else ("mse" if variant == "vae_seed" else "chi2")
         table = merged[["object_id", "u_psf", "j_m"]].merge(losses[["object_id", "anomaly_score"]], on="object_id")
-        score = np.clip(table["anomaly_score"].to_numpy(dtype=np.float64), 1e-6, None)
+        raw = table["anomaly_score"].to_numpy(dtype=np.float64)
+        score = np.clip(raw, 1e-2, None)  # objects without any excess (0) drawn at the floor
         n_flag = max(1, int(np.ceil(0.02 * len(score)))) if len(score) else 0
         cand = np.zeros(len(score), dtype=bool)
-        cand[np.argsort(-score, kind="stable")[:n_flag]] = True
+        cand[np.argsort(-raw, kind="stable")[:n_flag]] = True
         for col, (column, band) in enumerate((("u_psf", "u"), ("j_m", "J"))):
             ax = axes[row][col]
             mag = table[column].to_numpy(dtype=np.float64)
