@@ -15,6 +15,7 @@ import pandas as pd
 from .detectors import VAE_VARIANTS, compare_detectors, comparison_plot, configured_variants
 from .io import write_table
 from .plots import score_magnitude_plot
+from .status import write_status
 from .vae import score_table
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def other_variants(params: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 def run_compare(merged_parquet: str | Path, losses_csv: str | Path, matches_csv: str | Path, truth_file: str | None,
                 params: Mapping[str, Any], out_csv: str | Path, out_png: str | Path, out_magnitude_png: str | Path,
-                threads: int = 1, a_per_ebv: Mapping[str, float] | None = None) -> pd.DataFrame:
+                threads: int = 1, a_per_ebv: Mapping[str, float] | None = None, out_status: str | Path | None = None) -> pd.DataFrame:
     """Stage 7c: the detector comparison table and plot, and the score against u and J of each VAE."""
     merged = pd.read_parquet(merged_parquet)
     losses = pd.read_csv(losses_csv)
@@ -49,7 +50,8 @@ def run_compare(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
                 other_vaes["vae_conditional_any"] = other_vaes[name]
     else:
         log.info("vae.compare_losses is false: only the configured VAE appears")
-    table = compare_detectors(merged, losses, matches, truth, params, other_vaes)
+    skipped: list[str] = []
+    table = compare_detectors(merged, losses, matches, truth, params, other_vaes, skipped)
     for row in table.itertuples():
         log.info("%-27s errors %-7s %-9s top %4.1f%%: recall %.3f  precision %.3f  ROC-AUC %.3f", row.detector, row.errors,
                  row.labels, 100 * row.top_fraction, row.recall, row.precision, row.roc_auc)
@@ -59,4 +61,6 @@ def run_compare(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
     for name, column in configured_variants(params).items():
         panels[name] = losses.assign(anomaly_score=losses[column])
     score_magnitude_plot(merged, panels, out_magnitude_png)
+    if out_status is not None:
+        write_status(out_status, "compare_detectors", partly=skipped)
     return table

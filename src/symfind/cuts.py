@@ -21,6 +21,14 @@ from .io import InputError, write_table
 
 log = logging.getLogger(__name__)
 
+#: Each cut of the cut-flow and the config key(s) that set it.
+CUT_CONFIG_KEYS: dict[str, str] = {
+    "distance": "cuts.missing_distance or cuts.distance_result_flags",
+    "jk0_min": "cuts.jk_min",
+    "j_max": "cuts.j_max",
+    "abs_j_max": "cuts.abs_j_max",
+}
+
 
 def distance_modulus(r_pc: np.ndarray) -> np.ndarray:
     """Distance modulus ``5 log10(r / pc) - 5`` (mag) of a distance in pc."""
@@ -84,7 +92,7 @@ def apply_cuts(
         note = "objects without an accepted distance kept (abs_j = NaN)"
     log.info("%d of %d selected objects have no accepted distance (%s)", n_missing, len(frame), cuts["missing_distance"])
     abs_j = frame["abs_j"].to_numpy()
-    steps = [
+    steps = [  # names: CUT_CONFIG_KEYS
         ("distance", distance_ok, note),
         ("jk0_min", frame["jk0"].to_numpy() > cuts["jk_min"], f"(J-K) - {cuts['ejk_per_ebv']} E(B-V) > {cuts['jk_min']}"),
         ("j_max", frame["j_m"].to_numpy(dtype=np.float64) < cuts["j_max"], f"J < {cuts['j_max']}"),

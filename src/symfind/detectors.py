@@ -47,9 +47,18 @@ def error_normalised(X: np.ndarray, E: np.ndarray, sigma_int: float) -> np.ndarr
     return np.where(np.isfinite(Z), Z, 0.0)
 
 
+#: The fewest objects each baseline can work with (LOF needs a neighbour, PCA two rows).
+MIN_OBJECTS = {"isolation_forest": 2, "pca": 3, "lof": 3}
+
+
 def ml_scores(X: np.ndarray, method: str, seed: int, E: np.ndarray | None = None, sigma_int: float = 0.0) -> np.ndarray:
     """Anomaly score (higher = more anomalous) of each row of ``X`` (NaN = missing); with the
-    measurement errors ``E`` (same units), on error-normalised features."""
+    measurement errors ``E`` (same units), on error-normalised features. Raises
+    :class:`symfind.status.Skipped` below :data:`MIN_OBJECTS`."""
+    from .status import Skipped
+
+    if method in MIN_OBJECTS and len(X) < MIN_OBJECTS[method]:
+        raise Skipped(f"{method} needs at least {MIN_OBJECTS[method]} objects, got {len(X)}")
     Z = standardised_filled(X) if E is None else error_normalised(X, E, sigma_int)
     if method == "isolation_forest":
         from sklearn.ensemble import IsolationForest
@@ -59,7 +68,7 @@ def ml_scores(X: np.ndarray, method: str, seed: int, E: np.ndarray | None = None
     if method == "pca":
         from sklearn.decomposition import PCA
 
-        pca = PCA(n_components=0.9, svd_solver="full", random_state=seed).fit(Z)
+        pca = PCA(n_components=0.9 if min(Z.shape) > 1 else None, svd_solver="full", random_state=seed).fit(Z)
         recon = pca.inverse_transform(pca.transform(Z))
         return ((Z - recon) ** 2).mean(axis=1)
     if method == "lof":
@@ -148,14 +157,18 @@ def compare_detectors(
     truth: pd.DataFrame | None,
     params: Mapping[str, Any],
     other_vaes: Mapping[str, pd.DataFrame] | None = None,
+    skipped: list[str] | None = None,
 ) -> pd.DataFrame:
     """The comparison table: one row per detector, use of the measurement errors, label set and top
     fraction (``vae.anomaly_fraction`` and half of it).
 
     ``losses`` are the configured VAE's scores (both of its scores appear); ``other_vaes`` (optional)
     the scores of the other VAE variants (:data:`VAE_VARIANTS`), by name. The baselines run on the
-    features of ``vae.features``, with and without the measurement errors.
+    features of ``vae.features``, with and without the measurement errors; one that cannot run on
+    this sky (too few objects) is left out and its reason appended to ``skipped``.
     """
+    from .status import Skipped
+
     scored = merged.merge(losses[["object_id", "score_any", "score_hot_excess"]], on="object_id", how="inner")
     X, _ = feature_matrix(scored, params["features"])
     E = feature_errors(scored, params["features"])
@@ -168,8 +181,12 @@ def compare_detectors(
         joined = scored[["object_id"]].merge(other[["object_id", column]], on="object_id", how="left")
         scores[(name, "ignored" if name == "vae_seed" else "used")] = joined[column].fillna(-np.inf).to_numpy()
     for method in ("isolation_forest", "pca", "lof"):
-        scores[(method, "ignored")] = ml_scores(X, method, seed)
-        scores[(method, "used")] = ml_scores(X, method, seed, E, sigma_int)
+        try:
+            scores[(method, "ignored")] = ml_scores(X, method, seed)
+            scores[(method, "used")] = ml_scores(X, method, seed, E, sigma_int)
+        except Skipped as reason:
+            if skipped is not None:
+                skipped.append(str(reason))
     scores[("colour_rule", "ignored")] = colour_rule_scores(scored)
     fraction = float(params["anomaly_fraction"])
     order = list(DETECTOR_LABELS)

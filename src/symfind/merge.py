@@ -25,11 +25,47 @@ def merge_catalogue_colors(filtered: pd.DataFrame, colors: pd.DataFrame) -> pd.D
     return merged.sort_values("object_id", kind="stable", ignore_index=True)
 
 
-def run_merge(filtered_parquet: str | Path, colors_parquet: str | Path, out_csv: str | Path, out_parquet: str | Path) -> pd.DataFrame:
-    """Stage 5: write the merged analysis table."""
+def no_objects_message(selection_cutflow: pd.DataFrame, cutflow: pd.DataFrame, n_filtered: int) -> str:
+    """Why no object is left to analyse: the selection criterion or the cut that removed the last
+    ones, with the config key to loosen (from the two cut-flows), or the missing colours."""
+    from .cuts import CUT_CONFIG_KEYS
+
+    def first_empty(flow: pd.DataFrame, name: str) -> tuple[str, int, str] | None:
+        rows = flow.reset_index(drop=True)
+        empty = rows.index[rows["rows_left"] == 0]
+        if len(empty) == 0 or empty[0] == 0:
+            return None
+        k = int(empty[0])
+        return str(rows.loc[k, name]), int(rows.loc[k - 1, "rows_left"]), str(rows.loc[k, "note"] if "note" in rows else "")
+
+    selection = selection_cutflow.rename(columns={"criterion": "note"})
+    hit = first_empty(selection, "step")
+    if hit is not None:
+        step, before, criterion = hit
+        key = f"selection.{step.split('.')[0]}"
+        return (f"no object to analyse: the selection criterion '{step}' ({criterion}) removed the last {before:,d} "
+                f"objects; loosen config key '{key}'")
+    if len(selection) and int(selection["rows_left"].iloc[0]) == 0:
+        return "no object to analyse: the input sky holds no object (the selection's first row counts 0)"
+    total = cutflow[cutflow["tile"].astype(str) == "all"]
+    hit = first_empty(total, "cut")
+    if hit is not None:
+        cut, before, note = hit
+        return (f"no object to analyse: the cut '{cut}' ({note}) removed the last {before:,d} objects; "
+                f"loosen config key '{CUT_CONFIG_KEYS.get(cut, 'cuts.' + cut)}'")
+    return (f"no object to analyse: none of the {n_filtered:,d} objects that passed the cuts has SkyMapper epochs "
+            "to make colours from")
+
+
+def run_merge(filtered_parquet: str | Path, colors_parquet: str | Path, out_csv: str | Path, out_parquet: str | Path,
+              selection_cutflow_csv: str | Path | None = None, cutflow_csv: str | Path | None = None) -> pd.DataFrame:
+    """Stage 5: write the merged analysis table. With no object left, stop with a message that
+    names the criterion or cut that removed the last objects (from the cut-flows) and its config key."""
     filtered = pd.read_parquet(filtered_parquet)
     colors = pd.read_parquet(colors_parquet)
     merged = merge_catalogue_colors(filtered, colors)
+    if merged.empty and selection_cutflow_csv is not None and cutflow_csv is not None:
+        raise InputError(no_objects_message(pd.read_csv(selection_cutflow_csv), pd.read_csv(cutflow_csv), len(filtered)))
     log.info(
         "merged: %d filtered objects x %d with colours -> %d rows (%d filtered objects have no epochs)",
         len(filtered), len(colors), len(merged), len(filtered) - len(merged),

@@ -206,7 +206,9 @@ def sky_plot(selected: pd.DataFrame, merged: pd.DataFrame, losses: pd.DataFrame,
     density = np.where(counts > 0, counts / pixel_area, hp.UNSEEN)
     is_candidate, is_known = _flags(merged, losses, matches)
     fig = plt.figure(figsize=(9.0, 5.6))
-    hp.mollview(density, fig=fig.number, nest=True, coord=["C", "G"], norm="log", cmap="Greys", cbar=True, format="%.3g",
+    # a log scale needs two different densities (a sky of one pixel has one)
+    norm = "log" if np.unique(density[counts > 0]).size > 1 else None
+    hp.mollview(density, fig=fig.number, nest=True, coord=["C", "G"], norm=norm, cmap="Greys", cbar=True, format="%.3g",
                 title=f"Selected objects ({len(selected):,d}), Galactic coordinates (l = 0 at centre, l increasing to the left)",
                 unit="selected objects per deg$^2$", badcolor="white", hold=True)
     hp.graticule(dpar=30, dmer=60, alpha=0.4)

@@ -60,6 +60,10 @@ PRODUCTS: dict[str, str] = {
     "ranking_evaluation": "ranking_evaluation.csv",
     "ranking_evaluation_plot": "ranking_evaluation.png",
     "ranking_features": "ranking_features.csv",
+    # what each stage that can be skipped on a sky did ("ran" or "skipped: <reason>")
+    "status_colour_pca": "status/colour_pca.txt",
+    "status_compare_detectors": "status/compare_detectors.txt",
+    "status_rank_candidates": "status/rank_candidates.txt",
     # the run as a whole
     "config_used": "config_used.yaml",
     "summary": "summary.txt",

@@ -37,6 +37,7 @@ import pandas as pd
 from .detectors import colour_rule_scores, ml_scores, standardised_filled
 from .features import FEATURE_SETS, feature_matrix
 from .io import InputError, write_table
+from .status import Skipped, skipped_figure, write_status
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +95,7 @@ def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int =
 
     known = np.asarray(known, dtype=bool)
     n_known = int(known.sum())
-    if n_known == 0:
-        raise InputError("the ranking needs at least one known symbiotic star among the analysed objects")
+    learnable(known)
     unlabelled = np.flatnonzero(~known)
     rng = np.random.default_rng(seed)
     draw = min(len(unlabelled), max(draw_factor * n_known, 50))
@@ -239,11 +239,40 @@ def ranking_plot(evaluation: pd.DataFrame, out_png: str | Path) -> None:
     plt.close(fig)
 
 
+#: Columns of the evaluation table (``precision_truth`` only on a mock sky with a truth table).
+EVALUATION_COLUMNS = ("method", "top_fraction", "split", "n_known", "n_hidden", "n_flagged", "n_hidden_found", "recall", "precision")
+
+
+def learnable(labels: np.ndarray) -> None:
+    """Raise :class:`symfind.status.Skipped` unless the labels allow a ranking: at least one known
+    symbiotic star and one object that is not known."""
+    n_known = int(np.sum(labels))
+    if n_known == 0:
+        raise Skipped("the ranking needs at least 1 known symbiotic star among the analysed objects, found 0 "
+                      "(the list is ordered by the VAE score instead)")
+    if n_known == len(labels):
+        raise Skipped(f"the ranking needs at least 1 analysed object that is not a known symbiotic star, all {n_known} are known")
+
+
+def evaluable(labels: np.ndarray) -> None:
+    """Raise :class:`symfind.status.Skipped` unless the hidden-label evaluation can run: at least
+    2 known stars (one to give, one to hide)."""
+    n_known = int(np.sum(labels))
+    if n_known < 2:
+        raise Skipped(f"the evaluation needs at least 2 known symbiotic stars (one to give, one to hide), found {n_known}")
+
+
 def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv: str | Path, params: Mapping[str, Any],
                 detector_seed: int, out_ranked: str | Path, out_evaluation: str | Path, out_plot: str | Path,
-                out_importances: str | Path, truth_file: str | None = None) -> pd.DataFrame:
+                out_importances: str | Path, truth_file: str | None = None, out_status: str | Path | None = None) -> pd.DataFrame:
     """Stage 8b: the ranked candidate list (all known stars as labels), the evaluation on hidden
-    labels, its plot, and the features that drive the score."""
+    labels, its plot, and the features that drive the score.
+
+    On a sky without a known symbiotic star (or with nothing else) the ranking cannot learn: the
+    list is written ordered by the VAE's score (``rank_score`` empty), the evaluation and the
+    importances are empty, and the plot and the status file say why. With a single known star the
+    ranking runs and the evaluation is skipped.
+    """
     merged = pd.read_parquet(merged_parquet)
     losses = pd.read_csv(losses_csv)
     matches = pd.read_csv(matches_csv)
@@ -253,14 +282,24 @@ def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
     labels = np.isin(ids, matches["object_id"].to_numpy())
     log.info("ranking %d objects with %d known symbiotic stars as labels (method %s)", len(ids), int(labels.sum()), params["method"])
     anomaly = table["anomaly_score"].to_numpy(dtype=np.float64)
-
-    scores, importances = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]))
-    if importances is None:  # nearest_known has none: report the PU forests' view of the features
-        _, importances = pu_bagging_scores(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]))
     first_name = matches.drop_duplicates("object_id").set_index("object_id")["name"]
     known_names = np.array([first_name.get(i, "") for i in ids], dtype=object)
-    nearest, distance = nearest_known_star(X, labels, known_names)
-    order = np.argsort(-np.where(labels, -np.inf, scores), kind="stable")
+    empty_evaluation = pd.DataFrame({c: pd.Series(dtype="float64" if c not in ("method", "split") else "object")
+                                     for c in EVALUATION_COLUMNS})
+    try:
+        learnable(labels)
+    except Skipped as skipped:
+        scores, importances = np.full(len(ids), np.nan), None
+        nearest, distance = np.full(len(ids), "", dtype=object), np.full(len(ids), np.nan)
+        order = np.argsort(-np.where(labels, -np.inf, anomaly), kind="stable")  # the VAE's order
+        problem = skipped
+    else:
+        scores, importances = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]))
+        if importances is None:  # nearest_known has none: report the PU forests' view of the features
+            _, importances = pu_bagging_scores(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]))
+        nearest, distance = nearest_known_star(X, labels, known_names)
+        order = np.argsort(-np.where(labels, -np.inf, scores), kind="stable")
+        problem = None
     rank = np.full(len(ids), np.nan)
     new = order[~labels[order]]
     rank[new] = np.arange(1, len(new) + 1)
@@ -270,10 +309,44 @@ def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
         "nearest_known": nearest, "nearest_known_distance": distance,
         "vae_score": anomaly, "vae_rank": losses.set_index("object_id").loc[ids, "rank"].to_numpy(),
     }).sort_values(["rank", "rank_score"], ascending=[True, False], na_position="last", kind="stable", ignore_index=True)
+    importance = pd.DataFrame({"feature": names, "importance": np.nan if importances is None else importances})
+    importance = importance.iloc[:0] if importances is None else importance.sort_values("importance", ascending=False, ignore_index=True)
 
+    evaluation, partly = empty_evaluation, []
+    if problem is None:
+        try:
+            evaluable(labels)
+        except Skipped as skipped:
+            partly.append(str(skipped))
+            problem = skipped
+        else:
+            evaluation = evaluate_with_baselines(table, X, labels, params, detector_seed, merged, losses, ids, truth_file)
+            for row in evaluation[evaluation["split"] == "mean"].itertuples():
+                log.info("%-18s top %4.1f%%: recall of hidden %.3f, precision %.3f", row.method, 100 * row.top_fraction,
+                         row.recall, row.precision)
+        log.info("features that drive the ranking: %s", ", ".join(f"{r.feature} {r.importance:.3f}" for r in importance.head(6).itertuples()))
+    write_table(ranked, out_ranked)
+    write_table(evaluation, out_evaluation)
+    write_table(importance, out_importances)
+    if problem is None:
+        ranking_plot(evaluation, out_plot)
+    else:
+        skipped_figure(out_plot, "Ranking evaluation on hidden known symbiotic stars", str(problem))
+    if out_status is not None:
+        write_status(out_status, "rank_candidates", None if partly else problem, partly)
+    return ranked
+
+
+def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any], detector_seed: int,
+                            merged: pd.DataFrame, losses: pd.DataFrame, ids: np.ndarray, truth_file: str | None) -> pd.DataFrame:
+    """The hidden-label evaluation of the ranking against the VAE's scores, IsolationForest and the
+    colour rule, and of the ranking with every input."""
     X_base = X[:, : len(FEATURE_SETS[params["features"]])]  # the colours, without the VAE's columns
-    baselines = {"vae": anomaly, "isolation_forest": ml_scores(X_base, "isolation_forest", detector_seed),
-                 "colour_rule": colour_rule_scores(table)}
+    baselines = {"vae": table["anomaly_score"].to_numpy(dtype=np.float64), "colour_rule": colour_rule_scores(table)}
+    try:
+        baselines["isolation_forest"] = ml_scores(X_base, "isolation_forest", detector_seed)
+    except Skipped as skipped:
+        log.info("evaluation without IsolationForest: %s", skipped)
     for column in ("score_any", "score_hot_excess"):
         if column in table.columns:
             baselines[f"vae {column.removeprefix('score_')}"] = table[column].to_numpy(dtype=np.float64)
@@ -284,13 +357,4 @@ def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
     if truth_file:
         injected = pd.read_parquet(truth_file, columns=["object_id", "population"])
         truth = np.isin(ids, injected.loc[injected["population"].str.startswith("symbiotic"), "object_id"].to_numpy())
-    evaluation = evaluate_ranking(table, X, labels, params, baselines, alternatives, truth)
-    for row in evaluation[evaluation["split"] == "mean"].itertuples():
-        log.info("%-18s top %4.1f%%: recall of hidden %.3f, precision %.3f", row.method, 100 * row.top_fraction, row.recall, row.precision)
-    importance = pd.DataFrame({"feature": names, "importance": importances}).sort_values("importance", ascending=False, ignore_index=True)
-    log.info("features that drive the ranking: %s", ", ".join(f"{r.feature} {r.importance:.3f}" for r in importance.head(6).itertuples()))
-    write_table(ranked, out_ranked)
-    write_table(evaluation, out_evaluation)
-    write_table(importance, out_importances)
-    ranking_plot(evaluation, out_plot)
-    return ranked
+    return evaluate_ranking(table, X, labels, params, baselines, alternatives, truth)

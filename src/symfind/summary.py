@@ -33,12 +33,17 @@ def stage_counts(
 
 
 def summary_text(
-    counts: list[tuple[str, int]], recovery: pd.DataFrame, comparison: pd.DataFrame, products: Mapping[str, str]
+    counts: list[tuple[str, int]], recovery: pd.DataFrame, comparison: pd.DataFrame, products: Mapping[str, str],
+    skipped: Mapping[str, str] | None = None,
 ) -> str:
-    """The summary as plain text (also what ``onsuccess`` prints)."""
+    """The summary as plain text (also what ``onsuccess`` prints); ``skipped``: ``{stage: reason}``
+    of the stages that could not run on this sky."""
     width = max(len(name) for name, _ in counts)
     lines = [f"symfind {__version__}: run summary", "", "Objects per stage:"]
     lines += [f"  {name:<{width}s} {n:>12,d}" for name, n in counts]
+    if skipped:
+        lines += ["", "Stages that could not run in full on this sky (their products exist and say why):"]
+        lines += [f"  {stage}: {reason}" for stage, reason in skipped.items()]
     lines += ["", "Known symbiotic stars among the candidates:"]
     for row in recovery.itertuples():
         lines.append(f"  {row.catalogue:<16s} {row.n_candidates_matched:>4d} of {row.n_in_sample:>4d} in the analysed sample "
@@ -70,6 +75,7 @@ def run_summary(
     comparison_csv: str | Path,
     products: Mapping[str, str],
     out_txt: str | Path,
+    status_files: list[str] | None = None,
 ) -> str:
     """Write the end-of-run summary and log it."""
     import pyarrow.parquet as pq
@@ -81,7 +87,10 @@ def run_summary(
         pq.ParquetFile(merged_parquet).metadata.num_rows,
         pd.read_csv(losses_csv, usecols=["is_candidate"]),
     )
-    text = summary_text(counts, pd.read_csv(recovery_csv), pd.read_csv(comparison_csv), products)
+    from .status import read_statuses
+
+    text = summary_text(counts, pd.read_csv(recovery_csv), pd.read_csv(comparison_csv), products,
+                        read_statuses(status_files or []))
     for line in text.splitlines():
         log.info("%s", line)
     write_text(text, out_txt)

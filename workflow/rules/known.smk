@@ -30,6 +30,7 @@ rule compare_detectors:
         table=report(R("detector_comparison"), caption="../report/detector_comparison.rst", category="4. Known symbiotic stars"),
         plot=report(R("detector_comparison_plot"), caption="../report/detector_comparison.rst", category="4. Known symbiotic stars"),
         magnitude_plot=report(R("score_magnitude_plot"), caption="../report/score_magnitude.rst", category="3. Anomaly detection"),
+        status=R("status_compare_detectors"),
     params:
         detectors=config["vae"],
         a_per_ebv=config["dereddening"]["a_per_ebv"],

@@ -5,6 +5,8 @@ rule merge_catalogue:
     input:
         filtered=R("filtered"),
         colors=R("colors"),
+        selection_cutflow=R("selection_cutflow"),
+        cutflow=R("cutflow"),
     output:
         csv=R("merged_csv"),
         parquet=R("merged"),

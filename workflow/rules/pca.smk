@@ -8,6 +8,7 @@ rule colour_pca:
         explained=R("pca_explained"),
         loadings=R("pca_loadings"),
         plot=report(R("pca_plot"), caption="../report/pca.rst", category="3. Anomaly detection"),
+        status=R("status_colour_pca"),
     params:
         features=config["pca"]["features"],
     log:

@@ -13,6 +13,7 @@ rule rank_candidates:
         evaluation=report(R("ranking_evaluation"), caption="../report/ranking_evaluation.rst", category="4. Known symbiotic stars"),
         plot=report(R("ranking_evaluation_plot"), caption="../report/ranking_evaluation.rst", category="4. Known symbiotic stars"),
         importances=report(R("ranking_features"), caption="../report/ranking_features.rst", category="4. Known symbiotic stars"),
+        status=R("status_rank_candidates"),
     params:
         rank=config["rank"],
         detector_seed=config["vae"]["seed"],

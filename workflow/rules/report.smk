@@ -15,7 +15,7 @@ rule diagnostic_plots:
         latent=report(R("latent_plot"), caption="../report/latent.rst", category="3. Anomaly detection"),
     params:
         cuts=config["cuts"],
-        loss=config["vae"]["loss"],
+        loss="hot_excess" if config["vae"]["score"] == "hot_excess" else config["vae"]["loss"],  # the score's label
     log:
         LOG("diagnostic_plots"),
     benchmark:
@@ -50,6 +50,7 @@ rule summary:
         losses=R("vae_losses"),
         recovery=R("known_recovery"),
         comparison=R("detector_comparison"),
+        statuses=[R("status_colour_pca"), R("status_compare_detectors"), R("status_rank_candidates")],
     output:
         report(R("summary"), caption="../report/summary.rst", category="0. Run"),
     params:

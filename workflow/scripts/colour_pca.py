@@ -9,4 +9,5 @@ with job_logging(snakemake.log[0]):
         out_explained=snakemake.output.explained,
         out_loadings=snakemake.output.loadings,
         out_png=snakemake.output.plot,
+        out_status=snakemake.output.status,
     )

@@ -13,5 +13,6 @@ with job_logging(snakemake.log[0]):
         out_csv=snakemake.output.table,
         out_png=snakemake.output.plot,
         out_magnitude_png=snakemake.output.magnitude_plot,
+        out_status=snakemake.output.status,
         threads=snakemake.threads,
     )

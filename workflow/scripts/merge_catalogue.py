@@ -8,4 +8,6 @@ with job_logging(snakemake.log[0]):
         colors_parquet=snakemake.input.colors,
         out_csv=snakemake.output.csv,
         out_parquet=snakemake.output.parquet,
+        selection_cutflow_csv=snakemake.input.selection_cutflow,
+        cutflow_csv=snakemake.input.cutflow,
     )

@@ -14,4 +14,5 @@ with job_logging(snakemake.log[0]):
         out_plot=snakemake.output.plot,
         out_importances=snakemake.output.importances,
         truth_file=snakemake.input.truth or None,
+        out_status=snakemake.output.status,
     )

@@ -11,6 +11,7 @@ with job_logging(snakemake.log[0]):
         losses_csv=snakemake.input.losses,
         recovery_csv=snakemake.input.recovery,
         comparison_csv=snakemake.input.comparison,
+        status_files=snakemake.input.statuses,
         products=snakemake.params.products,
         out_txt=snakemake.output[0],
     )

@@ -1,0 +1,106 @@
+"""Every valid sky completes: a table of sky shapes, each run through the whole workflow, asserting
+what completes and what each product and the summary say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from helpers import snakemake
+from symfind.products import PRODUCTS
+from symfind.sample import SAMPLE_FILES
+
+#: Archive tables keyed by SkyMapper object_id, and the key columns of the cross-matched ones.
+CROSSMATCHED = {"twomass_psc": ("twomass_key", "pts_key"), "gaia_dr2": ("gaia_dr2_id1", "source_id"),
+                "allwise": ("allwise_cntr", "cntr")}
+
+
+def sub_sky(sample: Path, object_ids: list[int], out: Path) -> Path:
+    """A copy of the sample sky that holds only ``object_ids`` (every archive table filtered alike)."""
+    out.mkdir(parents=True, exist_ok=True)
+    master = pd.read_parquet(sample / SAMPLE_FILES["master"])
+    master = master[master["object_id"].isin(object_ids)]
+    master.to_parquet(out / SAMPLE_FILES["master"], index=False)
+    for table, (key, archive_key) in CROSSMATCHED.items():
+        frame = pd.read_parquet(sample / SAMPLE_FILES[table])
+        frame[frame[archive_key].isin(master[key].dropna())].to_parquet(out / SAMPLE_FILES[table], index=False)
+    for table in ("photometry", "truth"):
+        frame = pd.read_parquet(sample / SAMPLE_FILES[table])
+        frame[frame["object_id"].isin(object_ids)].to_parquet(out / SAMPLE_FILES[table], index=False)
+    for table in ("images", "distances"):
+        pd.read_parquet(sample / SAMPLE_FILES[table]).to_parquet(out / SAMPLE_FILES[table], index=False)
+    return out
+
+
+def statuses(results: Path) -> dict[str, str]:
+    return {p.stem: p.read_text().strip().partition(": ")[2] for p in (results / "status").glob("*.txt")}
+
+
+@pytest.fixture(scope="module")
+def analysed(finished_run):
+    """The tiny sky's analysed objects and which of them are known symbiotic stars."""
+    results = finished_run[0] / "results"
+    ids = pd.read_parquet(results / PRODUCTS["merged"], columns=["object_id"])["object_id"].tolist()
+    known = set(pd.read_csv(results / PRODUCTS["known_matches"])["object_id"])
+    return ids, known
+
+
+#: name -> (how to pick the objects, what the status files must say: stage -> start of the text)
+SHAPES = {
+    "one analysed object": (lambda ids, known: ids[:1], {
+        "colour_pca": "skipped: the PCA needs at least 16 objects", "compare_detectors": "ran without: isolation_forest needs at least 2"}),
+    "five analysed objects": (lambda ids, known: [i for i in ids if i in known][:1] + [i for i in ids if i not in known][:4], {
+        "colour_pca": "skipped: the PCA needs at least 16 objects", "compare_detectors": "ran",
+        "rank_candidates": "ran without: the evaluation needs at least 2 known symbiotic stars"}),
+    "thirty analysed objects": (lambda ids, known: [i for i in ids if i in known][:4] + [i for i in ids if i not in known][:26], {
+        "compare_detectors": "ran", "rank_candidates": "ran"}),
+    "no known symbiotic star": (lambda ids, known: [i for i in ids if i not in known][:60], {
+        "colour_pca": "ran", "compare_detectors": "ran",
+        "rank_candidates": "skipped: the ranking needs at least 1 known symbiotic star among the analysed objects, found 0"}),
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_sky_shape_completes_and_says_what_it_skipped(shape, repo, tiny_sample, analysed, tmp_path):
+    pick, expected = SHAPES[shape]
+    ids, known = analysed
+    chosen = pick(ids, known)
+    sky = sub_sky(tiny_sample, chosen, tmp_path / "sky")
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({"sample": {"dir": str(sky)}, "vae": {"epochs": 3}}))
+    result = snakemake(repo, tmp_path, "--configfile", "c.yaml")
+    assert result.returncode == 0, result.stdout[-4000:]
+    results = tmp_path / "results"
+    for key, name in PRODUCTS.items():  # every product exists, whatever was skipped
+        assert (results / name).exists(), key
+    merged = pd.read_parquet(results / PRODUCTS["merged"])
+    assert sorted(merged["object_id"]) == sorted(chosen)
+    summary = (results / PRODUCTS["summary"]).read_text()
+    assert f"analysed (cuts and colours joined) {len(chosen):>12,d}".split() == \
+        [w for line in summary.splitlines() if line.strip().startswith("analysed") for w in line.split()]
+    said = statuses(results)
+    for stage, text in expected.items():
+        assert said[stage].startswith(text), (stage, said[stage])
+        if text != "ran":  # the summary repeats what a stage could not do
+            assert f"{stage}: {said[stage]}" in summary
+    ranked = pd.read_csv(results / PRODUCTS["candidates_ranked"])
+    assert sorted(ranked["object_id"]) == sorted(chosen)  # the ranked list always holds every object
+    if said["rank_candidates"].startswith("skipped"):
+        assert ranked["rank_score"].isna().all()  # nothing learnt, and it shows
+        new = ranked[~ranked["is_known_symbiotic"]]
+        assert new["rank"].tolist() == list(range(1, len(new) + 1))  # the objects not yet known, by the VAE's score
+        assert new["vae_score"].is_monotonic_decreasing
+        assert pd.read_csv(results / PRODUCTS["ranking_evaluation"]).empty
+    if said["colour_pca"].startswith("skipped"):
+        assert pd.read_csv(results / PRODUCTS["pca_explained"]).empty
+
+
+def test_zero_analysed_objects_stop_naming_the_cut(repo, tiny_sample, tmp_path):
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({"sample": {"dir": str(tiny_sample)}, "cuts": {"abs_j_max": -15.0}}))
+    result = snakemake(repo, tmp_path, "--configfile", "c.yaml")
+    assert result.returncode != 0
+    assert "no object to analyse: the cut 'abs_j_max'" in result.stdout
+    assert "loosen config key 'cuts.abs_j_max'" in result.stdout
+    assert not (tmp_path / "results" / PRODUCTS["merged"]).exists()  # no half-written product
