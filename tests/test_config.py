@@ -76,3 +76,23 @@ def test_radius_must_be_positive(default_config):
     default_config["known"]["radius_arcsec"]["merc"] = 0
     with pytest.raises(ConfigError, match=r"known\.radius_arcsec\.merc"):
         validate_config(default_config)
+
+
+def test_command_line_nulls_and_lists_are_read_as_yaml(default_config):
+    # snakemake --config colors='{clip_sigma: null}' vae='{preset: ~}' rank='{top_fractions: [0.05]}'
+    default_config["colors"]["clip_sigma"] = "null"
+    default_config["vae"]["preset"] = "~"
+    default_config["rank"]["top_fractions"] = "[0.05, 0.01]"
+    validated = validate_config(default_config)
+    assert validated["colors"]["clip_sigma"] is None
+    assert validated["vae"]["preset"] is None
+    assert validated["rank"]["top_fractions"] == [0.05, 0.01]
+    default_config["cuts"]["jk_min"] = "null"  # a threshold cannot be null: named, not silently dropped
+    with pytest.raises(ConfigError, match="cuts.jk_min"):
+        validate_config(default_config)
+
+
+def test_validated_config_does_not_depend_on_key_order(default_config):
+    reordered = {key: default_config[key] for key in reversed(list(default_config))}
+    reordered["vae"] = {key: default_config["vae"][key] for key in reversed(list(default_config["vae"]))}
+    assert repr(validate_config(reordered)) == repr(validate_config(default_config))

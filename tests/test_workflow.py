@@ -111,3 +111,36 @@ def test_changed_extinction_model_reruns_from_the_extinction_stage(repo, finishe
     (workdir / "ext.yaml").write_text(yaml.safe_dump({"extinction": {"layer_scale_height_pc": 125.0}}))
     result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "ext.yaml", "-n")
     assert planned_jobs(result.stdout) == DOWNSTREAM_OF_CUTS | {"extinction_sfd", "gather_extinction"}
+
+
+def _reversed_keys(value):
+    """The same values with every mapping's keys in reverse order."""
+    if isinstance(value, dict):
+        return {key: _reversed_keys(value[key]) for key in reversed(list(value))}
+    return value
+
+
+def test_config_rewritten_in_another_key_order_reruns_nothing(repo, tiny_sample, tmp_path):
+    import shutil
+
+    copy = tmp_path / "symfind"
+    ignore = shutil.ignore_patterns(".git", ".venv", "results", ".snakemake", "__pycache__", "*.egg-info", "sample", "docs")
+    shutil.copytree(repo, copy, ignore=ignore, symlinks=True)
+    config = yaml.safe_load((repo / "config.yaml").read_text())
+    config["sample"]["dir"] = str(tiny_sample)
+    config["vae"]["epochs"] = 3
+    config["vae"]["compare_losses"] = False
+    (copy / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    first = snakemake(copy, workdir)
+    assert first.returncode == 0, first.stdout[-3000:]
+    (copy / "config.yaml").write_text(yaml.safe_dump(_reversed_keys(config), sort_keys=False))
+    assert list(yaml.safe_load((copy / "config.yaml").read_text())) == list(reversed(list(config)))
+    again = snakemake(copy, workdir, "-n")
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert "Nothing to be done" in again.stdout, planned_jobs(again.stdout)
+    config["cuts"]["jk_min"] = 0.9  # a changed value still reruns what depends on it
+    (copy / "config.yaml").write_text(yaml.safe_dump(_reversed_keys(config), sort_keys=False))
+    changed = snakemake(copy, workdir, "-n")
+    assert "apply_cuts" in planned_jobs(changed.stdout) and "select_objects" not in planned_jobs(changed.stdout)

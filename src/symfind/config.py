@@ -36,10 +36,14 @@ def _resolve(schema: dict, root: dict) -> dict:
 
 
 def _coerce(value: Any, schema: dict, root: dict) -> Any:
-    """Convert strings that read as numbers/booleans where the schema wants those types."""
+    """Read strings from ``--config`` as YAML where the schema wants another type: numbers,
+    booleans, lists, and ``null`` (or ``~``) where null is allowed."""
     schema = _resolve(schema, root)
     types = schema.get("type")
     types = [types] if isinstance(types, str) else (types or [])
+    allows_null = "null" in types or None in schema.get("enum", [])
+    if isinstance(value, str) and allows_null and value.strip() in ("null", "~", "None"):
+        return None
     if isinstance(value, Mapping):
         props = schema.get("properties", {})
         return {k: (_coerce(v, props[k], root) if k in props else v) for k, v in value.items()}
@@ -52,6 +56,17 @@ def _coerce(value: Any, schema: dict, root: dict) -> Any:
             return value
         if isinstance(parsed, (int, float, bool, list)):
             return _coerce(parsed, schema, root)
+    return value
+
+
+def canonical(value: Any) -> Any:
+    """``value`` with every mapping's keys in sorted order (recursively): the form in which the
+    rules get their params, so that a config file with the same values in another key order
+    reruns nothing (Snakemake compares params by their text)."""
+    if isinstance(value, Mapping):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
     return value
 
 
@@ -71,7 +86,7 @@ def validate_config(config: Mapping[str, Any], schema: dict | None = None) -> di
     if errors:
         raise ConfigError("invalid configuration:\n" + "\n".join(_describe(e) for e in errors))
     _check_consistency(coerced)
-    return coerced
+    return canonical(coerced)
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
