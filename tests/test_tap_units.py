@@ -98,3 +98,45 @@ def test_overflow_is_not_retried_and_splits_the_tile(default_config):
     assert runner.queries[0] == "selection tile 112 (nside 4)" and len(runner.queries) == 5
     with pytest.raises(TapOverflow, match="cannot be split further"):
         fetch_selection_tile(OverflowAtNside4(), criteria, 4, 112, max_split_depth=0)
+
+
+@pytest.mark.parametrize("result", [
+    pd.DataFrame(),  # no columns at all (no ids to upload)
+    pd.DataFrame({"object_id": pd.Series(dtype="float64"), "image_id": pd.Series(dtype="float64"),
+                  "filter": pd.Series(dtype="float64"), "mag_psf": pd.Series(dtype="float64"),
+                  "e_mag_psf": pd.Series(dtype="float64"), "flags": pd.Series(dtype="float64"),
+                  "night_mjd": pd.Series(dtype="float64")}),  # the columns, typed as a service may type an empty result
+])
+def test_an_empty_result_is_the_typed_empty_table(result):
+    from symfind import columns as C
+    from symfind.tap import typed
+
+    epochs = typed(result, C.EPOCH_COLUMNS, "photometry from a service")
+    assert list(epochs.columns) == list(C.EPOCH_COLUMNS) and epochs.empty
+    assert epochs["filter"].dtype == object and epochs["object_id"].dtype == "int64" and epochs["mag_psf"].dtype == "float32"
+
+
+def test_an_empty_result_missing_our_columns_is_still_an_error():
+    from symfind import columns as C
+    from symfind.io import InputError
+    from symfind.tap import typed
+
+    with pytest.raises(InputError, match="missing column"):
+        typed(pd.DataFrame({"something_else": pd.Series(dtype="float64")}), C.EPOCH_COLUMNS, "photometry")
+
+
+def test_an_empty_tile_needs_no_server_and_gives_typed_tables(tmp_path, default_config):
+    from symfind import columns as C
+    from symfind.distances import run_distances_tile
+    from symfind.epochs import run_epochs_tile
+    from symfind.io import empty_table
+
+    empty_tile = tmp_path / "selection.parquet"
+    empty_table(C.JOINED_COLUMNS).to_parquet(empty_tile)
+    tap = {**default_config["tap"], "skymapper": "http://127.0.0.1:9/tap", "gaia": "http://127.0.0.1:9/tap", "retries": 0}
+    epochs = run_epochs_tile(empty_tile, tap, tmp_path / "epochs.parquet")
+    distances = run_distances_tile(empty_tile, tap, tmp_path / "distances.parquet", tmp_path / "missing.parquet")
+    assert epochs.empty and list(epochs.columns) == list(C.EPOCH_COLUMNS)
+    assert distances.empty and set(C.DISTANCE_COLUMNS) <= set(distances.columns)
+    stored = pd.read_parquet(tmp_path / "epochs.parquet")
+    assert not pd.api.types.is_numeric_dtype(stored["filter"])  # text, as in a tile with epochs

@@ -82,6 +82,12 @@ def read_table(
     return frame
 
 
+def empty_table(columns: Mapping[str, str]) -> pd.DataFrame:
+    """A table with no rows and the columns and dtypes of a column registry (``symfind.columns``):
+    text as ``object``, the rest as declared."""
+    return pd.DataFrame({name: pd.Series(dtype=object if dtype == "str" else dtype) for name, dtype in columns.items()})
+
+
 def coerce_columns(frame: pd.DataFrame, columns: Mapping[str, str], source: str) -> pd.DataFrame:
     """Check that ``frame`` has every column of ``columns`` and cast each to its dtype.
 

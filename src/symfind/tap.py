@@ -205,10 +205,15 @@ def runner_from_config(tap: Mapping[str, Any], service: str) -> TapRunner:
 
 
 def typed(frame: pd.DataFrame, registry: Mapping[str, str], what: str) -> pd.DataFrame:
-    """A TAP result cast to the archive dtypes (errors name the column)."""
-    from .io import coerce_columns
+    """A TAP result cast to the archive dtypes (errors name the column). A result without rows (an
+    empty tile, an upload chunk that matched nothing, or no ids to upload) is the empty table of
+    the registry, whatever types the service gave its columns."""
+    from .io import coerce_columns, empty_table
 
-    if frame.empty and not len(frame.columns):
-        frame = pd.DataFrame({name: pd.Series(dtype="float64") for name in registry})
+    if len(frame) == 0:
+        missing = [name for name in registry if len(frame.columns) and name not in frame.columns]
+        if missing:  # columns there but not ours: a wrong query or service, not an empty sky
+            return coerce_columns(frame, registry, what)
+        return empty_table(registry)
     return coerce_columns(frame, registry, what)[list(registry)]
 
