@@ -70,16 +70,17 @@ def test_adql_is_generated_from_config(criteria):
     assert "JOIN ext.twomass_psc AS t ON m.twomass_key = t.pts_key" in adql
     assert "JOIN ext.gaia_dr2 AS g ON m.gaia_dr2_id1 = g.source_id" in adql
     assert "JOIN ext.allwise AS w ON m.allwise_cntr = w.cntr" in adql
-    for clause in ("m.twomass_dist < 2.0", "t.ph_qual = 'AAA'", "t.ext_key IS NULL", "t.cc_flg = '000'",
-                   "m.class_star > 0.9", "m.prox > 6.0", "m.u_ngood > 0", "(t.j_m - t.k_m) > 0.85",
-                   "t.j_m < 14.0", "g.parallax > 0.0", "g.parallax < 100.0"):
+    # strict inequalities with a float threshold carry the tie tolerance (1e-5) in the constant
+    for clause in ("m.twomass_dist < 1.99999", "t.ph_qual = 'AAA'", "t.ext_key IS NULL", "t.cc_flg = '000'",
+                   "m.class_star > 0.90001", "m.prox > 6.00001", "m.u_ngood > 0", "(t.j_m - t.k_m) > 0.85001",
+                   "t.j_m < 13.99999", "g.parallax > 1e-05", "g.parallax < 99.99999"):
         assert clause in adql
     assert "TOP" not in adql
 
 
 def test_adql_follows_a_changed_threshold(default_config):
     default_config["selection"]["jk_min"] = 1.1
-    assert "(t.j_m - t.k_m) > 1.1" in selection_adql(criteria_from_config(default_config["selection"]))
+    assert "(t.j_m - t.k_m) > 1.10001" in selection_adql(criteria_from_config(default_config["selection"]))
 
 
 @pytest.mark.parametrize(
@@ -105,3 +106,25 @@ def test_join_is_inner_like_the_query():
     allwise = pd.DataFrame({"cntr": [7, 8, 9]})
     joined = join_survey_tables(master, twomass, gaia, allwise)
     assert joined["object_id"].tolist() == [1]
+
+
+def test_ties_at_a_threshold_are_decided_alike_however_the_values_are_stored(default_config):
+    """J - K = 0.850 in the catalogue's decimals fails J - K > 0.85 whether a service keeps the
+    magnitudes as float32 or float64; 0.851 passes either way; the ADQL holds the same constant."""
+    import numpy as np
+    import pandas as pd
+
+    from symfind.selection import TIE_TOLERANCE, criteria_from_config
+
+    jk = next(c for c in criteria_from_config(default_config["selection"]) if c.key == "jk_min")
+    j = np.array([12.345, 9.871, 13.2, 12.346, 10.0])
+    k = np.array([11.495, 9.021, 12.35, 11.495, 9.15])  # J - K = 0.850, 0.850, 0.850, 0.851, 0.850
+    decisions = []
+    for dtype in ("float32", "float64"):
+        frame = pd.DataFrame({"j_m": j.astype(dtype), "k_m": k.astype(dtype)})
+        decisions.append(jk.mask(frame).tolist())
+    assert decisions[0] == decisions[1] == [False, False, False, True, False]
+    # without the tolerance the two storages disagree on some of these ties (the reason for it)
+    raw = [((j.astype(d).astype(np.float64) - k.astype(d).astype(np.float64)) > 0.85).tolist() for d in ("float32", "float64")]
+    assert raw[0] != raw[1] or raw[0] != [False, False, False, True, False]
+    assert f"> {0.85 + TIE_TOLERANCE:.5f}" in jk.adql()

@@ -25,6 +25,15 @@ from .io import InputError, read_table, write_table
 log = logging.getLogger(__name__)
 
 _OPS = {"<": np.less, ">": np.greater, "=": np.equal}
+
+#: Ties at a threshold are decided at the catalogues' precision, not by how a service stores the
+#: numbers: survey magnitudes are decimals (2MASS to 0.001 mag) that one service keeps as float32
+#: and another as float64, and each representation puts an exact tie (J - K = 0.850 against
+#: 0.85) on a different side. A strict inequality with a non-integer threshold therefore excludes
+#: values within this tolerance (in the column's unit) of the threshold: far below any catalogue's
+#: quantum, far above float32 rounding (<= 2e-6 for a difference of two magnitudes near 14). The
+#: local filter and the ADQL use the same shifted constant, so both give the same rows.
+TIE_TOLERANCE = 1e-5
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TEXT = re.compile(r"^[A-Za-z0-9]{1,8}$")
 
@@ -73,6 +82,14 @@ class Criterion:
             return frame[a].astype("float64") - frame[b].astype("float64")
         return frame[self.column]
 
+    def threshold(self) -> float | int | str | None:
+        """The value compared with: for ``<`` and ``>`` with a float threshold, shifted by
+        :data:`TIE_TOLERANCE` so that a tie fails the strict inequality however it is stored."""
+        if self.op in ("<", ">") and isinstance(self.value, float):
+            shifted = self.value + TIE_TOLERANCE if self.op == ">" else self.value - TIE_TOLERANCE
+            return round(shifted, 10)  # the same double in the local filter and the ADQL text
+        return self.value
+
     def mask(self, frame: pd.DataFrame) -> np.ndarray:
         """Boolean mask of the rows that satisfy the condition (missing values never do)."""
         values = self.values(frame)
@@ -82,7 +99,7 @@ class Criterion:
             return (values.astype("string") == self.value).fillna(False).to_numpy(dtype=bool)
         numeric = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
         with np.errstate(invalid="ignore"):
-            return _OPS[self.op](numeric, float(self.value)) & ~np.isnan(numeric)
+            return _OPS[self.op](numeric, float(self.threshold())) & ~np.isnan(numeric)
 
     def adql(self) -> str:
         """The condition as ADQL (numbers and allow-listed names only)."""
@@ -93,7 +110,8 @@ class Criterion:
             lhs = f"{ADQL_ALIAS[self.column]}.{self.column}"
         if self.op == "null":
             return f"{lhs} IS NULL"
-        value = f"'{self.value}'" if isinstance(self.value, str) else repr(float(self.value)) if isinstance(self.value, float) else str(int(self.value))
+        threshold = self.threshold()
+        value = f"'{threshold}'" if isinstance(threshold, str) else repr(float(threshold)) if isinstance(threshold, float) else str(int(threshold))
         return f"{lhs} {self.op} {value}"
 
 
