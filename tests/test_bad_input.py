@@ -125,6 +125,18 @@ def _config_with(good, dotted, value):
     return config
 
 
+def _user_catalogue(tmp, text, ra="RA", dec="DEC", ident="Name"):
+    """Cross-match the analysed objects with a user's catalogue file holding ``text``."""
+    from symfind.known import run_known
+
+    path = _written(tmp / "mine.csv", text.encode())
+    pd.DataFrame({"object_id": [1], "raj2000": [10.0], "dej2000": [-20.0]}).to_parquet(tmp / "merged.parquet")
+    pd.DataFrame({"object_id": [1], "rank": [1], "is_candidate": [True], "anomaly_score": [1.0],
+                  "reconstruction_loss": [1.0]}).to_csv(tmp / "losses.csv", index=False)
+    entry = {"name": "mine", "path": str(path), "ra": ra, "dec": dec, "id": ident, "radius_arcsec": 2.0}
+    return run_known(tmp / "merged.parquet", tmp / "losses.csv", [entry], tmp / "matches.csv", tmp / "recovery.csv")
+
+
 def _selected(good):
     return good["master"][["object_id", "gaia_dr2_id1", "raj2000", "dej2000"]]
 
@@ -224,8 +236,18 @@ CASES = [
     Case("nside not a power of two", lambda t, g: validate_config(_config_with(g, "sky.nside", 3)), r"'sky\.nside'"),
     Case("radius <= 0", lambda t, g: validate_config(_config_with(g, "selection.twomass_radius_arcsec", 0)),
          r"'selection\.twomass_radius_arcsec'"),
-    Case("known-star radius < 0", lambda t, g: validate_config(_config_with(g, "known.radius_arcsec", {"merc": -1.0})),
-         r"'known\.radius_arcsec\.merc'"),
+    Case("known-star radius < 0", lambda t, g: validate_config(_config_with(
+        g, "known.catalogues", [{"name": "merc", "radius_arcsec": -1.0}])), r"'known\.catalogues\.0\.radius_arcsec'"),
+    Case("own known catalogue without its columns", lambda t, g: validate_config(_config_with(
+        g, "known.catalogues", [{"name": "mine", "path": "x.csv", "radius_arcsec": 2.0}])), r"known\.catalogues\.0 \(mine\).*ra, dec, id"),
+    Case("unknown vendored catalogue", lambda t, g: validate_config(_config_with(
+        g, "known.catalogues", [{"name": "simbad", "radius_arcsec": 2.0}])), r"known\.catalogues\.0 \(simbad\).*not a vendored"),
+    Case("own known catalogue: column missing", lambda t, g: _user_catalogue(t, "RA,DEC,Name\n10.0,-20.0,A\n", ra="RAJ2000"),
+         r"known catalogue 'mine' \(.*mine\.csv\): no column 'RAJ2000'"),
+    Case("own known catalogue: bad sexagesimal", lambda t, g: _user_catalogue(t, "RA,DEC,Name\n12:xx:00,-20:00:00,A\n"),
+         r"known catalogue 'mine'.*neither degrees nor sexagesimal"),
+    Case("own known catalogue: Dec beyond 90", lambda t, g: _user_catalogue(t, "RA,DEC,Name\n10.0,-95.0,A\n"),
+         r"known catalogue 'mine'.*1 row\(s\) without a valid position"),
     Case("threshold that is not a number", lambda t, g: validate_config(_config_with(g, "cuts.jk_min", "red")), r"'cuts\.jk_min'"),
     Case("ADQL injection in a threshold", lambda t, g: validate_config(_config_with(g, "selection.jk_min", "0.85) OR (1=1")),
          r"'selection\.jk_min'"),

@@ -73,8 +73,8 @@ def test_files_source_needs_files(default_config):
 
 
 def test_radius_must_be_positive(default_config):
-    default_config["known"]["radius_arcsec"]["merc"] = 0
-    with pytest.raises(ConfigError, match=r"known\.radius_arcsec\.merc"):
+    default_config["known"]["catalogues"][1]["radius_arcsec"] = 0
+    with pytest.raises(ConfigError, match=r"known\.catalogues\.1\.radius_arcsec"):
         validate_config(default_config)
 
 

@@ -58,7 +58,31 @@ def test_match_known_recall(tmp_path):
     seed = load_catalogue("seed").iloc[:4]
     objects = pd.DataFrame({"object_id": [1, 2, 3, 4, 5], "raj2000": list(seed["ra"]) + [0.0],
                             "dej2000": list(seed["dec"]) + [0.0]})
-    matched, recovery = match_known(objects, np.array([1, 2, 5]), {"seed": 2.0})
+    matched, recovery = match_known(objects, np.array([1, 2, 5]), [{"name": "seed", "radius_arcsec": 2.0}])
     row = recovery.set_index("catalogue").loc["seed"]
     assert row["n_in_sample"] == 4 and row["n_candidates_matched"] == 2 and row["recall"] == 0.5
     assert matched["is_candidate"].sum() == 2
+
+
+def test_a_users_catalogue_in_sexagesimal_or_degrees_matches_like_a_vendored_one(tmp_path):
+    from astropy.coordinates import SkyCoord
+
+    seed = load_catalogue("seed").iloc[:3]
+    objects = pd.DataFrame({"object_id": [1, 2, 3, 4], "raj2000": list(seed["ra"]) + [0.0], "dej2000": list(seed["dec"]) + [0.0]})
+    coords = SkyCoord(seed["ra"].to_numpy(), seed["dec"].to_numpy(), unit="deg")
+    text = pd.DataFrame({"RAJ2000": coords.ra.to_string(unit="hourangle", sep=":", precision=3),
+                         "DEJ2000": coords.dec.to_string(unit="deg", sep=":", precision=2, alwayssign=True),
+                         "Name": ["A", "B", "C"]})
+    text.to_csv(tmp_path / "mine.csv", index=False)
+    degrees = pd.DataFrame({"ra": seed["ra"].to_numpy()[:2], "dec": seed["dec"].to_numpy()[:2], "star": ["A", "B"]})
+    degrees.to_parquet(tmp_path / "mine.parquet")
+    catalogues = [{"name": "sexagesimal", "path": str(tmp_path / "mine.csv"), "ra": "RAJ2000", "dec": "DEJ2000", "id": "Name",
+                   "radius_arcsec": 1.0},
+                  {"name": "degrees", "path": str(tmp_path / "mine.parquet"), "ra": "ra", "dec": "dec", "id": "star",
+                   "radius_arcsec": 1.0}]
+    matched, recovery = match_known(objects, np.array([1]), catalogues)
+    by_catalogue = recovery.set_index("catalogue")
+    assert by_catalogue.loc["sexagesimal", "n_in_sample"] == 3 and by_catalogue.loc["degrees", "n_in_sample"] == 2
+    assert by_catalogue.loc["all", "n_in_sample"] == 3  # a star in both lists counts once
+    assert set(matched.loc[matched["catalogue"] == "sexagesimal", "name"]) == {"A", "B", "C"}
+    assert (matched["separation_arcsec"] < 0.05).all()

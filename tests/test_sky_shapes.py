@@ -104,3 +104,38 @@ def test_zero_analysed_objects_stop_naming_the_cut(repo, tiny_sample, tmp_path):
     assert "no object to analyse: the cut 'abs_j_max'" in result.stdout
     assert "loosen config key 'cuts.abs_j_max'" in result.stdout
     assert not (tmp_path / "results" / PRODUCTS["merged"]).exists()  # no half-written product
+
+
+def test_a_known_list_from_a_users_file(repo, tiny_sample, finished_run, analysed, tmp_path):
+    """Only the user's own catalogue (sexagesimal positions, 3 of the analysed objects and one star
+    elsewhere): the cross-match, the recovery and the ranking use it; the file is a rule input."""
+    from astropy.coordinates import SkyCoord
+
+    ids, known = analysed
+    merged = pd.read_parquet(finished_run[0] / "results" / PRODUCTS["merged"]).set_index("object_id")
+    listed = [i for i in ids if i not in known][:3]
+    coords = SkyCoord(list(merged.loc[listed, "raj2000"]) + [1.0], list(merged.loc[listed, "dej2000"]) + [-89.0], unit="deg")
+    pd.DataFrame({"RA": coords.ra.to_string(unit="hourangle", sep=":", precision=3),
+                  "Dec": coords.dec.to_string(unit="deg", sep=":", precision=2, alwayssign=True),
+                  "Name": ["New SySt 1", "New SySt 2", "New SySt 3", "Far away"]}).to_csv(tmp_path / "my_list.csv", index=False)
+    config = {"sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 3, "compare_losses": False},
+              "known": {"catalogues": [{"name": "my_list", "path": "my_list.csv", "ra": "RA", "dec": "Dec", "id": "Name",
+                                        "radius_arcsec": 1.0}]}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    result = snakemake(repo, tmp_path, "--configfile", "c.yaml")
+    assert result.returncode == 0, result.stdout[-4000:]
+    results = tmp_path / "results"
+    matches = pd.read_csv(results / PRODUCTS["known_matches"])
+    assert sorted(matches["object_id"]) == sorted(listed) and set(matches["catalogue"]) == {"my_list"}
+    recovery = pd.read_csv(results / PRODUCTS["known_recovery"]).set_index("catalogue")
+    assert list(recovery.index) == ["my_list", "all"] and recovery.loc["my_list", "n_in_sample"] == 3
+    ranked = pd.read_csv(results / PRODUCTS["candidates_ranked"])
+    assert sorted(ranked.loc[ranked["is_known_symbiotic"], "object_id"]) == sorted(listed)
+    assert statuses(results)["rank_candidates"] == "ran"
+    # an edited list reruns the cross-match and what follows, not the stages before
+    with open(tmp_path / "my_list.csv", "a", encoding="utf-8") as handle:
+        handle.write("00:00:00.000,+00:00:00.00,Another\n")
+    plan = snakemake(repo, tmp_path, "--configfile", "c.yaml", "-n")
+    from helpers import planned_jobs
+
+    assert "crossmatch_known" in planned_jobs(plan.stdout) and "train_vae" not in planned_jobs(plan.stdout)

@@ -122,6 +122,7 @@ def _check_consistency(config: dict) -> None:
             "invalid configuration:\n  config key 'vae.loss' chi2 needs 'vae.missing: mask' "
             "(an imputed value has no measurement error)"
         )
+    _check_known_catalogues(config["known"]["catalogues"])
     sel = config["selection"]
     if sel["parallax_min_mas"] >= sel["parallax_max_mas"]:
         raise ConfigError(
@@ -135,3 +136,27 @@ def _check_consistency(config: dict) -> None:
                 "invalid configuration:\n"
                 + "\n".join(f"  config key 'files.{k}' must name a table when source is 'files'" for k in missing)
             )
+
+
+def _check_known_catalogues(catalogues: list[Mapping[str, Any]]) -> None:
+    """Each known-star catalogue is a vendored one (by name) or a user's file with its columns."""
+    from .known import CATALOGUE_FILES
+
+    problems, seen = [], set()
+    for k, entry in enumerate(catalogues):
+        where = f"known.catalogues.{k} ({entry['name']})"
+        if entry["name"] in seen:
+            problems.append(f"  config key '{where}': the name is used twice")
+        seen.add(entry["name"])
+        given = [key for key in ("path", "ra", "dec", "id") if key in entry]
+        if "path" in entry:
+            missing = [key for key in ("ra", "dec", "id") if key not in entry]
+            if missing:
+                problems.append(f"  config key '{where}': a catalogue file needs its column(s) {', '.join(missing)}")
+        elif given:
+            problems.append(f"  config key '{where}': {', '.join(given)} given without 'path'")
+        elif entry["name"] not in CATALOGUE_FILES:
+            problems.append(f"  config key '{where}': not a vendored catalogue ({', '.join(CATALOGUE_FILES)}); "
+                            "a catalogue of your own needs path, ra, dec and id")
+    if problems:
+        raise ConfigError("invalid configuration:\n" + "\n".join(problems))

@@ -6,12 +6,17 @@ The catalogues are vendored in ``resources/known_symbiotics/`` with their proven
   fink-filters (dec > -30 deg only); precise positions.
 - ``belczynski2000``: Belczynski et al. 2000, A&AS 146, 407; low-precision positions (match ~30").
 - ``seed``: known symbiotic stars recovered in SkyMapper DR2 (SkyMapper positions, precise).
+
+A user adds a catalogue of their own (``known.catalogues``: ``name``, ``path``, ``ra``, ``dec``,
+``id``, ``radius_arcsec``): any table symfind reads, positions in degrees or sexagesimal text.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import astropy.units as u
 import numpy as np
@@ -75,6 +80,41 @@ def load_catalogue(name: str, directory: str | Path = KNOWN_DIR) -> pd.DataFrame
     return out[list(CATALOGUE_COLUMNS)]
 
 
+def load_user_catalogue(entry: Mapping[str, Any]) -> pd.DataFrame:
+    """A user's catalogue of known symbiotic stars (``known.catalogues`` entry with ``path``) as
+    ``catalogue, name, ra, dec`` (deg). Numeric RA/Dec columns are degrees; text columns are read
+    as sexagesimal (RA in hours, ``hh:mm:ss.s`` or ``hh mm ss.s``; Dec in degrees). Errors name the
+    file and the column."""
+    path = Path(entry["path"])
+    raw = read_table(path)
+    where = f"known catalogue {entry['name']!r} ({path})"
+    for key in ("ra", "dec", "id"):
+        if entry[key] not in raw.columns:
+            raise InputError(f"{where}: no column {entry[key]!r} (known.catalogues {key}); found {', '.join(map(str, raw.columns))}")
+    ra, dec = raw[entry["ra"]], raw[entry["dec"]]
+    if pd.api.types.is_numeric_dtype(ra) and pd.api.types.is_numeric_dtype(dec):
+        ra_deg, dec_deg = ra.to_numpy(dtype=np.float64), dec.to_numpy(dtype=np.float64)
+    else:
+        try:
+            coords = SkyCoord(ra.astype(str).str.strip().to_numpy(), dec.astype(str).str.strip().to_numpy(),
+                              unit=(u.hourangle, u.deg))
+        except ValueError as exc:
+            raise InputError(f"{where}: columns {entry['ra']!r}, {entry['dec']!r} are neither degrees nor "
+                             f"sexagesimal text ({exc})") from exc
+        ra_deg, dec_deg = coords.ra.deg, coords.dec.deg
+    bad = ~(np.isfinite(ra_deg) & np.isfinite(dec_deg) & (ra_deg >= 0) & (ra_deg < 360) & (np.abs(dec_deg) <= 90))
+    if bad.any():
+        raise InputError(f"{where}: {int(bad.sum())} row(s) without a valid position in {entry['ra']!r}, {entry['dec']!r} "
+                         f"(first: row {int(np.flatnonzero(bad)[0])})")
+    return pd.DataFrame({"catalogue": entry["name"], "name": raw[entry["id"]].astype(str).to_numpy(), "ra": ra_deg,
+                         "dec": dec_deg})[list(CATALOGUE_COLUMNS)]
+
+
+def catalogue_of(entry: Mapping[str, Any], directory: str | Path = KNOWN_DIR) -> pd.DataFrame:
+    """The catalogue of one ``known.catalogues`` entry: a vendored one by name, or a user's file."""
+    return load_user_catalogue(entry) if "path" in entry else load_catalogue(entry["name"], directory)
+
+
 def load_seed_photometry(directory: str | Path = KNOWN_DIR) -> pd.DataFrame:
     """The real SkyMapper DR2 photometry of known symbiotic stars (the ``seed_*`` files).
 
@@ -99,7 +139,7 @@ def crossmatch(
     Returns one row per matched catalogue entry: ``object_id, catalogue, name, separation_arcsec``.
     """
     if radius_arcsec <= 0:
-        raise InputError(f"known.radius_arcsec must be > 0, got {radius_arcsec}")
+        raise InputError(f"known.catalogues: radius_arcsec must be > 0, got {radius_arcsec}")
     columns = ["object_id", "catalogue", "name", "separation_arcsec"]
     if len(objects) == 0 or len(catalogue) == 0:
         return pd.DataFrame(columns=columns)
@@ -121,7 +161,7 @@ def crossmatch(
 def match_known(
     merged: pd.DataFrame,
     candidate_ids: np.ndarray,
-    radii_arcsec: dict[str, float],
+    catalogues: list[Mapping[str, Any]],
     directory: str | Path = KNOWN_DIR,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cross-match the analysed sample with each catalogue; say which matches are candidates.
@@ -132,14 +172,14 @@ def match_known(
     """
     candidates = set(np.asarray(candidate_ids).tolist())
     matches = []
-    for name, radius in radii_arcsec.items():
-        matches.append(crossmatch(merged, load_catalogue(name, directory), radius))
+    for entry in catalogues:
+        matches.append(crossmatch(merged, catalogue_of(entry, directory), float(entry["radius_arcsec"])))
     matched = pd.concat(matches, ignore_index=True) if matches else pd.DataFrame(
         columns=["object_id", "catalogue", "name", "separation_arcsec"]
     )
     matched["is_candidate"] = matched["object_id"].isin(candidates)
     rows = []
-    for name in list(radii_arcsec) + ["all"]:
+    for name in [entry["name"] for entry in catalogues] + ["all"]:
         subset = matched if name == "all" else matched[matched["catalogue"] == name]
         found = subset["object_id"].unique()
         recovered = np.intersect1d(found, list(candidates)) if candidates else np.array([])
@@ -154,14 +194,15 @@ def match_known(
     return matched, pd.DataFrame(rows)
 
 
-def run_known(merged_parquet: str | Path, losses_csv: str | Path, radii_arcsec: dict[str, float], out_matches: str | Path, out_recovery: str | Path) -> pd.DataFrame:
+def run_known(merged_parquet: str | Path, losses_csv: str | Path, catalogues: list[Mapping[str, Any]], out_matches: str | Path,
+              out_recovery: str | Path) -> pd.DataFrame:
     """Stage 7b: cross-match the analysed objects with the known symbiotic stars; report recall."""
     from .io import write_table
 
     merged = pd.read_parquet(merged_parquet, columns=["object_id", "raj2000", "dej2000"])
     losses = pd.read_csv(losses_csv)
     candidates = losses.loc[losses["is_candidate"].astype(bool), "object_id"].to_numpy()
-    matches, recovery = match_known(merged, candidates, radii_arcsec)
+    matches, recovery = match_known(merged, candidates, catalogues)
     matches = matches.merge(losses[["object_id", "rank", "anomaly_score", "reconstruction_loss"]], on="object_id", how="left")
     for row in recovery.itertuples():
         log.info(

@@ -5,11 +5,12 @@ rule crossmatch_known:
     input:
         merged=R("merged"),
         losses=R("vae_losses"),
+        user_catalogues=[entry["path"] for entry in config["known"]["catalogues"] if "path" in entry],
     output:
         matches=R("known_matches"),
         recovery=report(R("known_recovery"), caption="../report/known_recovery.rst", category="4. Known symbiotic stars"),
     params:
-        radius_arcsec=config["known"]["radius_arcsec"],
+        catalogues=config["known"]["catalogues"],
     log:
         LOG("crossmatch_known"),
     benchmark:

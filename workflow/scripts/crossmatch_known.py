@@ -6,7 +6,7 @@ with job_logging(snakemake.log[0]):
     run_known(
         merged_parquet=snakemake.input.merged,
         losses_csv=snakemake.input.losses,
-        radii_arcsec=dict(snakemake.params.radius_arcsec),
+        catalogues=[dict(entry) for entry in snakemake.params.catalogues],
         out_matches=snakemake.output.matches,
         out_recovery=snakemake.output.recovery,
     )
