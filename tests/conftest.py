@@ -4,9 +4,6 @@ finished workflow run on it."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +12,6 @@ import yaml
 from helpers import snakemake
 
 REPO = Path(__file__).resolve().parents[1]
-#: The tests' TAP service: GAVO DaCHS on loopback, serving the tiny sample sky (tests/dachs/serve.sh).
-TAP_URL = "http://localhost:8080/tap"
 
 
 @pytest.fixture(scope="session")
@@ -57,13 +52,15 @@ def _unavailable(reason: str):
 
 
 @pytest.fixture(scope="session")
-def tap_server(repo, tiny_sample):
-    """A real TAP server with the tiny sky; skipped (or, in CI, failed) where DaCHS cannot run."""
-    if shutil.which("dachs") is None:
-        _unavailable("GAVO DaCHS is not installed (run `make test` as root, or apt-get install gavodachs2-server)")
-    env = {**os.environ, "PYTHON": sys.executable}
-    result = subprocess.run(["bash", str(repo / "tests" / "dachs" / "serve.sh"), str(tiny_sample)], env=env,
-                            capture_output=True, text=True, timeout=900)
-    if result.returncode != 0:
-        _unavailable(f"tests/dachs/serve.sh failed: {result.stderr[-2000:]}")
-    return TAP_URL
+def tap_server(tiny_sample):
+    """A real TAP server with the tiny sky, hermetic (tests/dachs_service.py: its own PostgreSQL
+    cluster, DaCHS root folder and free port, stopped and removed after the session); skipped (or,
+    in CI, failed) where DaCHS cannot run. Yields its TAP URL."""
+    from dachs_service import DachsInstance, DachsUnavailable
+
+    try:
+        instance = DachsInstance("symfind-tests").start(tiny_sample)
+    except DachsUnavailable as reason:
+        _unavailable(str(reason))
+    yield instance.url
+    instance.stop()

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import TAP_URL
 from fault_proxy import FaultProxy
 from helpers import planned_jobs, snakemake
 from symfind.products import PRODUCTS
@@ -25,7 +24,7 @@ TIMEOUT_S = 6.0  # per request and per job; a warm loopback DaCHS answers in ~1 
 
 @pytest.fixture(scope="module")
 def proxy(tap_server):
-    server = FaultProxy(TAP_URL.rsplit("/", 1)[0])
+    server = FaultProxy(tap_server.rsplit("/", 1)[0])
     yield server
     server.close()
 

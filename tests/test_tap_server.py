@@ -1,7 +1,7 @@
 """The TAP stages against a real IVOA TAP server: GAVO DaCHS on loopback, serving the tiny sample sky.
 
-`make test` installs DaCHS (tests/install_services.sh); this module loads the sky and starts the
-server (tests/dachs/serve.sh). Where the server cannot run, the tests are skipped with the reason,
+`make test` installs DaCHS (tests/install_services.sh); the session's hermetic instance
+(tests/dachs_service.py: its own PostgreSQL cluster, root folder and port) serves the sky. Where the server cannot run, the tests are skipped with the reason,
 unless SYMFIND_REQUIRE_TEST_SERVICES=1 (set by .ci/run), which turns that into a failure.
 """
 
@@ -14,18 +14,17 @@ import yaml
 from symfind.products import PRODUCTS
 from helpers import planned_jobs, snakemake
 
-from conftest import TAP_URL
 
 TILES = [112, 113, 138, 168]
 UPSTREAM = [PRODUCTS[k] for k in ("selection_csv", "selection", "epochs", "distances", "distances_csv", "distances_missing")]
 
 
-def _tap_config(workdir: Path, tiny_sample: Path, **tap) -> str:
+def _tap_config(workdir: Path, tiny_sample: Path, url: str, **tap) -> str:
     config = {
         "source": "tap",
         "sample": {"dir": str(tiny_sample)},
         "sky": {"tiles": TILES},
-        "tap": {"skymapper": TAP_URL, "gaia": TAP_URL, "backoff_s": 0.2, "upload_chunk": 150, **tap},
+        "tap": {"skymapper": url, "gaia": url, "backoff_s": 0.2, "upload_chunk": 150, **tap},
     }
     (workdir / "tap.yaml").write_text(yaml.safe_dump(config))
     return "tap.yaml"
@@ -34,7 +33,7 @@ def _tap_config(workdir: Path, tiny_sample: Path, **tap) -> str:
 @pytest.fixture(scope="module")
 def tap_run(repo, tiny_sample, tap_server, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("tap_run")
-    configfile = _tap_config(workdir, tiny_sample)
+    configfile = _tap_config(workdir, tiny_sample, tap_server)
     result = snakemake(repo, workdir, *[f"results/{p}" for p in UPSTREAM], "--configfile", configfile)
     assert result.returncode == 0, result.stdout[-5000:]
     return workdir, configfile, result
@@ -79,8 +78,8 @@ def test_deleted_tile_is_refetched_alone(repo, tap_run):
     pd.testing.assert_frame_equal(_read(workdir / "results" / PRODUCTS["selection"]), before)
 
 
-def test_overflow_splits_tiles_and_keeps_every_row(repo, tiny_sample, tap_run, tmp_path):
-    configfile = _tap_config(tmp_path, tiny_sample, maxrec=350, max_split_depth=2)
+def test_overflow_splits_tiles_and_keeps_every_row(repo, tiny_sample, tap_server, tap_run, tmp_path):
+    configfile = _tap_config(tmp_path, tiny_sample, tap_server, maxrec=350, max_split_depth=2)
     result = snakemake(repo, tmp_path, f"results/{PRODUCTS['selection']}", "--configfile", configfile)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "overflowed; splitting" in result.stdout
@@ -89,8 +88,55 @@ def test_overflow_splits_tiles_and_keeps_every_row(repo, tiny_sample, tap_run, t
 
 
 def test_overflow_that_cannot_split_fails_saying_so(repo, tiny_sample, tap_server, tmp_path):
-    configfile = _tap_config(tmp_path, tiny_sample, maxrec=20, max_split_depth=0, retries=0)
+    configfile = _tap_config(tmp_path, tiny_sample, tap_server, maxrec=20, max_split_depth=0, retries=0)
     result = snakemake(repo, tmp_path, f"results/{PRODUCTS['selection']}", "--configfile", configfile)
     assert result.returncode != 0
     assert "truncated at the row limit" in result.stdout and "cannot be split further" in result.stdout
     assert not (tmp_path / "results" / PRODUCTS["selection"]).exists()
+
+
+def test_two_hermetic_servers_run_at_once_each_with_its_own_sky(tap_server, tmp_path):
+    """A second instance beside the session's: its own cluster, root and port; each serves its own
+    tables, nothing is left behind, and neither is the system-wide DaCHS (port 8080)."""
+    from dachs_service import DachsInstance
+    from symfind.sample import write_sample
+    from symfind.tap import TapRunner
+
+    small = tmp_path / "small_sky"
+    write_sample(small, n_objects=200, seed=11)
+    second = DachsInstance("symfind-second").start(small)
+    try:
+        assert second.url != tap_server and ":8080/" not in second.url and ":8080/" not in tap_server
+        counts = [TapRunner(url=url, maxrec=None, timeout_s=60, retries=0, backoff_s=0.1)
+                  .run("SELECT COUNT(*) AS n FROM dr2.master", "count")["n"].iloc[0] for url in (tap_server, second.url)]
+        assert counts[1] == len(pd.read_parquet(small / "dr2_master.parquet")) and counts[0] != counts[1]
+    finally:
+        second.stop()
+    assert not second.root.exists()
+
+
+def test_over_tap_a_tile_list_with_an_empty_tile_completes(repo, tiny_sample, tap_server, tmp_path):
+    empty = next(t for t in range(192) if t not in TILES)
+    configfile = _tap_config(tmp_path, tiny_sample, tap_server)
+    config = yaml.safe_load((tmp_path / configfile).read_text())
+    config["sky"]["tiles"] = [TILES[0], empty]
+    config["vae"] = {"epochs": 3, "compare_losses": False}
+    (tmp_path / configfile).write_text(yaml.safe_dump(config))
+    result = snakemake(repo, tmp_path, "--configfile", configfile)
+    assert result.returncode == 0, result.stdout[-4000:]
+    tile_epochs = pd.read_parquet(tmp_path / "results" / "tiles" / str(empty) / "epochs.parquet")
+    assert tile_epochs.empty and not pd.api.types.is_numeric_dtype(tile_epochs["filter"])  # typed, not float64
+    assert (tmp_path / "results" / PRODUCTS["summary"]).exists()
+    assert len(pd.read_parquet(tmp_path / "results" / PRODUCTS["merged"])) > 0
+
+
+def test_over_tap_only_empty_tiles_stop_saying_so(repo, tiny_sample, tap_server, tmp_path):
+    empties = [t for t in range(192) if t not in TILES][:2]
+    configfile = _tap_config(tmp_path, tiny_sample, tap_server)
+    config = yaml.safe_load((tmp_path / configfile).read_text())
+    config["sky"]["tiles"] = empties
+    (tmp_path / configfile).write_text(yaml.safe_dump(config))
+    result = snakemake(repo, tmp_path, "--configfile", configfile)
+    assert result.returncode != 0
+    assert f"returned no object in tile(s) {empties[0]}, {empties[1]}" in result.stdout and "'sky.tiles'" in result.stdout
+    assert not (tmp_path / "results" / PRODUCTS["merged"]).exists()

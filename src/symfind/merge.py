@@ -39,6 +39,12 @@ def no_objects_message(selection_cutflow: pd.DataFrame, cutflow: pd.DataFrame, n
         return str(rows.loc[k, name]), int(rows.loc[k - 1, "rows_left"]), str(rows.loc[k, "note"] if "note" in rows else "")
 
     selection = selection_cutflow.rename(columns={"criterion": "note"})
+    if len(selection) and (selection["step"] == "tap_query").all():  # over TAP: one row per tile
+        if int(selection["rows_left"].sum()) == 0:
+            tiles = ", ".join(t for t in (n.rsplit(" ", 1)[-1] for n in selection["note"].astype(str)) if t != "all")
+            return (f"no object to analyse: the archive's selection query returned no object in tile(s) {tiles}; "
+                    "choose other tiles (config key 'sky.tiles') or loosen the 'selection.*' keys")
+        selection = selection.iloc[:0]
     hit = first_empty(selection, "step")
     if hit is not None:
         step, before, criterion = hit
