@@ -159,3 +159,64 @@ def test_chi2_needs_errors_and_the_mask():
         train_and_score(X, {**PARAMS, "loss": "chi2", "sigma_int": 0.02})
     with pytest.raises(InputError, match="vae.missing 'mask'"):
         train_and_score(X, {**PARAMS, "loss": "chi2", "sigma_int": 0.02, "missing": "median"}, errors=np.ones_like(X))
+
+
+def test_batch_grows_only_above_the_step_limit():
+    from symfind.vae import effective_batch_size
+
+    assert effective_batch_size(2958, 64, 400) == 64  # the sample sky: the configured batch
+    assert effective_batch_size(64 * 400, 64, 400) == 64
+    assert effective_batch_size(64 * 400 + 1, 64, 400) == 65
+    assert effective_batch_size(150_000, 64, 400) == 375  # 400 steps per epoch
+    assert effective_batch_size(150_000, 64, None) == 64  # seed preset: never grown
+
+
+def test_a_step_limit_that_is_not_reached_changes_nothing():
+    X = _data()
+    fixed = train_and_score(X, {**PARAMS, "max_steps_per_epoch": None})
+    limited = train_and_score(X, {**PARAMS, "max_steps_per_epoch": 10})  # 600 rows / 64 = 10 steps
+    assert np.array_equal(fixed.reconstruction_loss, limited.reconstruction_loss)
+    grown = train_and_score(X, {**PARAMS, "max_steps_per_epoch": 2})  # batch 300: another fit
+    assert not np.array_equal(fixed.reconstruction_loss, grown.reconstruction_loss)
+
+
+def test_grown_batch_still_finds_the_outliers():
+    X = _data(n=3000)
+    result = train_and_score(X, {**PARAMS, "epochs": 40, "max_steps_per_epoch": 5})  # batch 600
+    top = np.argsort(-result.reconstruction_loss)[:15]
+    assert len(set(top) & set(range(5))) >= 4
+
+
+def test_training_on_a_subsample_scores_every_object(caplog):
+    X = _data(n=2000)
+    with caplog.at_level("INFO", logger="symfind.vae"):
+        result = train_and_score(X, {**PARAMS, "train_max_objects": 500})
+    assert "training on a random subsample of 500 of 2000 objects" in caplog.text
+    assert len(result.reconstruction_loss) == len(X) and np.isfinite(result.reconstruction_loss).all()
+    full = train_and_score(X, PARAMS)
+    assert not np.array_equal(full.reconstruction_loss, result.reconstruction_loss)
+    top = np.argsort(-result.reconstruction_loss)[:15]
+    assert len(set(top) & set(range(5))) >= 4  # the outliers, scored though most were not trained on
+
+
+def test_foreach_adam_is_the_per_tensor_loop_bit_for_bit():
+    """The training loop uses Adam's foreach implementation for speed; the sample sky's products
+    stay byte-identical only if it is the same arithmetic as the per-tensor loop."""
+    from symfind.vae import _build_model, masked_chi2
+
+    finals = []
+    for foreach in (False, True):
+        torch.manual_seed(3)
+        model = _build_model(12, 16, 3, 6, 4)
+        optimiser = torch.optim.Adam(model.parameters(), lr=1e-2, foreach=foreach)
+        data = torch.randn(256, 12, generator=torch.Generator().manual_seed(1))
+        condition = torch.randn(256, 4, generator=torch.Generator().manual_seed(2))
+        for step in range(20):
+            rows = slice(32 * (step % 8), 32 * (step % 8) + 32)
+            recon, mu, logvar = model(torch.cat([data[rows], condition[rows]], dim=1), condition[rows])
+            loss = masked_chi2(recon, data[rows, :6], torch.ones(32, 6)).mean() + (mu**2).mean()
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        finals.append([p.detach().clone() for p in model.parameters()])
+    assert all(torch.equal(a, b) for a, b in zip(*finals))

@@ -40,42 +40,45 @@ def clean_epochs(epochs: pd.DataFrame, bad_flags: int, error_floor: float = 0.0)
     (``bad_magnitude``), a non-finite or negative error (``bad_error``), and a zero total error
     (``e_mag_psf = 0`` with no floor: infinite weight, ``zero_error``).
     """
-    mag = epochs["mag_psf"].to_numpy(dtype=np.float64)
-    err = epochs["e_mag_psf"].to_numpy(dtype=np.float64)
-    flagged = (epochs["flags"].to_numpy(dtype=np.int64) & int(bad_flags)) != 0
+    keep, counts = usable_epochs(epochs["mag_psf"].to_numpy(dtype=np.float64), epochs["e_mag_psf"].to_numpy(dtype=np.float64),
+                                 epochs["flags"].to_numpy(dtype=np.int64), bad_flags, error_floor)
+    return epochs.loc[keep], counts
+
+
+def usable_epochs(mag: np.ndarray, err: np.ndarray, flags: np.ndarray, bad_flags: int,
+                  error_floor: float = 0.0) -> tuple[np.ndarray, dict[str, int]]:
+    """The kernel of :func:`clean_epochs`: which epochs (``mag``, ``err`` in mag) can be weighted
+    (a boolean mask), and the count of each reason for dropping the others."""
+    flagged = (flags & int(bad_flags)) != 0
     bad_mag = ~flagged & ~np.isfinite(mag)
     bad_err = ~flagged & ~bad_mag & (~np.isfinite(err) | (err < 0))
     with np.errstate(invalid="ignore"):
         zero = ~flagged & ~bad_mag & ~bad_err & (err**2 + float(error_floor) ** 2 <= 0)
     keep = ~(flagged | bad_mag | bad_err | zero)
     counts = {
-        "epochs_in": len(epochs),
+        "epochs_in": len(mag),
         "flagged": int(flagged.sum()),
         "bad_magnitude": int(bad_mag.sum()),
         "bad_error": int(bad_err.sum()),
         "zero_error": int(zero.sum()),
         "epochs_kept": int(keep.sum()),
     }
-    return epochs.loc[keep], counts
+    return keep, counts
 
 
 def band_codes(filters: pd.Series | np.ndarray) -> np.ndarray:
-    """Index of each filter name in ``u v g r i z`` (int64), fast for text and categorical columns."""
+    """Index of each filter name in ``u v g r i z`` (int64), fast for text and categorical columns
+    (the names are looked up once per distinct value, not once per row)."""
     series = pd.Series(filters) if not isinstance(filters, pd.Series) else filters
     if isinstance(series.dtype, pd.CategoricalDtype):
-        lookup = pd.Index(C.SKYMAPPER_BANDS).get_indexer(series.cat.categories.astype(str))
-        lookup = np.append(lookup, -1)  # code -1 (missing) -> -1
-        codes = lookup[series.cat.codes.to_numpy()]
+        row_codes, names = series.cat.codes.to_numpy(), series.cat.categories
     else:
-        points = np.asarray(series.to_numpy(), dtype="U1").view(np.uint32)
-        table = np.full(128, -1, dtype=np.int64)
-        for k, name in enumerate(C.SKYMAPPER_BANDS):
-            table[ord(name)] = k
-        codes = table[np.minimum(points, 127)]
-        long_names = series.astype(str).str.len().to_numpy() != 1 if len(series) else np.zeros(0, dtype=bool)
-        codes = np.where(long_names, -1, codes)
+        row_codes, names = pd.factorize(series)
+    lookup = pd.Index(C.SKYMAPPER_BANDS).get_indexer(pd.Index(names).map(str) if len(names) else pd.Index([], dtype=object))
+    lookup = np.append(lookup, -1)  # code -1 (missing) -> -1
+    codes = lookup[row_codes]
     if (codes < 0).any():
-        bad = sorted(set(series[codes < 0].astype(str)))[:5]
+        bad = sorted({"<missing>" if pd.isna(name) else str(name) for name in series[codes < 0].unique()})[:5]
         raise ValueError(f"unknown filter name(s) {bad}; expected {list(C.SKYMAPPER_BANDS)}")
     return codes.astype(np.int64)
 
@@ -112,9 +115,17 @@ def _group_codes(object_id: np.ndarray, night: np.ndarray, band: np.ndarray) -> 
     return codes, group_object, rest % night_span + night_min, group_band
 
 
+def _order_within_groups(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Row order by group code, and by value within each group (NaN last), as
+    ``numpy.lexsort((values, codes))`` gives, in two argsorts instead of one lexsort (about 8x
+    faster on 10^7 rows). Rows with equal values may come in another order; their values do not."""
+    by_value = np.argsort(values)
+    return by_value[np.argsort(codes[by_value], kind="stable")]
+
+
 def _group_median(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """Median of ``values`` in each group (vectorised: one lexsort, no per-group Python)."""
-    order = np.lexsort((values, codes))
+    """Median of ``values`` in each group (vectorised: two sorts, no per-group Python)."""
+    order = _order_within_groups(codes, values)
     counts = np.bincount(codes, minlength=n_groups)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     sorted_values = values[order]
@@ -128,8 +139,8 @@ def _group_median(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.nd
 
 def _group_quantiles(codes: np.ndarray, values: np.ndarray, n_groups: int, quantiles: tuple[float, ...]) -> list[np.ndarray]:
     """Quantiles of ``values`` in each group, interpolated linearly between order statistics as
-    ``numpy.quantile`` does by default (one lexsort for all quantiles; NaN for an empty group)."""
-    order = np.lexsort((values, codes))
+    ``numpy.quantile`` does by default (one sort for all quantiles; NaN for an empty group)."""
+    order = _order_within_groups(codes, values)
     counts = np.bincount(codes, minlength=n_groups)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     sorted_values = values[order]
@@ -156,11 +167,18 @@ def weighted_nightly_mags(epochs: pd.DataFrame, error_floor: float, clip_sigma: 
     number clipped per group is in ``n_clipped``. Returns columns
     ``object_id, night, filter, mag, var, n_epochs, n_clipped``.
     """
-    err2 = epochs["e_mag_psf"].to_numpy(dtype=np.float64) ** 2 + float(error_floor) ** 2
-    night = np.floor(epochs["night_mjd"].to_numpy(dtype=np.float64)).astype(np.int64)
-    band = band_codes(epochs["filter"])
-    mag = epochs["mag_psf"].to_numpy(dtype=np.float64)
-    codes, g_obj, g_night, g_band = _group_codes(epochs["object_id"].to_numpy(dtype=np.int64), night, band)
+    return nightly_mags(epochs["object_id"].to_numpy(dtype=np.int64), epochs["night_mjd"].to_numpy(dtype=np.float64),
+                        band_codes(epochs["filter"]), epochs["mag_psf"].to_numpy(dtype=np.float64),
+                        epochs["e_mag_psf"].to_numpy(dtype=np.float64), error_floor, clip_sigma)
+
+
+def nightly_mags(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarray, mag: np.ndarray, err: np.ndarray,
+                 error_floor: float, clip_sigma: float | None = None) -> pd.DataFrame:
+    """The kernel of :func:`weighted_nightly_mags` on arrays: ``night_mjd`` (d), ``band`` (index
+    in ``u v g r i z``), ``mag`` and ``err`` (mag), ``error_floor`` (mag)."""
+    err2 = err**2 + float(error_floor) ** 2
+    night = np.floor(night_mjd).astype(np.int64)
+    codes, g_obj, g_night, g_band = _group_codes(object_id, night, band)
     n_groups = len(g_obj)
     n_all = np.bincount(codes, minlength=n_groups)
     use = np.ones(len(mag), dtype=bool)
@@ -316,10 +334,18 @@ def colors_from_epochs(
 
     Every object in ``epochs`` gets a row, also one whose epochs were all dropped.
     """
-    kept, counts = clean_epochs(epochs, bad_flags, error_floor)
-    nightly = weighted_nightly_mags(kept, error_floor, clip_sigma)
+    object_id = epochs["object_id"].to_numpy(dtype=np.int64)
+    mag = epochs["mag_psf"].to_numpy(dtype=np.float64)
+    err = epochs["e_mag_psf"].to_numpy(dtype=np.float64)
+    keep, counts = usable_epochs(mag, err, epochs["flags"].to_numpy(dtype=np.int64), bad_flags, error_floor)
+    night_mjd = epochs["night_mjd"].to_numpy(dtype=np.float64)
+    if keep.all():
+        nightly = nightly_mags(object_id, night_mjd, band_codes(epochs["filter"]), mag, err, error_floor, clip_sigma)
+    else:  # the kept rows of each array, not a copy of the whole frame
+        nightly = nightly_mags(object_id[keep], night_mjd[keep], band_codes(epochs["filter"][keep]), mag[keep], err[keep],
+                               error_floor, clip_sigma)
     counts["clipped"] = int(nightly["n_clipped"].sum())
-    object_ids = np.unique(epochs["object_id"].to_numpy())
+    object_ids = np.unique(object_id)
     colors = combined_colors(nightly, object_ids)
     variability = nightly_variability(nightly, object_ids)
     colors = pd.concat([colors, variability.drop(columns="object_id")], axis=1)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .config import VAE_PRESETS
 from .features import feature_errors, feature_matrix
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ VAE_VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
     "vae_conditional_hot_excess": ({"model": "conditional", "score": "hot_excess", "loss": "chi2", "missing": "mask"}, "score_hot_excess"),
     "vae_conditional_any": ({"model": "conditional", "score": "any", "loss": "chi2", "missing": "mask"}, "score_any"),
     "vae_plain_chi2": ({"model": "plain", "score": "any", "loss": "chi2", "missing": "mask"}, "score_any"),
-    "vae_seed": ({"model": "plain", "score": "any", "features": "magnitudes", "loss": "mse", "missing": "median"}, "score_any"),
+    "vae_seed": (VAE_PRESETS["seed"], "score_any"),
 }
 #: Readable names of the detectors, for plots and the summary.
 DETECTOR_LABELS: dict[str, str] = {
