@@ -61,6 +61,16 @@ def test_scores_do_not_depend_on_which_unlabelled_objects_are_positive():
     np.testing.assert_array_equal(a, b)  # same seed, same known mask: same scores (repeatable)
 
 
+def test_scores_do_not_depend_on_the_number_of_threads():
+    X, labels = _toy()
+    known = np.zeros(len(X), dtype=bool)
+    known[:12] = True
+    one, importance_one = pu_bagging_scores(X, known, seed=5, n_bags=5)
+    three, importance_three = pu_bagging_scores(X, known, seed=5, n_bags=5, threads=3)
+    np.testing.assert_array_equal(one, three)
+    np.testing.assert_array_equal(importance_one, importance_three)
+
+
 def test_pu_bagging_finds_hidden_positives_and_names_the_features():
     X, labels = _toy()
     known = np.zeros(len(X), dtype=bool)

@@ -94,13 +94,22 @@ def _group_codes(object_id: np.ndarray, night: np.ndarray, band: np.ndarray) -> 
     if len(object_id) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty
-    obj_codes, obj_uniques = pd.factorize(object_id)
-    obj_order = np.argsort(obj_uniques, kind="stable")
-    obj_rank = np.empty_like(obj_order)
-    obj_rank[obj_order] = np.arange(len(obj_order))
+    if np.all(object_id[1:] >= object_id[:-1]):  # ordered by object (the epoch product is): no hashing
+        new_object = np.empty(len(object_id), dtype=bool)
+        new_object[0] = True
+        np.not_equal(object_id[1:], object_id[:-1], out=new_object[1:])
+        row_rank = np.cumsum(new_object, dtype=np.int64) - 1
+        sorted_objects = object_id[new_object]
+    else:
+        obj_codes, obj_uniques = pd.factorize(object_id)
+        obj_order = np.argsort(obj_uniques, kind="stable")
+        obj_rank = np.empty_like(obj_order)
+        obj_rank[obj_order] = np.arange(len(obj_order))
+        row_rank = obj_rank[obj_codes].astype(np.int64)
+        sorted_objects = np.asarray(obj_uniques)[obj_order]
     night_min = int(night.min())
     night_span = int(night.max()) - night_min + 1
-    key = (obj_rank[obj_codes].astype(np.int64) * night_span + (night - night_min)) * n_bands + band
+    key = (row_rank * night_span + (night - night_min)) * n_bands + band
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     new_group = np.empty(len(key), dtype=bool)
@@ -111,8 +120,17 @@ def _group_codes(object_id: np.ndarray, night: np.ndarray, band: np.ndarray) -> 
     keys = sorted_key[new_group]
     group_band = keys % n_bands
     rest = keys // n_bands
-    group_object = np.asarray(obj_uniques)[obj_order][rest // night_span]
+    group_object = sorted_objects[rest // night_span]
     return codes, group_object, rest % night_span + night_min, group_band
+
+
+def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Position of each of ``values`` in ``ids`` (unique), -1 where absent: a binary search when
+    ``ids`` are sorted (as ``numpy.unique`` gives them), else a hash lookup."""
+    if len(ids) and np.all(ids[1:] > ids[:-1]):
+        position = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
+        return np.where(ids[position] == values, position, -1)
+    return pd.Index(ids).get_indexer(values)
 
 
 def _order_within_groups(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -224,7 +242,7 @@ def combined_colors(nightly: pd.DataFrame, object_ids: np.ndarray | None = None)
     var[on_codes, band_code] = nightly["var"].to_numpy()
     on_object = on_object.astype(np.int64)
     ids = np.unique(on_object) if object_ids is None else np.asarray(object_ids, dtype=np.int64)
-    obj_index = pd.Index(ids).get_indexer(on_object)
+    obj_index = _positions(ids, on_object)
     inside = obj_index >= 0
     n_obj = len(ids)
     out: dict[str, np.ndarray] = {
@@ -271,7 +289,7 @@ def nightly_variability(nightly: pd.DataFrame, object_ids: np.ndarray) -> pd.Dat
     """
     n_bands = len(C.SKYMAPPER_BANDS)
     ids = np.asarray(object_ids, dtype=np.int64)
-    obj_index = pd.Index(ids).get_indexer(nightly["object_id"].to_numpy(dtype=np.int64))
+    obj_index = _positions(ids, nightly["object_id"].to_numpy(dtype=np.int64))
     inside = obj_index >= 0
     band = band_codes(nightly["filter"])[inside]
     codes = obj_index[inside] * n_bands + band

@@ -18,10 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import astropy.units as u
 import numpy as np
 import pandas as pd
-from astropy.coordinates import SkyCoord
 
 from .io import InputError, read_table
 
@@ -47,6 +45,9 @@ CATALOGUE_COLUMNS = ("catalogue", "name", "ra", "dec")
 
 def load_catalogue(name: str, directory: str | Path = KNOWN_DIR) -> pd.DataFrame:
     """Load one known-symbiotic catalogue as ``catalogue, name, ra, dec`` (ICRS, deg)."""
+    import astropy.units as u  # astropy on use: the workflow's parse (config check) needs only the names
+    from astropy.coordinates import SkyCoord
+
     if name not in CATALOGUE_FILES:
         raise InputError(
             f"known.catalogues: unknown catalogue {name!r}; expected one of {', '.join(CATALOGUE_FILES)}"
@@ -85,6 +86,9 @@ def load_user_catalogue(entry: Mapping[str, Any]) -> pd.DataFrame:
     ``catalogue, name, ra, dec`` (deg). Numeric RA/Dec columns are degrees; text columns are read
     as sexagesimal (RA in hours, ``hh:mm:ss.s`` or ``hh mm ss.s``; Dec in degrees). Errors name the
     file and the column."""
+    import astropy.units as u  # astropy on use: the workflow's parse (config check) needs only the names
+    from astropy.coordinates import SkyCoord
+
     path = Path(entry["path"])
     raw = read_table(path)
     where = f"known catalogue {entry['name']!r} ({path})"
@@ -138,6 +142,9 @@ def crossmatch(
 
     Returns one row per matched catalogue entry: ``object_id, catalogue, name, separation_arcsec``.
     """
+    import astropy.units as u  # astropy on use: the workflow's parse (config check) needs only the names
+    from astropy.coordinates import SkyCoord
+
     if radius_arcsec <= 0:
         raise InputError(f"known.catalogues: radius_arcsec must be > 0, got {radius_arcsec}")
     columns = ["object_id", "catalogue", "name", "separation_arcsec"]

@@ -84,13 +84,18 @@ def ranking_features(merged: pd.DataFrame, losses: pd.DataFrame, feature_set: st
 
 
 def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 5,
-                      n_trees: int = 100) -> tuple[np.ndarray, np.ndarray]:
+                      n_trees: int = 100, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """PU-bagging scores (0-1) of every row and the forests' mean feature importances.
 
     ``known``: boolean mask of the labelled positives, the only labels this function sees. Each bag
     draws ``draw_factor`` x (number known) unlabelled rows as provisional negatives; an unlabelled
     row's score is the mean out-of-bag probability; a known row's, the mean in-bag probability.
+    ``threads``: bags fitted and scored at once (the trees release the GIL). The scores do not
+    depend on it: every bag's draws are made first, in order, and the bags' votes are summed in
+    bag order.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from sklearn.ensemble import RandomForestClassifier
 
     known = np.asarray(known, dtype=bool)
@@ -99,22 +104,34 @@ def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int =
     unlabelled = np.flatnonzero(~known)
     rng = np.random.default_rng(seed)
     draw = min(len(unlabelled), max(draw_factor * n_known, 50))
-    total, counts = np.zeros(len(X)), np.zeros(len(X))
-    importances = np.zeros(X.shape[1])
-    for bag in range(n_bags):
+    plans = []
+    for _ in range(n_bags):  # the draws of each bag, in the order of a sequential loop
         negatives = rng.choice(unlabelled, size=draw, replace=False)
-        train = np.concatenate([np.flatnonzero(known), negatives])
-        y = np.concatenate([np.ones(n_known), np.zeros(draw)])
+        plans.append((negatives, int(rng.integers(2**31))))
+    y = np.concatenate([np.ones(n_known), np.zeros(draw)])
+
+    def one_bag(plan: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        negatives, random_state = plan
         forest = RandomForestClassifier(n_estimators=n_trees, min_samples_leaf=2, class_weight="balanced", n_jobs=1,
-                                        random_state=int(rng.integers(2**31)))
-        forest.fit(X[train], y)
+                                        random_state=random_state)
+        forest.fit(X[np.concatenate([np.flatnonzero(known), negatives])], y)
         out_of_bag = np.ones(len(X), dtype=bool)
         out_of_bag[negatives] = False
         out_of_bag[known] = False
         score_rows = np.flatnonzero(out_of_bag | known)
-        total[score_rows] += forest.predict_proba(X[score_rows])[:, 1]
+        return score_rows, forest.predict_proba(X[score_rows])[:, 1], forest.feature_importances_
+
+    total, counts = np.zeros(len(X)), np.zeros(len(X))
+    importances = np.zeros(X.shape[1])
+    if threads > 1:
+        with ThreadPoolExecutor(max_workers=int(threads)) as pool:
+            bags = list(pool.map(one_bag, plans))
+    else:
+        bags = map(one_bag, plans)
+    for score_rows, probability, importance in bags:  # in bag order, whatever finished first
+        total[score_rows] += probability
         counts[score_rows] += 1
-        importances += forest.feature_importances_
+        importances += importance
     with np.errstate(invalid="ignore"):
         scores = np.where(counts > 0, total / np.maximum(counts, 1), 0.0)
     return scores, importances / n_bags
@@ -138,7 +155,7 @@ def rank_scores(method: str, X: np.ndarray, known: np.ndarray, anomaly: np.ndarr
     """Scores of one ranking method (higher = more like the known symbiotic stars) and, where the
     method has them, feature importances. ``known`` is the only label information passed."""
     if method == "pu_bagging":
-        return pu_bagging_scores(X, known, seed, n_bags=int(params["n_bags"]))
+        return pu_bagging_scores(X, known, seed, n_bags=int(params["n_bags"]), threads=int(params.get("threads", 1)))
     if method == "nearest_known":
         return nearest_known_scores(X, known, anomaly), None
     raise InputError(f"rank.method {method!r} is unknown; expected one of {', '.join(RANK_METHODS)}")
@@ -264,7 +281,8 @@ def evaluable(labels: np.ndarray) -> None:
 
 def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv: str | Path, params: Mapping[str, Any],
                 detector_seed: int, out_ranked: str | Path, out_evaluation: str | Path, out_plot: str | Path,
-                out_importances: str | Path, truth_file: str | None = None, out_status: str | Path | None = None) -> pd.DataFrame:
+                out_importances: str | Path, truth_file: str | None = None, out_status: str | Path | None = None,
+                threads: int = 1) -> pd.DataFrame:
     """Stage 8b: the ranked candidate list (all known stars as labels), the evaluation on hidden
     labels, its plot, and the features that drive the score.
 
@@ -273,6 +291,7 @@ def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
     importances are empty, and the plot and the status file say why. With a single known star the
     ranking runs and the evaluation is skipped.
     """
+    params = {**params, "threads": max(1, int(threads))}  # bags fitted at once (the scores do not depend on it)
     merged = pd.read_parquet(merged_parquet)
     losses = pd.read_csv(losses_csv)
     matches = pd.read_csv(matches_csv)
@@ -296,7 +315,8 @@ def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
     else:
         scores, importances = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]))
         if importances is None:  # nearest_known has none: report the PU forests' view of the features
-            _, importances = pu_bagging_scores(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]))
+            _, importances = pu_bagging_scores(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]),
+                                               threads=int(params.get("threads", 1)))
         nearest, distance = nearest_known_star(X, labels, known_names)
         order = np.argsort(-np.where(labels, -np.inf, scores), kind="stable")
         problem = None

@@ -17,6 +17,7 @@ rule rank_candidates:
     params:
         rank=config["rank"],
         detector_seed=config["vae"]["seed"],
+    threads: 2
     resources:
         mem_mb=4000,
         runtime=60,

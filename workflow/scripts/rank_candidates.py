@@ -15,4 +15,5 @@ with job_logging(snakemake.log[0]):
         out_importances=snakemake.output.importances,
         truth_file=snakemake.input.truth or None,
         out_status=snakemake.output.status,
+        threads=snakemake.threads,
     )
