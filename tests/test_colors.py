@@ -173,3 +173,35 @@ def test_one_epoch_one_night():
     assert row["u_v"] == pytest.approx(0.5) and row["v_u"] == pytest.approx(-0.5)
     assert row["e_u_v"] == pytest.approx(math.sqrt(0.03**2 + 0.04**2 + 2 * 0.01**2))
     assert row["n_u_v"] == 1 and row["n_nights"] == 1 and math.isnan(row["u_g"]) and row["n_u_g"] == 0
+
+
+def test_rows_ordered_by_object_or_not_give_identical_colours():
+    """The colour stage takes a shortcut for epochs ordered by object (as the epoch product is);
+    shuffled rows take the general path, and both must give the same table, bit for bit."""
+    rng = np.random.default_rng(7)
+    n = 3000
+    epochs = pd.DataFrame({
+        "object_id": rng.integers(1, 60, n) * 1_000_003, "image_id": np.arange(n), "filter": rng.choice(C.SKYMAPPER_BANDS, n),
+        "mag_psf": rng.normal(15, 1, n), "e_mag_psf": rng.uniform(0.01, 0.1, n), "flags": rng.choice([0, 0, 4], n),
+        "night_mjd": 57000 + rng.integers(0, 9, n) + 0.5,
+    })
+    ordered = epochs.sort_values("object_id", kind="stable", ignore_index=True)
+    assert not np.all(np.diff(epochs["object_id"].to_numpy()) >= 0)
+    general, _ = colors_from_epochs(epochs, FLOOR, 255, 3.0)
+    shortcut, _ = colors_from_epochs(ordered, FLOOR, 255, 3.0)
+    pd.testing.assert_frame_equal(general, shortcut, check_exact=True)
+    assert np.isfinite(general["chi2r_u"]).sum() > 10  # the variability columns are exercised too
+
+
+def test_a_night_whose_epochs_are_all_clipped_is_not_a_night_of_the_light_curve():
+    # night 0: u epochs 10, 10, 20, 20 (median 15: all four further than 3 sigma); nights 1, 2: 15.0, 15.2
+    mags = [10.0, 10.0, 20.0, 20.0, 15.0, 15.2]
+    nights = [0, 0, 0, 0, 1, 2]
+    epochs = pd.DataFrame({"object_id": 1, "image_id": np.arange(6), "filter": "u", "mag_psf": mags, "e_mag_psf": 0.05,
+                           "flags": 0, "night_mjd": 57000.5 + np.array(nights)})
+    colors, counts = colors_from_epochs(epochs, 0.0, 255, 3.0)
+    assert counts["clipped"] == 4
+    row = colors.iloc[0]
+    assert row["n_nights_u"] == 2
+    assert row["chi2r_u"] == pytest.approx((0.1 / 0.05) ** 2 * 2)  # (0.1^2 + 0.1^2) / 0.05^2 / (2 - 1)
+    assert row["amp_u"] == pytest.approx(0.8 * 0.2)

@@ -2,6 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from astropy.table import Table
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symfind.io import InputError, atomic_path, coerce_columns, read_table, write_table
 
@@ -88,3 +90,36 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
             raise RuntimeError("killed")
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.just(-0.0), st.just(5e-324)), min_size=1, max_size=40),
+    st.lists(st.one_of(st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6)), min_size=1, max_size=40),
+    st.integers(1, 7),
+)
+def test_csv_writer_is_byte_for_byte_pandas(floats, texts, chunk):
+    """symfind's CSV writer (twice as fast on wide float tables) writes exactly what pandas does,
+    also for text that needs quoting (then pandas writes it), None, NaN, inf, -0.0, subnormals."""
+    import io as text_io
+
+    import symfind.io as sio
+
+    n = min(len(floats), len(texts))
+    frame = pd.DataFrame({"x": floats[:n], "n": np.arange(n, dtype=np.int64) - 3, "ok": np.arange(n) % 2 == 0,
+                          "name": texts[:n], "small": np.arange(n, dtype=np.uint8)})
+    original, sio.CSV_CHUNK_ROWS = sio.CSV_CHUNK_ROWS, chunk
+    try:
+        for columns in (list(frame.columns), ["x", "n", "ok"]):
+            buffer = text_io.StringIO()
+            sio.write_csv(frame[columns], buffer)
+            assert buffer.getvalue() == frame[columns].to_csv(index=False)
+    finally:
+        sio.CSV_CHUNK_ROWS = original
+
+
+def test_write_table_csv_equals_pandas_file(tmp_path):
+    frame = pd.DataFrame({"object_id": [3, 1], "mag": [14.123000144958496, np.nan], "flag": [True, False], "name": ["a b", None]})
+    write_table(frame, tmp_path / "t.csv")
+    frame.to_csv(tmp_path / "p.csv", index=False)
+    assert (tmp_path / "t.csv").read_bytes() == (tmp_path / "p.csv").read_bytes()

@@ -211,13 +211,15 @@ def nightly_mags(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarray,
     sum_w = np.bincount(codes, weights=weight, minlength=n_groups)
     sum_wm = np.bincount(codes, weights=weight * mag, minlength=n_groups)
     n_used = np.bincount(codes, weights=use, minlength=n_groups).astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a group whose epochs were all clipped: NaN
+        mean, variance = sum_wm / sum_w, 1.0 / sum_w
     return pd.DataFrame(
         {
             "object_id": g_obj.astype(np.int64),
             "night": g_night.astype(np.int64),
             "filter": pd.Categorical.from_codes(g_band, categories=C.SKYMAPPER_BANDS),
-            "mag": sum_wm / sum_w,
-            "var": 1.0 / sum_w,
+            "mag": mean,
+            "var": variance,
             "n_epochs": n_used,
             "n_clipped": n_all - n_used,
         }
@@ -290,7 +292,8 @@ def nightly_variability(nightly: pd.DataFrame, object_ids: np.ndarray) -> pd.Dat
     n_bands = len(C.SKYMAPPER_BANDS)
     ids = np.asarray(object_ids, dtype=np.int64)
     obj_index = _positions(ids, nightly["object_id"].to_numpy(dtype=np.int64))
-    inside = obj_index >= 0
+    # a night whose epochs were all clipped has no mean: it is not a night of the light curve
+    inside = (obj_index >= 0) & np.isfinite(nightly["mag"].to_numpy(dtype=np.float64))
     band = band_codes(nightly["filter"])[inside]
     codes = obj_index[inside] * n_bands + band
     n_groups = len(ids) * n_bands

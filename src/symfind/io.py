@@ -157,12 +157,75 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             tmp.unlink()
 
 
+#: Characters that make the csv module quote a field (QUOTE_MINIMAL with pandas' defaults).
+_CSV_SPECIAL = (",", '"', "\n", "\r")
+
+
+def _csv_kind(values: pd.Series) -> str | None:
+    """How the fast CSV writer formats a column (``float``, ``int``, ``bool``, ``text``), or None
+    where it does not cover the column (pandas then writes the whole table)."""
+    dtype = values.dtype
+    if not isinstance(dtype, np.dtype):
+        return None  # nullable integers, categoricals, pandas strings: pandas' own formatting
+    if dtype == np.float64:
+        return "float"
+    if dtype.kind in "iu":
+        return "int"
+    if dtype == np.bool_:
+        return "bool"
+    if dtype == object:
+        for value in values.to_numpy().tolist():
+            if value is None or (isinstance(value, float) and value != value):
+                continue
+            if not isinstance(value, str) or any(c in value for c in _CSV_SPECIAL):
+                return None
+        return "text"
+    return None
+
+
+def _csv_fields(values: np.ndarray, kind: str) -> list[str]:
+    """One column's fields as ``DataFrame.to_csv`` writes them (NaN and None as empty fields)."""
+    if kind == "float":  # Python's float repr is numpy's shortest round-trip string, about twice as fast
+        return ["" if value != value else repr(value) for value in values.tolist()]
+    if kind == "int":
+        return list(map(str, values.tolist()))
+    if kind == "bool":
+        return ["True" if value else "False" for value in values.tolist()]
+    return ["" if value is None or value != value else value for value in values.tolist()]
+
+
+#: Rows formatted at a time by :func:`write_csv` (bounds the memory of the text).
+CSV_CHUNK_ROWS = 50_000
+
+
+def write_csv(frame: pd.DataFrame, handle) -> None:
+    """Write ``frame`` to the open text ``handle`` as CSV, byte for byte what
+    ``frame.to_csv(handle, index=False)`` writes (the shortest round-trip repr of every float: no
+    precision lost), built column by column in chunks of rows: about twice as fast for the wide
+    float tables of a large sky. A table with a column it does not cover (nullable integers,
+    categoricals, float32, text that needs quoting, ...) is left whole to pandas."""
+    names = list(frame.columns)
+    simple = len(frame) > 0 and len(names) > 1 and frame.columns.is_unique and all(
+        isinstance(name, str) and name and not any(c in name for c in _CSV_SPECIAL) for name in names)
+    kinds = [_csv_kind(frame.iloc[:, k]) for k in range(len(names))] if simple else [None]
+    if any(kind is None for kind in kinds):
+        frame.to_csv(handle, index=False)
+        return
+    handle.write(",".join(names) + "\n")
+    arrays = [frame.iloc[:, k].to_numpy() for k in range(len(names))]
+    for start in range(0, len(frame), CSV_CHUNK_ROWS):
+        rows = slice(start, start + CSV_CHUNK_ROWS)
+        columns = [_csv_fields(array[rows], kind) for array, kind in zip(arrays, kinds)]
+        handle.write("\n".join(map(",".join, zip(*columns))) + "\n")
+
+
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write ``frame`` atomically as CSV or Parquet (chosen by the file name)."""
     fmt = table_format(path)
     with atomic_path(path) as tmp:
         if fmt == "csv":
-            frame.to_csv(tmp, index=False)  # shortest round-trip repr: no precision lost
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                write_csv(frame, handle)
         elif fmt == "parquet":
             frame.to_parquet(tmp, index=False, compression="zstd")
         else:
