@@ -100,17 +100,21 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
 )
 def test_csv_writer_is_byte_for_byte_pandas(floats, texts, chunk):
     """symfind's CSV writer (twice as fast on wide float tables) writes exactly what pandas does,
-    also for text that needs quoting (then pandas writes it), None, NaN, inf, -0.0, subnormals."""
+    also for float32, nullable integers, pandas text, text that needs quoting (then pandas writes
+    it), None, NaN, NA, inf, -0.0, subnormals."""
     import io as text_io
 
     import symfind.io as sio
 
     n = min(len(floats), len(texts))
     frame = pd.DataFrame({"x": floats[:n], "n": np.arange(n, dtype=np.int64) - 3, "ok": np.arange(n) % 2 == 0,
-                          "name": texts[:n], "small": np.arange(n, dtype=np.uint8)})
+                          "name": texts[:n], "small": np.arange(n, dtype=np.uint8),
+                          "x32": np.array(floats[:n], dtype=np.float64).astype(np.float32),
+                          "key": pd.array([None if k % 3 == 0 else k * 10**12 for k in range(n)], dtype="Int64"),
+                          "flag": pd.array(texts[:n], dtype="str")})
     original, sio.CSV_CHUNK_ROWS = sio.CSV_CHUNK_ROWS, chunk
     try:
-        for columns in (list(frame.columns), ["x", "n", "ok"]):
+        for columns in (list(frame.columns), ["x", "n", "ok", "x32", "key"]):
             buffer = text_io.StringIO()
             sio.write_csv(frame[columns], buffer)
             assert buffer.getvalue() == frame[columns].to_csv(index=False)
