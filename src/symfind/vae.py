@@ -3,7 +3,8 @@
 Architecture (defaults from config): input -> ``hidden`` (ReLU) -> ``latent``-D mean and
 log-variance -> ``hidden`` (ReLU) -> output. Loss per object: mean squared reconstruction error
 over its observed features plus ``beta`` x the KL divergence of the approximate posterior from
-N(0, 1). Adam, ``lr``, ``epochs``, ``batch_size``, ``seed``.
+N(0, 1). Adam, ``lr``, ``epochs``, ``batch_size`` (grown on a large sky so that an epoch takes at
+most ``max_steps_per_epoch`` steps: :func:`effective_batch_size`), ``seed``.
 
 - Scaling (centre and scale per feature) is fitted once, on the training data, ignoring NaN.
 - Missing features (``missing``): ``mask`` (default) gives the network the values with 0 where
