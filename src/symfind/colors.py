@@ -83,6 +83,14 @@ def band_codes(filters: pd.Series | np.ndarray) -> np.ndarray:
     return codes.astype(np.int64)
 
 
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """True where a run of equal values begins (``values`` non-empty, equal values adjacent)."""
+    starts = np.empty(len(values), dtype=bool)
+    starts[0] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return starts
+
+
 def _group_codes(object_id: np.ndarray, night: np.ndarray, band: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Dense codes of (object, night, band) groups, numbered in (object, night, band) order.
 
@@ -95,9 +103,7 @@ def _group_codes(object_id: np.ndarray, night: np.ndarray, band: np.ndarray) -> 
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty
     if np.all(object_id[1:] >= object_id[:-1]):  # ordered by object (the epoch product is): no hashing
-        new_object = np.empty(len(object_id), dtype=bool)
-        new_object[0] = True
-        np.not_equal(object_id[1:], object_id[:-1], out=new_object[1:])
+        new_object = _run_starts(object_id)
         row_rank = np.cumsum(new_object, dtype=np.int64) - 1
         sorted_objects = object_id[new_object]
     else:
@@ -112,9 +118,7 @@ def _group_codes(object_id: np.ndarray, night: np.ndarray, band: np.ndarray) -> 
     key = (row_rank * night_span + (night - night_min)) * n_bands + band
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
-    new_group = np.empty(len(key), dtype=bool)
-    new_group[0] = True
-    np.not_equal(sorted_key[1:], sorted_key[:-1], out=new_group[1:])
+    new_group = _run_starts(sorted_key)
     codes = np.empty(len(key), dtype=np.int64)
     codes[order] = np.cumsum(new_group) - 1
     keys = sorted_key[new_group]
@@ -359,12 +363,9 @@ def colors_from_epochs(
     mag = epochs["mag_psf"].to_numpy(dtype=np.float64)
     err = epochs["e_mag_psf"].to_numpy(dtype=np.float64)
     keep, counts = usable_epochs(mag, err, epochs["flags"].to_numpy(dtype=np.int64), bad_flags, error_floor)
-    night_mjd = epochs["night_mjd"].to_numpy(dtype=np.float64)
-    if keep.all():
-        nightly = nightly_mags(object_id, night_mjd, band_codes(epochs["filter"]), mag, err, error_floor, clip_sigma)
-    else:  # the kept rows of each array, not a copy of the whole frame
-        nightly = nightly_mags(object_id[keep], night_mjd[keep], band_codes(epochs["filter"][keep]), mag[keep], err[keep],
-                               error_floor, clip_sigma)
+    rows = slice(None) if keep.all() else keep  # the kept rows of each array (views when all are kept)
+    nightly = nightly_mags(object_id[rows], epochs["night_mjd"].to_numpy(dtype=np.float64)[rows],
+                           band_codes(epochs["filter"][rows]), mag[rows], err[rows], error_floor, clip_sigma)
     counts["clipped"] = int(nightly["n_clipped"].sum())
     object_ids = np.unique(object_id)
     colors = combined_colors(nightly, object_ids)

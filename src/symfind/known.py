@@ -43,11 +43,18 @@ CATALOGUE_FILES: dict[str, tuple[str, ...]] = {
 CATALOGUE_COLUMNS = ("catalogue", "name", "ra", "dec")
 
 
-def load_catalogue(name: str, directory: str | Path = KNOWN_DIR) -> pd.DataFrame:
-    """Load one known-symbiotic catalogue as ``catalogue, name, ra, dec`` (ICRS, deg)."""
+def sexagesimal_degrees(ra: np.ndarray, dec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """RA (hours, ``hh:mm:ss.s`` or ``hh mm ss.s``) and Dec (degrees, ``dd:mm:ss``) text to degrees;
+    raises ValueError for text that is neither."""
     import astropy.units as u  # astropy on use: the workflow's parse (config check) needs only the names
     from astropy.coordinates import SkyCoord
 
+    coords = SkyCoord(ra, dec, unit=(u.hourangle, u.deg))
+    return coords.ra.deg, coords.dec.deg
+
+
+def load_catalogue(name: str, directory: str | Path = KNOWN_DIR) -> pd.DataFrame:
+    """Load one known-symbiotic catalogue as ``catalogue, name, ra, dec`` (ICRS, deg)."""
     if name not in CATALOGUE_FILES:
         raise InputError(
             f"known.catalogues: unknown catalogue {name!r}; expected one of {', '.join(CATALOGUE_FILES)}"
@@ -58,12 +65,8 @@ def load_catalogue(name: str, directory: str | Path = KNOWN_DIR) -> pd.DataFrame
         path = directory / filename
         if name == "merc":
             raw = pd.read_csv(path, dtype=str, skipinitialspace=True)
-            coords = SkyCoord(
-                raw["RA(J2000)"].to_numpy(), raw["DEC(J2000)"].to_numpy(), unit=(u.hourangle, u.deg)
-            )
-            frame = pd.DataFrame(
-                {"name": raw["Name"].str.strip(), "ra": coords.ra.deg, "dec": coords.dec.deg}
-            )
+            ra_deg, dec_deg = sexagesimal_degrees(raw["RA(J2000)"].to_numpy(), raw["DEC(J2000)"].to_numpy())
+            frame = pd.DataFrame({"name": raw["Name"].str.strip(), "ra": ra_deg, "dec": dec_deg})
         elif name == "belczynski2000":
             raw = read_table(path)
             frame = pd.DataFrame(
@@ -86,9 +89,6 @@ def load_user_catalogue(entry: Mapping[str, Any]) -> pd.DataFrame:
     ``catalogue, name, ra, dec`` (deg). Numeric RA/Dec columns are degrees; text columns are read
     as sexagesimal (RA in hours, ``hh:mm:ss.s`` or ``hh mm ss.s``; Dec in degrees). Errors name the
     file and the column."""
-    import astropy.units as u  # astropy on use: the workflow's parse (config check) needs only the names
-    from astropy.coordinates import SkyCoord
-
     path = Path(entry["path"])
     raw = read_table(path)
     where = f"known catalogue {entry['name']!r} ({path})"
@@ -100,12 +100,10 @@ def load_user_catalogue(entry: Mapping[str, Any]) -> pd.DataFrame:
         ra_deg, dec_deg = ra.to_numpy(dtype=np.float64), dec.to_numpy(dtype=np.float64)
     else:
         try:
-            coords = SkyCoord(ra.astype(str).str.strip().to_numpy(), dec.astype(str).str.strip().to_numpy(),
-                              unit=(u.hourangle, u.deg))
+            ra_deg, dec_deg = sexagesimal_degrees(ra.astype(str).str.strip().to_numpy(), dec.astype(str).str.strip().to_numpy())
         except ValueError as exc:
             raise InputError(f"{where}: columns {entry['ra']!r}, {entry['dec']!r} are neither degrees nor "
                              f"sexagesimal text ({exc})") from exc
-        ra_deg, dec_deg = coords.ra.deg, coords.dec.deg
     bad = ~(np.isfinite(ra_deg) & np.isfinite(dec_deg) & (ra_deg >= 0) & (ra_deg < 360) & (np.abs(dec_deg) <= 90))
     if bad.any():
         raise InputError(f"{where}: {int(bad.sum())} row(s) without a valid position in {entry['ra']!r}, {entry['dec']!r} "
