@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/snakemake --lint
 
 sample: $(STAMP)
-	$(BIN)/python -m symfind.sample --out resources/sample
+	$(BIN)/python -m symfind.mock --out resources/sample
 
 clean-results:
 	rm -rf results

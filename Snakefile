@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 
 from symfind.config import ConfigError, validate_config  # noqa: E402
 from symfind.products import product_path  # noqa: E402
-from symfind.sample import SAMPLE_FILES  # noqa: E402
+from symfind.sources.local import TRUTH_FILE, survey_folder_tables  # noqa: E402
 from symfind.tiles import read_tile_list, tile_list  # noqa: E402
 
 configfile: os.path.join(workflow.basedir, "config.yaml")
@@ -35,7 +35,8 @@ include: "workflow/rules/selection.smk"
 include: "workflow/rules/distances.smk"
 include: "workflow/rules/extinction.smk"
 include: "workflow/rules/cuts.smk"
-include: "workflow/rules/colors.smk"
+include: "workflow/rules/colours.smk"
+include: "workflow/rules/gather.smk"
 include: "workflow/rules/merge.smk"
 include: "workflow/rules/anomaly.smk"
 include: "workflow/rules/pca.smk"
@@ -48,22 +49,28 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
+        R("selection"),
         R("selection_csv"),
         R("selection_cutflow"),
         R("selection_tiles"),
         R("epochs"),
         R("extinction"),
+        R("distances"),
         R("distances_csv"),
         R("distances_missing"),
-        R("filtered_csv"),
+        R("after_cuts"),
+        R("after_cuts_csv"),
         R("cutflow"),
-        R("colors_csv"),
-        R("merged_csv"),
-        R("vae_losses"),
-        R("anomalous_ids"),
-        R("loss_histogram"),
-        R("loss_boxplot"),
-        R("loss_scatter"),
+        R("colours"),
+        R("colours_csv"),
+        R("analysed"),
+        R("analysed_csv"),
+        R("vae_scores"),
+        R("vae_scores_csv"),
+        R("candidate_ids"),
+        R("score_histogram"),
+        R("score_boxplot"),
+        R("score_scatter"),
         R("pca_explained"),
         R("pca_plot"),
         R("known_matches"),

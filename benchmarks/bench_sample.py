@@ -21,7 +21,7 @@ def main() -> None:
     parser.add_argument("--nights-per-object", type=float, default=7.0)
     parser.add_argument("--out", default="/tmp/symfind_sky")
     args = parser.parse_args()
-    wall, peak = measure([sys.executable, "-m", "symfind.sample", "--out", args.out, "--n-objects", str(args.n_objects),
+    wall, peak = measure([sys.executable, "-m", "symfind.mock", "--out", args.out, "--n-objects", str(args.n_objects),
                           "--nights-per-object", str(args.nights_per_object)])
     epochs = pq.ParquetFile(Path(args.out) / "dr2_photometry.parquet").metadata.num_rows
     print(f"objects {args.n_objects:,d}  epochs {epochs:,d}  wall {wall:.1f} s  peak RSS {peak:,.0f} MiB")

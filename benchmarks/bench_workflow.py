@@ -53,7 +53,7 @@ def main() -> None:
         if args.reuse_sky and (sky / "truth.parquet").exists():
             gen_wall = 0.0  # the sky of an earlier run in --keep
         else:
-            gen_wall, _ = measure([sys.executable, "-m", "symfind.sample", "--out", str(sky), "--n-objects", str(n),
+            gen_wall, _ = measure([sys.executable, "-m", "symfind.mock", "--out", str(sky), "--n-objects", str(n),
                                    "--nights-per-object", str(args.nights_per_object)])
         if (run / "results").exists():
             shutil.rmtree(run / "results")

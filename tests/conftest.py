@@ -28,7 +28,7 @@ def default_config() -> dict:
 @pytest.fixture(scope="session")
 def tiny_sample(tmp_path_factory) -> Path:
     """A 3,000-object sky from the generator (same code as the committed sample)."""
-    from symfind.sample import write_sample
+    from symfind.mock import write_sample
 
     out = tmp_path_factory.mktemp("tiny_sample")
     write_sample(out, n_objects=3000, seed=7)

@@ -16,13 +16,13 @@ import pytest
 import yaml
 
 from conftest import REPO
-from symfind.colors import run_colors
 from symfind.config import ConfigError, validate_config
-from symfind.distances import run_distances
-from symfind.epochs import run_epochs
 from symfind.io import InputError
-from symfind.sample import SAMPLE_FILES
-from symfind.selection import load_joined_master, run_selection, run_split_selection
+from symfind.mock import SAMPLE_FILES
+from symfind.sources.local import LocalTables, survey_folder_tables
+from symfind.stages.colours import weighted_colours
+from symfind.stages.distances import fetch_distances
+from symfind.stages.selection import fetch_epochs, select_objects, select_tile
 
 N_OBJECTS = 60
 #: Every product the stages below write (inputs the cases write are not products).
@@ -32,7 +32,7 @@ PRODUCTS = {"sel.csv", "sel.parquet", "flow.csv", "tiles.csv", "epochs.parquet",
 @pytest.fixture(scope="module")
 def good(tiny_sample, tmp_path_factory):
     """Small valid tables in the archives' schema: the first objects of the tiny sky."""
-    joined = load_joined_master("sample", tiny_sample).head(N_OBJECTS)
+    joined = LocalTables(survey_folder_tables(tiny_sample)).joined_master().head(N_OBJECTS)
     ids = set(joined["object_id"])
     photometry = pd.read_parquet(tiny_sample / SAMPLE_FILES["photometry"])
     photometry = photometry[photometry["object_id"].isin(ids)].reset_index(drop=True)
@@ -47,14 +47,15 @@ def good(tiny_sample, tmp_path_factory):
 
 def _select(tmp: Path, master: Path, config: dict):
     out = [tmp / "sel.csv", tmp / "sel.parquet", tmp / "flow.csv", tmp / "tiles.csv"]
-    run_selection("files", config["selection"], *out[:3], master_file=master, nside=4, out_tiles=out[3])
+    select_objects("files", config["selection"], 4, out_parquet=out[1], out_csv=out[0], out_cutflow=out[2], out_tiles=out[3],
+                   tables={"master": master})
     return out
 
 
 def _epochs(tmp: Path, selected: pd.DataFrame, photometry: Path, images: Path):
     selected.to_parquet(tmp / "selected.parquet")
     out = tmp / "epochs.parquet"
-    run_epochs(tmp / "selected.parquet", photometry, images, out)
+    fetch_epochs(tmp / "selected.parquet", "files", out, tables={"photometry": photometry, "images": images})
     return [out]
 
 
@@ -62,14 +63,14 @@ def _colors(tmp: Path, epochs: pd.DataFrame, config: dict):
     epochs.to_parquet(tmp / "epochs_in.parquet")
     out = tmp / "colors.parquet"
     c = config["colors"]
-    run_colors(tmp / "epochs_in.parquet", c["error_floor"], c["bad_flags"], c["clip_sigma"], out_parquet=out)
+    weighted_colours(tmp / "epochs_in.parquet", c["error_floor"], c["bad_flags"], c["clip_sigma"], out_parquet=out)
     return [out]
 
 
 def _distances(tmp: Path, selected: pd.DataFrame, distances: Path):
     selected.to_parquet(tmp / "selected.parquet")
     out = [tmp / "dist.parquet", tmp / "missing.parquet"]
-    run_distances(tmp / "selected.parquet", distances, *out)
+    fetch_distances(tmp / "selected.parquet", "files", *out, tables={"distances": distances})
     return out
 
 
@@ -127,14 +128,14 @@ def _config_with(good, dotted, value):
 
 def _user_catalogue(tmp, text, ra="RA", dec="DEC", ident="Name"):
     """Cross-match the analysed objects with a user's catalogue file holding ``text``."""
-    from symfind.known import run_known
+    from symfind.stages.known import crossmatch_known
 
     path = _written(tmp / "mine.csv", text.encode())
-    pd.DataFrame({"object_id": [1], "raj2000": [10.0], "dej2000": [-20.0]}).to_parquet(tmp / "merged.parquet")
+    pd.DataFrame({"object_id": [1], "raj2000": [10.0], "dej2000": [-20.0]}).to_parquet(tmp / "analysed.parquet")
     pd.DataFrame({"object_id": [1], "rank": [1], "is_candidate": [True], "anomaly_score": [1.0],
-                  "reconstruction_loss": [1.0]}).to_csv(tmp / "losses.csv", index=False)
+                  "reconstruction_loss": [1.0]}).to_parquet(tmp / "vae_scores.parquet")
     entry = {"name": "mine", "path": str(path), "ra": ra, "dec": dec, "id": ident, "radius_arcsec": 2.0}
-    return run_known(tmp / "merged.parquet", tmp / "losses.csv", [entry], tmp / "matches.csv", tmp / "recovery.csv")
+    return crossmatch_known(tmp / "analysed.parquet", tmp / "vae_scores.parquet", [entry], tmp / "matches.csv", tmp / "recovery.csv")
 
 
 def _selected(good):
@@ -205,7 +206,8 @@ CASES = [
          r"master\.fits: cannot be read as fits"),
     Case("path that does not exist", lambda t, g: _select(t, t / "nowhere.csv", g["config"]),
          r"nowhere\.csv: file does not exist"),
-    Case("tile with zero objects", lambda t, g: [run_split_selection(_master_file(t, g["master"], "sel.parquet"), 4, 0, t / "tile0.parquet")]
+    Case("tile with zero objects", lambda t, g: [select_tile("files", 0, t / "tile0.parquet",
+                                                             selection_parquet=_select(t, _master_file(t, g["master"]), g["config"])[1])]
          and [t / "tile0.parquet"], check=_empty_tile_check),
     # per-epoch photometry
     Case("unknown filter name", lambda t, g: _epochs(t, _selected(g), _photometry_file(t, _with(g["photometry"], "filter", 2, "y")),

@@ -25,7 +25,7 @@ def test_formats_have_the_same_columns_and_rows(candidate_files, finished_run):
     fits = Table.read(candidate_files["fits"])
     vot = Table.read(candidate_files["vot"])
     assert list(csv.columns) == list(CANDIDATE_COLUMNS) == fits.colnames == vot.colnames
-    losses = pd.read_csv(finished_run[0] / "results" / PRODUCTS["vae_losses"])
+    losses = pd.read_parquet(finished_run[0] / "results" / PRODUCTS["vae_scores"])
     assert len(csv) == len(fits) == len(vot) == losses["is_candidate"].sum()
     assert csv["rank"].tolist() == sorted(csv["rank"]) and csv["rank"].iloc[0] == 1
     assert np.array_equal(np.asarray(fits["object_id"]), csv["object_id"].to_numpy())

@@ -64,7 +64,8 @@ def test_comparison_has_every_detector_label_set_and_fraction():
 
 def test_comparison_trains_the_other_variants_unless_told_not_to(tmp_path):
     pytest.importorskip("torch")
-    from symfind.comparison import other_variants, run_compare
+    from symfind.detectors import other_variants
+    from symfind.stages.known import compare_detectors as run_compare
 
     rng = np.random.default_rng(4)
     n = 200
@@ -78,7 +79,7 @@ def test_comparison_trains_the_other_variants_unless_told_not_to(tmp_path):
                            "ebv": rng.uniform(0, 0.2, n), "jk0": rng.normal(1.1, 0.1, n), "abs_j": rng.normal(-4, 1, n)})
     merged.to_parquet(tmp_path / "merged.parquet")
     pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n), "score_any": rng.random(n),
-                  "score_hot_excess": rng.random(n), "is_candidate": np.arange(n) < 4}).to_csv(tmp_path / "losses.csv", index=False)
+                  "score_hot_excess": rng.random(n), "is_candidate": np.arange(n) < 4}).to_parquet(tmp_path / "losses.parquet")
     pd.DataFrame({"object_id": [1, 2]}).to_csv(tmp_path / "matches.csv", index=False)
     params = {"model": "conditional", "score": "hot_excess", "features": "magnitudes", "loss": "chi2", "sigma_int": 0.02,
               "hidden": 8, "latent": 2, "epochs": 2, "batch_size": 64, "lr": 1e-3, "beta": 1.0, "anomaly_fraction": 0.02,
@@ -88,7 +89,7 @@ def test_comparison_trains_the_other_variants_unless_told_not_to(tmp_path):
     assert set(other_variants({**params, "model": "plain"})) == {"vae_conditional_hot_excess", "vae_seed"}
     every_vae = {"vae_conditional_hot_excess", "vae_conditional_any", "vae_plain_chi2", "vae_seed"}
     for compare, expected in ((True, every_vae), (False, {"vae_conditional_hot_excess", "vae_conditional_any"})):
-        table = run_compare(tmp_path / "merged.parquet", tmp_path / "losses.csv", tmp_path / "matches.csv", None,
+        table = run_compare(tmp_path / "merged.parquet", tmp_path / "losses.parquet", tmp_path / "matches.csv", None,
                             {**params, "compare_losses": compare}, tmp_path / "t.csv", tmp_path / "t.png", tmp_path / "m.png",
                             a_per_ebv=a_per_ebv)
         assert set(table.loc[table["detector"].str.startswith("vae"), "detector"]) == expected

@@ -104,7 +104,7 @@ def test_nearest_known_star_is_never_itself():
 def test_ranking_products(finished_run):
     results = finished_run[0] / "results"
     ranked = pd.read_csv(results / PRODUCTS["candidates_ranked"])
-    losses = pd.read_csv(results / PRODUCTS["vae_losses"])
+    losses = pd.read_parquet(results / PRODUCTS["vae_scores"])
     matches = pd.read_csv(results / PRODUCTS["known_matches"])
     assert sorted(ranked["object_id"]) == sorted(losses["object_id"])
     assert set(ranked.loc[ranked["is_known_symbiotic"], "object_id"]) == set(matches["object_id"])

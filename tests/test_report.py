@@ -54,8 +54,8 @@ def test_summary_counts_match_the_products(finished_run):
     results = finished_run[0] / "results"
     text = (results / PRODUCTS["summary"]).read_text()
     selected = len(pd.read_parquet(results / PRODUCTS["selection"], columns=["object_id"]))
-    merged = len(pd.read_parquet(results / PRODUCTS["merged"], columns=["object_id"]))
-    n_candidates = int(pd.read_csv(results / PRODUCTS["vae_losses"])["is_candidate"].sum())
+    merged = len(pd.read_parquet(results / PRODUCTS["analysed"], columns=["object_id"]))
+    n_candidates = int(pd.read_parquet(results / PRODUCTS["vae_scores"])["is_candidate"].sum())
     assert re.search(rf"selected by the query\s+{selected:,d}\n", text)
     assert re.search(rf"analysed \(cuts and colours joined\)\s+{merged:,d}\n", text)
     assert re.search(rf"VAE candidates\s+{n_candidates:,d}\n", text)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from symfind.io import coerce_columns
-from symfind.sample import DEFAULT_N_OBJECTS, DEFAULT_SEED, POPULATIONS, SAMPLE_FILES, SAMPLE_SCHEMAS, write_sample
+from symfind.mock import DEFAULT_N_OBJECTS, DEFAULT_SEED, POPULATIONS, SAMPLE_FILES, SAMPLE_SCHEMAS, write_sample
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,8 @@ import pytest
 
 from symfind import columns as C
 from symfind.io import InputError
-from symfind.selection import Criterion, apply_selection, criteria_from_config, join_survey_tables, selection_adql
+from symfind.selection import Criterion, apply_selection, criteria_from_config, join_survey_tables
+from symfind.sources.tap import selection_adql
 
 
 def _good_row(object_id: int) -> dict:

@@ -11,7 +11,7 @@ import yaml
 
 from helpers import snakemake
 from symfind.products import PRODUCTS
-from symfind.sample import SAMPLE_FILES
+from symfind.mock import SAMPLE_FILES
 
 #: Archive tables keyed by SkyMapper object_id, and the key columns of the cross-matched ones.
 CROSSMATCHED = {"twomass_psc": ("twomass_key", "pts_key"), "gaia_dr2": ("gaia_dr2_id1", "source_id"),
@@ -43,7 +43,7 @@ def statuses(results: Path) -> dict[str, str]:
 def analysed(finished_run):
     """The tiny sky's analysed objects and which of them are known symbiotic stars."""
     results = finished_run[0] / "results"
-    ids = pd.read_parquet(results / PRODUCTS["merged"], columns=["object_id"])["object_id"].tolist()
+    ids = pd.read_parquet(results / PRODUCTS["analysed"], columns=["object_id"])["object_id"].tolist()
     known = set(pd.read_csv(results / PRODUCTS["known_matches"])["object_id"])
     return ids, known
 
@@ -75,7 +75,7 @@ def test_sky_shape_completes_and_says_what_it_skipped(shape, repo, tiny_sample, 
     results = tmp_path / "results"
     for key, name in PRODUCTS.items():  # every product exists, whatever was skipped
         assert (results / name).exists(), key
-    merged = pd.read_parquet(results / PRODUCTS["merged"])
+    merged = pd.read_parquet(results / PRODUCTS["analysed"])
     assert sorted(merged["object_id"]) == sorted(chosen)
     summary = (results / PRODUCTS["summary"]).read_text()
     assert f"analysed (cuts and colours joined) {len(chosen):>12,d}".split() == \
@@ -103,7 +103,7 @@ def test_zero_analysed_objects_stop_naming_the_cut(repo, tiny_sample, tmp_path):
     assert result.returncode != 0
     assert "no object to analyse: the cut 'abs_j_max'" in result.stdout
     assert "loosen config key 'cuts.abs_j_max'" in result.stdout
-    assert not (tmp_path / "results" / PRODUCTS["merged"]).exists()  # no half-written product
+    assert not (tmp_path / "results" / PRODUCTS["analysed"]).exists()  # no half-written product
 
 
 def test_a_known_list_from_a_users_file(repo, tiny_sample, finished_run, analysed, tmp_path):
@@ -112,7 +112,7 @@ def test_a_known_list_from_a_users_file(repo, tiny_sample, finished_run, analyse
     from astropy.coordinates import SkyCoord
 
     ids, known = analysed
-    merged = pd.read_parquet(finished_run[0] / "results" / PRODUCTS["merged"]).set_index("object_id")
+    merged = pd.read_parquet(finished_run[0] / "results" / PRODUCTS["analysed"]).set_index("object_id")
     listed = [i for i in ids if i not in known][:3]
     coords = SkyCoord(list(merged.loc[listed, "raj2000"]) + [1.0], list(merged.loc[listed, "dej2000"]) + [-89.0], unit="deg")
     pd.DataFrame({"RA": coords.ra.to_string(unit="hourangle", sep=":", precision=3),

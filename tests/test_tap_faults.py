@@ -14,7 +14,9 @@ from fault_proxy import FaultProxy
 from helpers import planned_jobs, snakemake
 from symfind.products import PRODUCTS
 from symfind.selection import criteria_from_config
-from symfind.tap import EPOCHS_ADQL, TapError, TapOverflow, TapRunner, fetch_by_upload, fetch_selection_tile, tile_cone
+from symfind.sources.tap import EPOCHS_ADQL, fetch_selection_tile
+from symfind.tap import TapError, TapOverflow, TapRunner, fetch_by_upload
+from symfind.tiles import tile_cone
 
 TILE = 112
 RETRIES = 2
@@ -138,12 +140,12 @@ def test_failed_tile_keeps_the_others_and_a_rerun_completes_exactly(repo, proxy,
         for name in ("selection", "epochs", "distances"):
             assert (tiles_dir / str(tile) / f"{name}.parquet").exists(), (tile, name)
     assert not any((tmp_path / "results" / PRODUCTS[k]).exists() for k in ("selection", "epochs", "distances"))
-    log = (tmp_path / "results" / "logs" / "query_selection_tile" / "113.log").read_text()
+    log = (tmp_path / "results" / "logs" / "select_tile" / "113.log").read_text()
     assert "selection tile 113 (nside 4)" in log and proxy.url("/tap") in log and "failed after 2 attempts" in log
 
     proxy.clear()  # the service recovers
     plan = snakemake(repo, tmp_path, *targets, "--configfile", "tap.yaml", "-n")
-    assert planned_jobs(plan.stdout, counts=True)["query_selection_tile"] == 1  # only the failed tile
+    assert planned_jobs(plan.stdout, counts=True)["select_tile"] == 1  # only the failed tile
     rerun = snakemake(repo, tmp_path, *targets, "--configfile", "tap.yaml")
     assert rerun.returncode == 0, rerun.stdout[-3000:]
     for key in ("selection", "epochs", "distances"):  # exactly the rows of a fault-free run

@@ -54,7 +54,7 @@ def test_uploads_and_async_jobs_are_exercised(tap_run):
     logs = "".join(p.read_text() for p in (workdir / "results" / "logs").rglob("*.log"))
     assert "JOIN TAP_UPLOAD.ids" in logs and "chunk 2/" in logs  # several upload chunks
     assert "CONTAINS(POINT('ICRS'" in logs
-    assert len(list((workdir / "results" / "logs" / "query_selection_tile").glob("*.log"))) == len(TILES)
+    assert len(list((workdir / "results" / "logs" / "select_tile").glob("*.log"))) == len(TILES)
 
 
 def test_deleted_tile_is_refetched_alone(repo, tap_run):
@@ -69,12 +69,12 @@ def test_deleted_tile_is_refetched_alone(repo, tap_run):
     targets = [f"results/{p}" for p in UPSTREAM]
     plan = snakemake(repo, workdir, *targets, "--configfile", configfile, "-n")
     jobs = plan.stdout
-    assert planned_jobs(jobs) == {"query_selection_tile", "fetch_epochs_tile", "fetch_distances_tile",
-                                   "gather_selection", "gather_epochs", "gather_distances"}
-    assert "tiles/113/selection.parquet" in jobs and "tiles/112/selection.parquet" not in jobs.split("gather_selection")[0]
+    assert planned_jobs(jobs) == {"select_tile", "fetch_epochs", "fetch_distances",
+                                   "select_objects", "gather_epochs", "gather_distances"}
+    assert "tiles/113/selection.parquet" in jobs and "tiles/112/selection.parquet" not in jobs.split("select_objects")[0]
     rerun = snakemake(repo, workdir, *targets, "--configfile", configfile)
     assert rerun.returncode == 0, rerun.stdout[-3000:]
-    assert rerun.stdout.count("rule query_selection_tile:") == 1
+    assert rerun.stdout.count("rule select_tile:") == 1
     pd.testing.assert_frame_equal(_read(workdir / "results" / PRODUCTS["selection"]), before)
 
 
@@ -99,7 +99,7 @@ def test_two_hermetic_servers_run_at_once_each_with_its_own_sky(tap_server, tmp_
     """A second instance beside the session's: its own cluster, root and port; each serves its own
     tables, nothing is left behind, and neither is the system-wide DaCHS (port 8080)."""
     from dachs_service import DachsInstance
-    from symfind.sample import write_sample
+    from symfind.mock import write_sample
     from symfind.tap import TapRunner
 
     small = tmp_path / "small_sky"
@@ -127,7 +127,7 @@ def test_over_tap_a_tile_list_with_an_empty_tile_completes(repo, tiny_sample, ta
     tile_epochs = pd.read_parquet(tmp_path / "results" / "tiles" / str(empty) / "epochs.parquet")
     assert tile_epochs.empty and not pd.api.types.is_numeric_dtype(tile_epochs["filter"])  # typed, not float64
     assert (tmp_path / "results" / PRODUCTS["summary"]).exists()
-    assert len(pd.read_parquet(tmp_path / "results" / PRODUCTS["merged"])) > 0
+    assert len(pd.read_parquet(tmp_path / "results" / PRODUCTS["analysed"])) > 0
 
 
 def test_over_tap_only_empty_tiles_stop_saying_so(repo, tiny_sample, tap_server, tmp_path):
@@ -139,4 +139,4 @@ def test_over_tap_only_empty_tiles_stop_saying_so(repo, tiny_sample, tap_server,
     result = snakemake(repo, tmp_path, "--configfile", configfile)
     assert result.returncode != 0
     assert f"returned no object in tile(s) {empties[0]}, {empties[1]}" in result.stdout and "'sky.tiles'" in result.stdout
-    assert not (tmp_path / "results" / PRODUCTS["merged"]).exists()
+    assert not (tmp_path / "results" / PRODUCTS["analysed"]).exists()

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from symfind.selection import criteria_from_config
-from symfind.tap import DISTANCES_ADQL, EPOCHS_ADQL, TapError, TapOverflow, TapRunner, fetch_selection_tile, in_tile, tile_adql, tile_cone
-from symfind.tiles import tile_list
+from symfind.sources.tap import DISTANCES_ADQL, EPOCHS_ADQL, fetch_selection_tile, tile_adql
+from symfind.tap import TapError, TapOverflow, TapRunner
+from symfind.tiles import in_tile, tile_cone, tile_list
 
 
 def test_cone_encloses_its_tile():
@@ -109,7 +110,7 @@ def test_overflow_is_not_retried_and_splits_the_tile(default_config):
 ])
 def test_an_empty_result_is_the_typed_empty_table(result):
     from symfind import columns as C
-    from symfind.tap import typed
+    from symfind.sources.tap import typed
 
     epochs = typed(result, C.EPOCH_COLUMNS, "photometry from a service")
     assert list(epochs.columns) == list(C.EPOCH_COLUMNS) and epochs.empty
@@ -119,7 +120,7 @@ def test_an_empty_result_is_the_typed_empty_table(result):
 def test_an_empty_result_missing_our_columns_is_still_an_error():
     from symfind import columns as C
     from symfind.io import InputError
-    from symfind.tap import typed
+    from symfind.sources.tap import typed
 
     with pytest.raises(InputError, match="missing column"):
         typed(pd.DataFrame({"something_else": pd.Series(dtype="float64")}), C.EPOCH_COLUMNS, "photometry")
@@ -127,15 +128,15 @@ def test_an_empty_result_missing_our_columns_is_still_an_error():
 
 def test_an_empty_tile_needs_no_server_and_gives_typed_tables(tmp_path, default_config):
     from symfind import columns as C
-    from symfind.distances import run_distances_tile
-    from symfind.epochs import run_epochs_tile
     from symfind.io import empty_table
+    from symfind.stages.distances import fetch_distances
+    from symfind.stages.selection import fetch_epochs
 
     empty_tile = tmp_path / "selection.parquet"
     empty_table(C.JOINED_COLUMNS).to_parquet(empty_tile)
     tap = {**default_config["tap"], "skymapper": "http://127.0.0.1:9/tap", "gaia": "http://127.0.0.1:9/tap", "retries": 0}
-    epochs = run_epochs_tile(empty_tile, tap, tmp_path / "epochs.parquet")
-    distances = run_distances_tile(empty_tile, tap, tmp_path / "distances.parquet", tmp_path / "missing.parquet")
+    epochs = fetch_epochs(empty_tile, "tap", tmp_path / "epochs.parquet", tap=tap)
+    distances = fetch_distances(empty_tile, "tap", tmp_path / "distances.parquet", tmp_path / "missing.parquet", tap=tap)
     assert epochs.empty and list(epochs.columns) == list(C.EPOCH_COLUMNS)
     assert distances.empty and set(C.DISTANCE_COLUMNS) <= set(distances.columns)
     stored = pd.read_parquet(tmp_path / "epochs.parquet")

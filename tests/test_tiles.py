@@ -5,12 +5,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from symfind.colors import run_colors, run_gather_colors
-from symfind.cuts import run_gather_cuts, total_cutflow
-from symfind.epochs import run_epochs
+from symfind.cuts import total_cutflow
 from symfind.io import InputError
-from symfind.sample import SAMPLE_FILES
-from symfind.selection import run_selection, run_split_selection
+from symfind.mock import SAMPLE_FILES
+from symfind.sources.local import survey_folder_tables
+from symfind.stages.colours import weighted_colours
+from symfind.stages.gather import gather_tiles
+from symfind.stages.selection import fetch_epochs, select_objects, select_tile
 from symfind.tiles import read_tile_list, tile_index, write_tile_list
 
 
@@ -20,8 +21,8 @@ def tiled(tiny_sample, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("tiled")
     selection = yaml.safe_load((REPO / "config.yaml").read_text())["selection"]
-    selected = run_selection("sample", selection, out / "sel.csv", out / "sel.parquet", out / "flow.csv",
-                             sample_dir=tiny_sample, nside=4, out_tiles=out / "tiles.csv")
+    selected = select_objects("sample", selection, 4, out_parquet=out / "sel.parquet", out_csv=out / "sel.csv",
+                              out_cutflow=out / "flow.csv", out_tiles=out / "tiles.csv", tables=survey_folder_tables(tiny_sample))
     return out, selected
 
 
@@ -34,36 +35,42 @@ def test_tile_list_counts_the_selected_objects(tiled):
 
 def test_tiles_partition_the_selection(tiled):
     out, selected = tiled
-    parts = [run_split_selection(out / "sel.parquet", 4, tile, out / f"sel_{tile}.parquet") for tile in read_tile_list(out / "tiles.csv")]
+    parts = [select_tile("sample", tile, out / f"sel_{tile}.parquet", selection_parquet=out / "sel.parquet")
+             for tile in read_tile_list(out / "tiles.csv")]
     assert sum(len(p) for p in parts) == len(selected)
     joined = pd.concat(parts).sort_values("object_id", ignore_index=True)
-    pd.testing.assert_frame_equal(joined, pd.read_parquet(out / "sel.parquet").sort_values("object_id", ignore_index=True))
-    empty = run_split_selection(out / "sel.parquet", 4, 0, out / "sel_0.parquet")  # a tile with no objects
-    assert len(empty) == 0 and list(empty.columns) == list(selected.columns)
+    stored = pd.read_parquet(out / "sel.parquet")
+    pd.testing.assert_frame_equal(joined, stored.drop(columns="tile").sort_values("object_id", ignore_index=True))
+    # the stored tile is where the object lies: splitting needs no HEALPix
+    assert (stored["tile"].to_numpy() == tile_index(stored["raj2000"], stored["dej2000"], 4)).all()
+    empty = select_tile("sample", 0, out / "sel_0.parquet", selection_parquet=out / "sel.parquet")  # a tile with no objects
+    assert len(empty) == 0 and list(empty.columns) == [c for c in selected.columns if c != "tile"]
 
 
 def test_per_tile_colours_gathered_equal_one_job(tiled, tiny_sample, default_config):
     out, _ = tiled
     photometry, images = tiny_sample / SAMPLE_FILES["photometry"], tiny_sample / SAMPLE_FILES["images"]
     params = {k: default_config["colors"][k] for k in ("error_floor", "bad_flags", "clip_sigma")}
-    run_epochs(out / "sel.parquet", photometry, images, out / "epochs_all.parquet")
-    whole = run_colors(out / "epochs_all.parquet", **params, out_parquet=out / "colors_all.parquet")
+    tables = {"photometry": photometry, "images": images}
+    fetch_epochs(out / "sel.parquet", "sample", out / "epochs_all.parquet", tables=tables)
+    whole = weighted_colours(out / "epochs_all.parquet", **params, out_parquet=out / "colors_all.parquet")
     paths = []
     for tile in read_tile_list(out / "tiles.csv"):
-        run_epochs(out / f"sel_{tile}.parquet", photometry, images, out / f"epochs_{tile}.parquet")
-        run_colors(out / f"epochs_{tile}.parquet", **params, out_parquet=out / f"colors_{tile}.parquet")
+        fetch_epochs(out / f"sel_{tile}.parquet", "sample", out / f"epochs_{tile}.parquet", tables=tables)
+        weighted_colours(out / f"epochs_{tile}.parquet", **params, out_parquet=out / f"colors_{tile}.parquet")
         paths.append(out / f"colors_{tile}.parquet")
-    gathered = run_gather_colors(paths, out / "colors.csv", out / "colors.parquet")
+    gathered = gather_tiles({"colours": paths}, {"colours": out / "colors.parquet", "colours_csv": out / "colors.csv"})["colours"]
+    pd.testing.assert_frame_equal(pd.read_csv(out / "colors.csv"), gathered, check_dtype=False)
     pd.testing.assert_frame_equal(gathered, whole.sort_values("object_id", ignore_index=True))
 
 
 def test_empty_tile_gives_empty_colours(tiled, tiny_sample, default_config):
     out, _ = tiled
-    epochs = run_epochs(out / "sel_0.parquet", tiny_sample / SAMPLE_FILES["photometry"], tiny_sample / SAMPLE_FILES["images"],
-                        out / "epochs_0.parquet")
+    epochs = fetch_epochs(out / "sel_0.parquet", "sample", out / "epochs_0.parquet",
+                          tables={"photometry": tiny_sample / SAMPLE_FILES["photometry"], "images": tiny_sample / SAMPLE_FILES["images"]})
     assert len(epochs) == 0
     params = {k: default_config["colors"][k] for k in ("error_floor", "bad_flags", "clip_sigma")}
-    colors = run_colors(out / "epochs_0.parquet", **params, out_parquet=out / "colors_0.parquet")
+    colors = weighted_colours(out / "epochs_0.parquet", **params, out_parquet=out / "colors_0.parquet")
     assert len(colors) == 0 and "u_v" in colors.columns
 
 
@@ -84,8 +91,9 @@ def test_gather_cuts_rejects_overlapping_tiles(tmp_path, default_config):
         table.to_parquet(tmp_path / f"{name}.parquet")
         flow.to_parquet(tmp_path / f"flow_{name}.parquet")
     with pytest.raises(InputError, match="duplicate object_id"):
-        run_gather_cuts([tmp_path / "a.parquet", tmp_path / "b.parquet"], [tmp_path / "flow_a.parquet", tmp_path / "flow_b.parquet"],
-                        tmp_path / "f.csv", tmp_path / "f.parquet", tmp_path / "flow.csv")
+        gather_tiles({"after_cuts": [tmp_path / "a.parquet", tmp_path / "b.parquet"],
+                      "cutflow": [tmp_path / "flow_a.parquet", tmp_path / "flow_b.parquet"]},
+                     {"after_cuts": tmp_path / "f.parquet", "after_cuts_csv": tmp_path / "f.csv", "cutflow": tmp_path / "flow.csv"})
     assert not (tmp_path / "f.parquet").exists()
 
 

@@ -13,14 +13,14 @@ def test_every_product_exists(finished_run):
     workdir, _ = finished_run
     for key, name in PRODUCTS.items():
         assert (workdir / "results" / name).stat().st_size > 0, key
-    for rule in ("select_objects", "gather_epochs", "gather_distances", "gather_extinction", "gather_cuts", "gather_colors",
-                 "merge_catalogue", "train_vae", "plot_losses", "colour_pca", "crossmatch_known", "compare_detectors",
+    for rule in ("select_objects", "gather_epochs", "gather_distances", "gather_extinction", "gather_cuts", "gather_colours",
+                 "merge_catalogue", "train_vae", "plot_scores", "colour_pca", "crossmatch_known", "compare_detectors",
                  "candidate_table", "diagnostic_plots", "config_used", "summary", "rank_candidates"):
         assert (workdir / "results" / "logs" / f"{rule}.log").exists(), rule
         assert (workdir / "results" / "benchmarks" / f"{rule}.tsv").exists(), rule
     tiles = pd.read_csv(workdir / "results" / PRODUCTS["selection_tiles"])["tile"].tolist()
     assert len(tiles) == 4  # the tiny sky's four tiles
-    for rule in ("split_selection_tile", "fetch_epochs_tile", "fetch_distances_tile", "extinction", "apply_cuts", "weighted_colors"):
+    for rule in ("select_tile", "fetch_epochs", "fetch_distances", "extinction", "apply_cuts", "weighted_colours"):
         for tile in tiles:  # one job per tile
             assert (workdir / "results" / "logs" / rule / f"{tile}.log").exists(), (rule, tile)
             assert (workdir / "results" / "benchmarks" / rule / f"{tile}.tsv").exists(), (rule, tile)
@@ -29,10 +29,10 @@ def test_every_product_exists(finished_run):
 def test_products_are_consistent(finished_run):
     results = finished_run[0] / "results"
     selected = pd.read_csv(results / PRODUCTS["selection_csv"])
-    filtered = pd.read_csv(results / PRODUCTS["filtered_csv"])
-    merged = pd.read_parquet(results / PRODUCTS["merged"])
-    losses = pd.read_csv(results / PRODUCTS["vae_losses"])
-    ids = [int(x) for x in (results / PRODUCTS["anomalous_ids"]).read_text().split()]
+    filtered = pd.read_csv(results / PRODUCTS["after_cuts_csv"])
+    merged = pd.read_parquet(results / PRODUCTS["analysed"])
+    losses = pd.read_parquet(results / PRODUCTS["vae_scores"])
+    ids = [int(x) for x in (results / PRODUCTS["candidate_ids"]).read_text().split()]
     assert set(filtered["object_id"]) <= set(selected["object_id"])
     assert set(merged["object_id"]) <= set(filtered["object_id"])
     assert sorted(losses["object_id"]) == sorted(merged["object_id"])  # every object scored once
@@ -49,7 +49,7 @@ def test_rerun_has_nothing_to_do(repo, finished_run):
     assert "Nothing to be done" in result.stdout
 
 
-DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "train_vae", "plot_losses", "colour_pca", "crossmatch_known",
+DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "train_vae", "plot_scores", "colour_pca", "crossmatch_known",
                       "compare_detectors", "candidate_table", "all"}
 
 
@@ -69,8 +69,8 @@ def test_changed_colour_floor_does_not_rerun_selection(repo, finished_run):
     (workdir / "floor.yaml").write_text(yaml.safe_dump({"colors": {"error_floor": 0.02}}))
     result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "floor.yaml", "-n")
     jobs = planned_jobs(result.stdout)
-    assert {"weighted_colors", "gather_colors", "merge_catalogue"} <= jobs
-    assert not jobs & {"select_objects", "split_selection_tile", "fetch_epochs_tile", "apply_cuts", "gather_cuts"}
+    assert {"weighted_colours", "gather_colours", "merge_catalogue"} <= jobs
+    assert not jobs & {"select_objects", "select_tile", "fetch_epochs", "apply_cuts", "gather_cuts"}
 
 
 def test_bad_key_fails_before_any_job(repo, tmp_path):
@@ -89,10 +89,10 @@ def test_lint_is_clean(repo, tmp_path):
 
 def test_files_source_gives_the_same_selection(repo, tiny_sample, finished_run, tmp_path):
     """A user's own joined table (CSV) through source: files selects the same objects as the sample."""
-    from symfind.sample import SAMPLE_FILES
-    from symfind.selection import load_joined_master
+    from symfind.mock import SAMPLE_FILES
+    from symfind.sources.local import LocalTables, survey_folder_tables
 
-    joined = load_joined_master("sample", tiny_sample)
+    joined = LocalTables(survey_folder_tables(tiny_sample)).joined_master()
     joined.to_csv(tmp_path / "master.csv", index=False)
     config = {"source": "files", "sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 2},
               "files": {"master": str(tmp_path / "master.csv"), "photometry": str(tiny_sample / SAMPLE_FILES["photometry"]),
@@ -110,7 +110,7 @@ def test_changed_extinction_model_reruns_from_the_extinction_stage(repo, finishe
     workdir, _ = finished_run
     (workdir / "ext.yaml").write_text(yaml.safe_dump({"extinction": {"layer_scale_height_pc": 125.0}}))
     result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "ext.yaml", "-n")
-    assert planned_jobs(result.stdout) == DOWNSTREAM_OF_CUTS | {"extinction_sfd", "gather_extinction"}
+    assert planned_jobs(result.stdout) == DOWNSTREAM_OF_CUTS | {"extinction", "gather_extinction"}
 
 
 def _reversed_keys(value):

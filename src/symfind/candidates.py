@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .io import atomic_path, write_table
+from .io import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -104,16 +104,3 @@ def write_votable(table: pd.DataFrame, path: str | Path) -> None:
         field.ucd = COLUMN_META[field.name][1]
     with atomic_path(path) as tmp:
         votable.to_xml(str(tmp))
-
-
-def run_candidates(merged_parquet: str | Path, losses_csv: str | Path, matches_csv: str | Path,
-                   out_csv: str | Path, out_fits: str | Path, out_vot: str | Path) -> pd.DataFrame:
-    """Stage 8: write the candidate table as CSV, FITS and VOTable."""
-    table = candidate_table(pd.read_parquet(merged_parquet), pd.read_csv(losses_csv), pd.read_csv(matches_csv))
-    write_table(table, out_csv)
-    with atomic_path(out_fits) as tmp:
-        to_astropy(table).write(tmp, format="fits", overwrite=True)  # tmp exists (made by atomic_path)
-    write_votable(table, out_vot)
-    log.info("%d candidates (%d match a known symbiotic star) -> %s, %s, %s", len(table),
-             int((table["known_name"] != "").sum()), out_csv, out_fits, out_vot)
-    return table

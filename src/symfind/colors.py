@@ -22,13 +22,11 @@ All group sums are vectorised (``numpy.bincount`` over factorised keys); ``y - x
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .io import write_table
 
 log = logging.getLogger(__name__)
 
@@ -318,37 +316,6 @@ def nightly_variability(nightly: pd.DataFrame, object_ids: np.ndarray) -> pd.Dat
         out[chi2_name] = chi2r[k::n_bands]
         out[amp_name] = amplitude[k::n_bands]
     return pd.DataFrame(out)
-
-
-def run_colors(
-    epochs_parquet: str | Path,
-    error_floor: float,
-    bad_flags: int,
-    clip_sigma: float | None,
-    out_parquet: str | Path,
-    out_csv: str | Path | None = None,
-) -> pd.DataFrame:
-    """Stage 4 (one tile, or all): write the per-object weighted colours of every object that has
-    epochs (``out_csv``: also as CSV)."""
-    epochs = pd.read_parquet(epochs_parquet)
-    colors, counts = colors_from_epochs(epochs, error_floor, bad_flags, clip_sigma)
-    for reason, count in counts.items():
-        log.info("epochs %-14s %10d", reason, count)
-    write_table(colors, out_parquet)
-    if out_csv is not None:
-        write_table(colors, out_csv)
-    return colors
-
-
-def run_gather_colors(paths: list[str], out_csv: str | Path, out_parquet: str | Path) -> pd.DataFrame:
-    """Stage 4: gather the per-tile colours (an object lies in one tile only)."""
-    from .tiles import gather
-
-    colors = gather(paths, key="object_id")
-    log.info("colours of %d objects gathered from %d tiles", len(colors), len(paths))
-    write_table(colors, out_parquet)
-    write_table(colors, out_csv)
-    return colors
 
 
 def colors_from_epochs(

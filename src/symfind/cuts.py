@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .io import InputError, write_table
+from .io import InputError
 
 log = logging.getLogger(__name__)
 
@@ -119,28 +118,6 @@ def cutflow_table(stages: list[tuple[str, np.ndarray, str]], frame: pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def run_cuts(
-    selected_parquet: str | Path,
-    distances_parquet: str | Path,
-    extinction_parquet: str | Path,
-    cuts: Mapping[str, Any],
-    tile: int,
-    out_parquet: str | Path,
-    out_cutflow: str | Path,
-) -> pd.DataFrame:
-    """Stage 3, one tile: write the tile's filtered catalogue and its cut-flow (``tile`` column)."""
-    selected = pd.read_parquet(selected_parquet)
-    distances = pd.read_parquet(distances_parquet)
-    extinction = pd.read_parquet(extinction_parquet)
-    filtered, flow = apply_cuts(selected, distances, cuts, extinction)
-    flow["tile"] = str(tile)
-    for row in flow.itertuples():
-        log.info("tile %s %-12s %10d rows left  %s", tile, row.cut, row.rows_left, row.note)
-    write_table(filtered, out_parquet)
-    write_table(flow, out_cutflow)
-    return filtered
-
-
 def total_cutflow(flows: list[pd.DataFrame]) -> pd.DataFrame:
     """The per-tile cut-flows summed into ``tile = 'all'`` rows, followed by the per-tile rows."""
     per_tile = pd.concat(flows, ignore_index=True)
@@ -149,17 +126,3 @@ def total_cutflow(flows: list[pd.DataFrame]) -> pd.DataFrame:
     )
     total.insert(0, "tile", "all")
     return pd.concat([total, per_tile], ignore_index=True)[["tile", "cut", "rows_left", "without_distance", "note"]]
-
-
-def run_gather_cuts(paths: list[str], cutflow_paths: list[str], out_csv: str | Path, out_parquet: str | Path, out_cutflow: str | Path) -> pd.DataFrame:
-    """Stage 3: gather the per-tile filtered catalogues and cut-flows."""
-    from .tiles import gather
-
-    filtered = gather(paths, key="object_id")
-    flow = total_cutflow([pd.read_parquet(p) for p in cutflow_paths])
-    for row in flow[flow["tile"] == "all"].itertuples():
-        log.info("%-12s %10d rows left  %s", row.cut, row.rows_left, row.note)
-    write_table(filtered, out_parquet)
-    write_table(filtered, out_csv)
-    write_table(flow, out_cutflow)
-    return filtered

@@ -151,6 +151,20 @@ def configured_variants(params: Mapping[str, Any]) -> dict[str, str]:
     return {"vae_plain_chi2": "score_any"}
 
 
+def other_variants(params: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The VAE variants to train for the comparison besides the configured one: name -> params.
+    The two conditional variants are one model (both scores come from one fit). Each trains on a
+    random subsample of at most ``vae.compare_max_objects`` objects and scores every object, so the
+    comparison costs a bounded time however large the sky (the configured VAE trains on all)."""
+    have = set(configured_variants(params))
+    todo: dict[str, dict[str, Any]] = {}
+    for name, (overrides, _) in VAE_VARIANTS.items():
+        if name in have or (name.startswith("vae_conditional") and any(n.startswith("vae_conditional") for n in have | set(todo))):
+            continue
+        todo[name] = {**params, **overrides, "train_max_objects": params.get("compare_max_objects")}
+    return todo
+
+
 def compare_detectors(
     merged: pd.DataFrame,
     losses: pd.DataFrame,

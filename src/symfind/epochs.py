@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .io import InputError, read_table, write_table
+from .io import InputError
 
 log = logging.getLogger(__name__)
 
@@ -47,41 +44,3 @@ def sort_epochs(epochs: pd.DataFrame) -> pd.DataFrame:
     epochs = epochs.copy()
     epochs["filter"] = pd.Categorical(epochs["filter"].astype(str), categories=C.SKYMAPPER_BANDS)
     return epochs.sort_values(["object_id", "night_mjd", "filter", "image_id"], kind="stable", ignore_index=True)
-
-
-def run_epochs(selected_parquet: str | Path, photometry_file: str | Path, images_file: str | Path | None, out_parquet: str | Path) -> pd.DataFrame:
-    """Stage 1b: write the per-epoch photometry of the selected objects."""
-    selected = pd.read_parquet(selected_parquet, columns=["object_id"])
-    wanted = [("object_id", "in", selected["object_id"].to_numpy().tolist())]
-    photometry = read_table(photometry_file, C.PHOTOMETRY_COLUMNS, parquet_filters=wanted)
-    images = read_table(images_file, C.IMAGES_COLUMNS) if images_file else None
-    epochs = join_epochs(selected["object_id"].to_numpy(), photometry, images, str(photometry_file))
-    n_with = epochs["object_id"].nunique()
-    log.info("%d epochs of %d selected objects (%d objects have none)", len(epochs), n_with, len(selected) - n_with)
-    write_table(epochs, out_parquet)
-    return epochs
-
-
-def run_epochs_tile(tile_selection: str | Path, tap: Mapping[str, Any], out_parquet: str | Path) -> pd.DataFrame:
-    """Stage 1b over TAP, one tile: upload the tile's object ids (chunked), join photometry and images."""
-    from .tap import EPOCHS_ADQL, fetch_by_upload, runner_from_config, typed
-
-    ids = pd.read_parquet(tile_selection, columns=["object_id"])["object_id"].to_numpy()
-    log.info("per-epoch photometry ADQL on %s:\n%s", tap["skymapper"], EPOCHS_ADQL)
-    runner = runner_from_config(tap, "skymapper")
-    frame = fetch_by_upload(runner, ids, "object_id", EPOCHS_ADQL, f"epochs of {tile_selection}", int(tap["upload_chunk"]))
-    epochs = typed(frame, C.EPOCH_COLUMNS, f"photometry from {tap['skymapper']}")
-    epochs = join_epochs(ids, epochs, None, f"photometry from {tap['skymapper']}")
-    log.info("%d epochs of %d objects (%d objects have none)", len(epochs), epochs["object_id"].nunique(), len(ids) - epochs["object_id"].nunique())
-    write_table(epochs, out_parquet)
-    return epochs
-
-
-def run_gather_epochs(paths: list[str], out_parquet: str | Path) -> pd.DataFrame:
-    """Stage 1b over TAP: gather the per-tile epochs."""
-    from .tiles import gather
-
-    epochs = sort_epochs(gather(paths))
-    log.info("%d epochs gathered from %d tiles", len(epochs), len(paths))
-    write_table(epochs, out_parquet)
-    return epochs

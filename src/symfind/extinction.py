@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .io import InputError, write_table
+from .io import InputError
 
 log = logging.getLogger(__name__)
 
@@ -113,28 +113,3 @@ def compute_ebv(selected: pd.DataFrame, distances: pd.DataFrame, extinction: Map
         ebv[has_r] = mwdust_ebv(name, frame["glon"].to_numpy()[has_r], frame["glat"].to_numpy()[has_r], r[has_r])
         uses_distance = has_r
     return pd.DataFrame({"object_id": frame["object_id"].to_numpy(), "ebv": ebv, "ebv_sfd": sfd, "ebv_uses_distance": uses_distance})
-
-
-def run_extinction(selected_parquet: str | Path, distances_parquet: str | Path, extinction: Mapping[str, Any], out_parquet: str | Path) -> pd.DataFrame:
-    """Stage 2b: write E(B-V) per selected object."""
-    selected = pd.read_parquet(selected_parquet)
-    distances = pd.read_parquet(distances_parquet)
-    table = compute_ebv(selected, distances, extinction)
-    log.info(
-        "E(B-V) by %s%s: %d objects, %d from their distance, median %.3f (SFD total %.3f)",
-        extinction["model"],
-        f" (dust layer h = {extinction['layer_scale_height_pc']} pc)" if extinction.get("layer_scale_height_pc") else "",
-        len(table), int(table["ebv_uses_distance"].sum()), table["ebv"].median(), table["ebv_sfd"].median(),
-    )
-    write_table(table, out_parquet)
-    return table
-
-
-def run_gather_extinction(paths: list[str], out_parquet: str | Path) -> pd.DataFrame:
-    """Stage 2b: gather the per-tile E(B-V) tables (one row per selected object)."""
-    from .tiles import gather
-
-    table = gather(paths, key="object_id")
-    log.info("E(B-V) of %d objects gathered from %d tiles", len(table), len(paths))
-    write_table(table, out_parquet)
-    return table

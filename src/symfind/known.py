@@ -197,24 +197,3 @@ def match_known(
             }
         )
     return matched, pd.DataFrame(rows)
-
-
-def run_known(merged_parquet: str | Path, losses_csv: str | Path, catalogues: list[Mapping[str, Any]], out_matches: str | Path,
-              out_recovery: str | Path) -> pd.DataFrame:
-    """Stage 7b: cross-match the analysed objects with the known symbiotic stars; report recall."""
-    from .io import write_table
-
-    merged = pd.read_parquet(merged_parquet, columns=["object_id", "raj2000", "dej2000"])
-    losses = pd.read_csv(losses_csv)
-    candidates = losses.loc[losses["is_candidate"].astype(bool), "object_id"].to_numpy()
-    matches, recovery = match_known(merged, candidates, catalogues)
-    matches = matches.merge(losses[["object_id", "rank", "anomaly_score", "reconstruction_loss"]], on="object_id", how="left")
-    for row in recovery.itertuples():
-        log.info(
-            "known symbiotics (%s): %d in the analysed sample, %d among the %d candidates (recall %s)",
-            row.catalogue, row.n_in_sample, row.n_candidates_matched, len(candidates),
-            "n/a" if np.isnan(row.recall) else f"{row.recall:.1%}",
-        )
-    write_table(matches, out_matches)
-    write_table(recovery, out_recovery)
-    return recovery

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pandas as pd
 
-from .io import InputError, write_table
+from .io import InputError
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +60,3 @@ def no_objects_message(selection_cutflow: pd.DataFrame, cutflow: pd.DataFrame, n
                 f"loosen config key '{CUT_CONFIG_KEYS.get(cut, 'cuts.' + cut)}'")
     return (f"no object to analyse: none of the {n_filtered:,d} objects that passed the cuts has SkyMapper epochs "
             "to make colours from")
-
-
-def run_merge(filtered_parquet: str | Path, colors_parquet: str | Path, out_csv: str | Path, out_parquet: str | Path,
-              selection_cutflow_csv: str | Path | None = None, cutflow_csv: str | Path | None = None) -> pd.DataFrame:
-    """Stage 5: write the merged analysis table. With no object left, stop with a message that
-    names the criterion or cut that removed the last objects (from the cut-flows) and its config key."""
-    filtered = pd.read_parquet(filtered_parquet)
-    colors = pd.read_parquet(colors_parquet)
-    merged = merge_catalogue_colors(filtered, colors)
-    if merged.empty and selection_cutflow_csv is not None and cutflow_csv is not None:
-        raise InputError(no_objects_message(pd.read_csv(selection_cutflow_csv), pd.read_csv(cutflow_csv), len(filtered)))
-    log.info(
-        "merged: %d filtered objects x %d with colours -> %d rows (%d filtered objects have no epochs)",
-        len(filtered), len(colors), len(merged), len(filtered) - len(merged),
-    )
-    write_table(merged, out_parquet)
-    write_table(merged, out_csv)
-    return merged

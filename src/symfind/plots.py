@@ -30,7 +30,7 @@ SCORE_LABEL = {"mse": "VAE reconstruction loss (MSE, scaled units)", "chi2": "VA
                "hot_excess": "VAE hot-excess score (u, v bluer than the giant), -log10 P($\\bar\\chi^2$)"}
 
 
-def loss_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path, loss_kind: str = "mse",
+def score_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path, loss_kind: str = "mse",
                score_kind: str = "any") -> None:
     """Write the three score plots of the candidates' score (``vae.score``: ``hot_excess``, or
     ``any``, labelled by ``vae.loss``); candidates are drawn in red, the threshold as a dashed line."""
@@ -72,12 +72,6 @@ def loss_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, 
     ax.legend(fontsize=8, markerscale=3)
     _save(fig, out_scatter)
     plt.close(fig)
-
-
-def run_loss_plots(losses_csv: str | Path, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path,
-                   loss_kind: str = "mse", score_kind: str = "any") -> None:
-    """Stage 6b: draw the loss plots from the loss table."""
-    loss_plots(pd.read_csv(losses_csv), out_hist, out_box, out_scatter, loss_kind, score_kind)
 
 
 def pca_plot(explained: pd.DataFrame, scores: np.ndarray, out_png: str | Path) -> None:
@@ -247,29 +241,6 @@ def latent_plot(losses: pd.DataFrame, out_png: str | Path, loss_kind: str = "mse
     fig.suptitle("VAE latent space, coloured by anomaly score")
     _save(fig, out_png)
     plt.close(fig)
-
-
-def run_diagnostic_plots(
-    selected_parquet: str | Path,
-    merged_parquet: str | Path,
-    losses_csv: str | Path,
-    matches_csv: str | Path,
-    cuts: dict,
-    loss_kind: str,
-    out_sky: str | Path,
-    out_colour_colour: str | Path,
-    out_cmd: str | Path,
-    out_latent: str | Path,
-) -> None:
-    """Stage 6c: sky map, colour-colour and colour-magnitude diagrams, latent space."""
-    selected = pd.read_parquet(selected_parquet, columns=["object_id", "raj2000", "dej2000"])
-    merged = pd.read_parquet(merged_parquet)
-    losses = pd.read_csv(losses_csv)
-    matches = pd.read_csv(matches_csv)
-    sky_plot(selected, merged, losses, matches, out_sky)
-    colour_colour_plot(merged, losses, matches, out_colour_colour)
-    colour_magnitude_plot(merged, losses, matches, cuts, out_cmd)
-    latent_plot(losses, out_latent, loss_kind)
 
 
 def score_magnitude_plot(merged: pd.DataFrame, losses_by_variant: dict[str, pd.DataFrame], out_png: str | Path) -> None:

@@ -36,8 +36,8 @@ import pandas as pd
 
 from .detectors import colour_rule_scores, ml_scores, standardised_filled
 from .features import FEATURE_SETS, feature_matrix
-from .io import InputError, write_table
-from .status import Skipped, skipped_figure, write_status
+from .io import InputError
+from .status import Skipped
 
 log = logging.getLogger(__name__)
 
@@ -285,22 +285,19 @@ def evaluable(labels: np.ndarray) -> None:
         raise Skipped(f"the evaluation needs at least 2 known symbiotic stars (one to give, one to hide), found {n_known}")
 
 
-def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv: str | Path, params: Mapping[str, Any],
-                detector_seed: int, out_ranked: str | Path, out_evaluation: str | Path, out_plot: str | Path,
-                out_importances: str | Path, truth_file: str | None = None, out_status: str | Path | None = None,
-                threads: int = 1) -> pd.DataFrame:
-    """Stage 8b: the ranked candidate list (all known stars as labels), the evaluation on hidden
-    labels, its plot, and the features that drive the score.
+def rank_objects(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFrame, params: Mapping[str, Any],
+                 detector_seed: int, truth: pd.DataFrame | None = None, threads: int = 1
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Skipped | None, list[str]]:
+    """The ranked candidate list (all known stars as labels), the evaluation on hidden labels, the
+    features that drive the score, and what could not be done: ``(ranked, evaluation, importances,
+    problem, partly)``. ``truth``: a mock sky's truth table (optional; adds ``precision_truth``).
 
     On a sky without a known symbiotic star (or with nothing else) the ranking cannot learn: the
     list is written ordered by the VAE's score (``rank_score`` empty), the evaluation and the
-    importances are empty, and the plot and the status file say why. With a single known star the
+    importances are empty, and ``problem`` says why. With a single known star the
     ranking runs and the evaluation is skipped.
     """
     params = {**params, "threads": max(1, int(threads))}  # bags fitted at once (the scores do not depend on it)
-    merged = pd.read_parquet(merged_parquet)
-    losses = pd.read_csv(losses_csv)
-    matches = pd.read_csv(matches_csv)
     inputs = tuple(params.get("inputs", ("latent", "scores")))
     table, X, names = ranking_features(merged, losses, params["features"], inputs)
     ids = table["object_id"].to_numpy()
@@ -346,25 +343,16 @@ def run_ranking(merged_parquet: str | Path, losses_csv: str | Path, matches_csv:
             partly.append(str(skipped))
             problem = skipped
         else:
-            evaluation = evaluate_with_baselines(table, X, labels, params, detector_seed, merged, losses, ids, truth_file)
+            evaluation = evaluate_with_baselines(table, X, labels, params, detector_seed, merged, losses, ids, truth)
             for row in evaluation[evaluation["split"] == "mean"].itertuples():
                 log.info("%-18s top %4.1f%%: recall of hidden %.3f, precision %.3f", row.method, 100 * row.top_fraction,
                          row.recall, row.precision)
         log.info("features that drive the ranking: %s", ", ".join(f"{r.feature} {r.importance:.3f}" for r in importance.head(6).itertuples()))
-    write_table(ranked, out_ranked)
-    write_table(evaluation, out_evaluation)
-    write_table(importance, out_importances)
-    if problem is None:
-        ranking_plot(evaluation, out_plot)
-    else:
-        skipped_figure(out_plot, "Ranking evaluation on hidden known symbiotic stars", str(problem))
-    if out_status is not None:
-        write_status(out_status, "rank_candidates", None if partly else problem, partly)
-    return ranked
+    return ranked, evaluation, importance, problem, partly
 
 
 def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any], detector_seed: int,
-                            merged: pd.DataFrame, losses: pd.DataFrame, ids: np.ndarray, truth_file: str | None) -> pd.DataFrame:
+                            merged: pd.DataFrame, losses: pd.DataFrame, ids: np.ndarray, truth: pd.DataFrame | None) -> pd.DataFrame:
     """The hidden-label evaluation of the ranking against the VAE's scores, IsolationForest and the
     colour rule, and of the ranking with every input."""
     X_base = X[:, : len(FEATURE_SETS[params["features"]])]  # the colours, without the VAE's columns
@@ -379,8 +367,7 @@ def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarr
     # the same ranking with every input (residuals and variability too), on the same splits
     _, X_all, _ = ranking_features(merged, losses, params["features"], RANK_INPUTS)
     alternatives = {"all inputs": X_all} if X_all.shape != X.shape else {}
-    truth = None
-    if truth_file:
-        injected = pd.read_parquet(truth_file, columns=["object_id", "population"])
-        truth = np.isin(ids, injected.loc[injected["population"].str.startswith("symbiotic"), "object_id"].to_numpy())
-    return evaluate_ranking(table, X, labels, params, baselines, alternatives, truth)
+    injected = None
+    if truth is not None:
+        injected = np.isin(ids, truth.loc[truth["population"].str.startswith("symbiotic"), "object_id"].to_numpy())
+    return evaluate_ranking(table, X, labels, params, baselines, alternatives, injected)

@@ -13,14 +13,13 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .io import InputError, read_table, write_table
+from .io import InputError
 
 log = logging.getLogger(__name__)
 
@@ -159,26 +158,6 @@ def apply_selection(joined: pd.DataFrame, criteria: list[Criterion]) -> tuple[pd
     return selected, pd.DataFrame(flow)
 
 
-#: The columns the selection query returns, in order (all of the joined schema).
-SELECT_COLUMNS: tuple[str, ...] = tuple(C.JOINED_COLUMNS)
-
-
-def selection_adql(criteria: list[Criterion], extra_where: str | None = None) -> str:
-    """The ADQL query of the selection against SkyMapper DR2 and its cross-match tables."""
-    select = ", ".join(f"{ADQL_ALIAS[c]}.{c}" for c in SELECT_COLUMNS)
-    where = [c.adql() for c in criteria]
-    if extra_where:
-        where.append(extra_where)
-    return (
-        f"SELECT {select}\n"
-        "FROM dr2.master AS m\n"
-        "JOIN ext.twomass_psc AS t ON m.twomass_key = t.pts_key\n"
-        "JOIN ext.gaia_dr2 AS g ON m.gaia_dr2_id1 = g.source_id\n"
-        "JOIN ext.allwise AS w ON m.allwise_cntr = w.cntr\n"
-        "WHERE " + "\n  AND ".join(where)
-    )
-
-
 def join_survey_tables(
     master: pd.DataFrame, twomass: pd.DataFrame, gaia: pd.DataFrame, allwise: pd.DataFrame
 ) -> pd.DataFrame:
@@ -188,113 +167,3 @@ def join_survey_tables(
     joined = joined.merge(gaia, left_on="gaia_dr2_id1", right_on="source_id", how="inner", validate="many_to_one")
     joined = joined.merge(allwise, left_on="allwise_cntr", right_on="cntr", how="inner", validate="many_to_one")
     return joined.sort_values("object_id", kind="stable", ignore_index=True)
-
-
-def load_joined_master(source: str, sample_dir: str | Path | None = None, master_file: str | Path | None = None) -> pd.DataFrame:
-    """The joined master table from the embedded sample (four survey tables) or a user's file."""
-    from .sample import SAMPLE_FILES
-
-    if source == "sample":
-        sample_dir = Path(sample_dir)
-        parts = {
-            name: read_table(sample_dir / SAMPLE_FILES[name], schema)
-            for name, schema in (
-                ("master", C.MASTER_COLUMNS),
-                ("twomass_psc", C.TWOMASS_COLUMNS),
-                ("gaia_dr2", C.GAIA_COLUMNS),
-                ("allwise", C.ALLWISE_COLUMNS),
-            )
-        }
-        joined = join_survey_tables(parts["master"], parts["twomass_psc"], parts["gaia_dr2"], parts["allwise"])
-    elif source == "files":
-        joined = read_table(master_file, C.JOINED_COLUMNS)
-    else:
-        raise InputError(f"source {source!r}: only 'sample' and 'files' are local tables (source 'tap' queries per tile)")
-    if not len(joined):
-        raise InputError(f"{master_file or sample_dir}: has no rows (a master table with objects was expected)")
-    duplicated = joined["object_id"].duplicated()
-    if duplicated.any():
-        raise InputError(
-            f"{master_file or sample_dir}: column 'object_id' must be unique; "
-            f"{int(duplicated.sum())} duplicate(s), e.g. {joined.loc[duplicated, 'object_id'].iloc[0]}"
-        )
-    return joined
-
-
-def run_selection(
-    source: str,
-    selection: Mapping[str, Any],
-    out_csv: str | Path,
-    out_parquet: str | Path,
-    out_cutflow: str | Path,
-    sample_dir: str | Path | None = None,
-    master_file: str | Path | None = None,
-    nside: int | None = None,
-    out_tiles: str | Path | None = None,
-) -> pd.DataFrame:
-    """Stage 1: load the joined master table, apply the selection, write ``Dr2_table`` and its cut-flow.
-
-    With ``out_tiles`` (and ``nside``), also the list of nested HEALPix tiles that hold selected
-    objects, with their counts: the per-tile stages fan out over it.
-    """
-    criteria = criteria_from_config(selection)
-    log.info("selection ADQL (as it would run on the archive):\n%s", selection_adql(criteria))
-    joined = load_joined_master(source, sample_dir, master_file)
-    selected, flow = apply_selection(joined, criteria)
-    selected = selected[list(SELECT_COLUMNS)]
-    for row in flow.itertuples():
-        log.info("%-28s %10d rows left", row.step, row.rows_left)
-    write_table(selected, out_parquet)
-    write_table(selected, out_csv)
-    write_table(flow, out_cutflow)
-    if out_tiles is not None:
-        from .tiles import tile_index, write_tile_list
-
-        tiles, rows = np.unique(tile_index(selected["raj2000"], selected["dej2000"], int(nside)), return_counts=True)
-        write_tile_list(pd.DataFrame({"tile": tiles, "rows": rows}), out_tiles)
-        log.info("selected objects lie in %d tiles of nside %d", len(tiles), nside)
-    log.info("selected %d of %d objects", len(selected), len(joined))
-    return selected
-
-
-def run_split_selection(selection_parquet: str | Path, nside: int, tile: int, out_parquet: str | Path) -> pd.DataFrame:
-    """Stage 1 on local tables, one tile: the selected objects that lie in nested HEALPix ``tile``."""
-    from .tiles import in_tile
-
-    selected = pd.read_parquet(selection_parquet)
-    part = selected.loc[in_tile(nside, tile, selected["raj2000"], selected["dej2000"])].reset_index(drop=True)
-    log.info("tile %d (nside %d): %d of %d selected objects", tile, nside, len(part), len(selected))
-    write_table(part, out_parquet)
-    return part
-
-
-def run_selection_tile(selection: Mapping[str, Any], tap: Mapping[str, Any], nside: int, tile: int, out_parquet: str | Path) -> pd.DataFrame:
-    """Stage 1 over TAP, one tile: the selection query on SkyMapper DR2 for nested HEALPix ``tile``."""
-    from .tap import fetch_selection_tile, runner_from_config, tile_adql, typed
-
-    criteria = criteria_from_config(selection)
-    log.info("selection ADQL for tile %d (nside %d) on %s:\n%s", tile, nside, tap["skymapper"], tile_adql(criteria, nside, tile))
-    runner = runner_from_config(tap, "skymapper")
-    frame = fetch_selection_tile(runner, criteria, nside, tile, int(tap["max_split_depth"]))
-    selected = typed(frame, C.JOINED_COLUMNS, f"selection tile {tile} from {tap['skymapper']}")
-    log.info("tile %d: %d objects selected", tile, len(selected))
-    write_table(selected, out_parquet)
-    return selected
-
-
-def run_gather_selection(
-    tiles: list[int], paths: list[str], out_csv: str | Path, out_parquet: str | Path, out_cutflow: str | Path, out_tiles: str | Path
-) -> pd.DataFrame:
-    """Stage 1 over TAP: gather the tiles into ``Dr2_table``; the cut-flow lists the rows per tile."""
-    from .tiles import gather, gather_counts, write_tile_list
-
-    selected = gather(paths, key="object_id")
-    counts = gather_counts(tiles, paths, "selection")
-    flow = pd.DataFrame(
-        {"step": "tap_query", "criterion": "selection query (server side), tile " + counts["tile"], "rows_left": counts["rows"]}
-    )
-    write_table(selected, out_parquet)
-    write_table(selected, out_csv)
-    write_table(flow, out_cutflow)
-    write_tile_list(counts, out_tiles)
-    return selected

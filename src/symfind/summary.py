@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
 import pandas as pd
-import yaml
 
 from . import __version__
-from .io import write_text
 
 log = logging.getLogger(__name__)
 
@@ -63,41 +59,3 @@ def summary_text(
     lines += ["", "Products:"]
     lines += [f"  {what:<34s} {path}" for what, path in products.items()]
     return "\n".join(lines) + "\n"
-
-
-def run_summary(
-    selection_cutflow_csv: str | Path,
-    cutflow_csv: str | Path,
-    colors_parquet: str | Path,
-    merged_parquet: str | Path,
-    losses_csv: str | Path,
-    recovery_csv: str | Path,
-    comparison_csv: str | Path,
-    products: Mapping[str, str],
-    out_txt: str | Path,
-    status_files: list[str] | None = None,
-) -> str:
-    """Write the end-of-run summary and log it."""
-    import pyarrow.parquet as pq
-
-    counts = stage_counts(
-        pd.read_csv(selection_cutflow_csv),
-        pd.read_csv(cutflow_csv),
-        pq.ParquetFile(colors_parquet).metadata.num_rows,
-        pq.ParquetFile(merged_parquet).metadata.num_rows,
-        pd.read_csv(losses_csv, usecols=["is_candidate"]),
-    )
-    from .status import read_statuses
-
-    text = summary_text(counts, pd.read_csv(recovery_csv), pd.read_csv(comparison_csv), products,
-                        read_statuses(status_files or []))
-    for line in text.splitlines():
-        log.info("%s", line)
-    write_text(text, out_txt)
-    return text
-
-
-def run_config_used(config: Mapping[str, Any], out_yaml: str | Path) -> None:
-    """Write the configuration the run used (validated, defaults filled in), for the paper's methods."""
-    header = f"# symfind {__version__}: the configuration of this run (validated; every default filled in)\n"
-    write_text(header + yaml.safe_dump(dict(config), sort_keys=False, default_flow_style=False), out_yaml)

@@ -51,6 +51,21 @@ def in_tile(nside: int, tile: int, ra_deg, dec_deg) -> np.ndarray:
     return tile_index(ra_deg, dec_deg, nside) == int(tile)
 
 
+def tile_cone(nside: int, tile: int, margin_deg: float = 1.0 / 60) -> tuple[float, float, float]:
+    """(ra, dec, radius) in deg of a cone that encloses nested HEALPix ``tile`` with a margin."""
+    import healpy as hp
+
+    center = np.array(hp.pix2vec(nside, tile, nest=True))
+    corners = hp.boundaries(nside, tile, step=8, nest=True)
+    cos = np.clip(center @ corners, -1.0, 1.0)
+    radius = float(np.degrees(np.arccos(cos.min()))) + margin_deg
+    ra, dec = hp.vec2ang(center, lonlat=True)
+    return float(ra[0]), float(dec[0]), radius
+
+
+#: The column of the selection that holds each object's tile (nested HEALPix index at ``sky.nside``).
+TILE_COLUMN = "tile"
+
 #: Columns of the tile list (``selection_tiles.csv``): the tiles the per-tile stages run on.
 TILE_LIST_COLUMNS = ("tile", "rows")
 

@@ -32,14 +32,13 @@ import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .features import feature_errors, feature_matrix, hot_feature_mask, optical_sed
-from .io import InputError, write_table, write_text
+from .io import InputError
 
 log = logging.getLogger(__name__)
 
@@ -555,20 +554,3 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
         }
     ).sort_values("rank", ignore_index=True)
     return losses, result.history
-
-
-def run_vae(merged_parquet: str | Path, params: Mapping[str, Any], out_losses: str | Path, out_ids: str | Path,
-            out_history: str | Path, threads: int = 1, a_per_ebv: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Stage 6: train the VAE on the merged table, write per-object scores and the candidate ids."""
-    merged = pd.read_parquet(merged_parquet)
-    losses, history = score_table(merged, params, threads, a_per_ebv)
-    is_candidate = losses["is_candidate"].to_numpy()
-    last = history.iloc[-1]
-    log.info("final epoch: reconstruction %.4f, KL %.4f", last["reconstruction_loss"], last["kl"])
-    log.info("%d candidates (top %.2f%%) by score %s", int(is_candidate.sum()), 100 * float(params["anomaly_fraction"]),
-             params.get("score", "any"))
-    write_table(losses, out_losses)
-    write_table(history, out_history)
-    candidates = losses.loc[losses["is_candidate"], "object_id"]
-    write_text("".join(f"{i}\n" for i in candidates), out_ids)
-    return losses

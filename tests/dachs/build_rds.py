@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from symfind import columns as C
-from symfind.sample import SAMPLE_FILES
+from symfind.mock import SAMPLE_FILES
 
 #: schema -> table -> (sample table name, column registry)
 TABLES: dict[str, dict[str, tuple[str, dict[str, str]]]] = {

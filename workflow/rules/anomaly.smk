@@ -1,12 +1,13 @@
-# Stage 6: variational-autoencoder anomaly detection and the loss plots.
+# Stage 6: variational-autoencoder anomaly detection and the plots of its score.
 
 
 rule train_vae:
     input:
-        R("merged"),
+        R("analysed"),
     output:
-        losses=R("vae_losses"),
-        ids=R("anomalous_ids"),
+        parquet=R("vae_scores"),
+        csv=R("vae_scores_csv"),
+        ids=R("candidate_ids"),
         history=R("vae_history"),
     params:
         vae=config["vae"],
@@ -25,21 +26,21 @@ rule train_vae:
         "../scripts/train_vae.py"
 
 
-rule plot_losses:
+rule plot_scores:
     input:
-        R("vae_losses"),
+        R("vae_scores"),
     output:
-        histogram=report(R("loss_histogram"), caption="../report/loss_histogram.rst", category="3. Anomaly detection"),
-        boxplot=report(R("loss_boxplot"), caption="../report/loss_boxplot.rst", category="3. Anomaly detection"),
-        scatter=report(R("loss_scatter"), caption="../report/loss_scatter.rst", category="3. Anomaly detection"),
+        histogram=report(R("score_histogram"), caption="../report/loss_histogram.rst", category="6. Anomaly detection"),
+        boxplot=report(R("score_boxplot"), caption="../report/loss_boxplot.rst", category="6. Anomaly detection"),
+        scatter=report(R("score_scatter"), caption="../report/loss_scatter.rst", category="6. Anomaly detection"),
     params:
         loss=config["vae"]["loss"],
         score=config["vae"]["score"],
     log:
-        LOG("plot_losses"),
+        LOG("plot_scores"),
     benchmark:
-        BENCH("plot_losses")
+        BENCH("plot_scores")
     conda:
         "../../envs/core.yaml"
     script:
-        "../scripts/plot_losses.py"
+        "../scripts/plot_scores.py"

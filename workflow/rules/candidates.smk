@@ -3,11 +3,11 @@
 
 rule candidate_table:
     input:
-        merged=R("merged"),
-        losses=R("vae_losses"),
+        analysed=R("analysed"),
+        vae_scores=R("vae_scores"),
         matches=R("known_matches"),
     output:
-        csv=report(R("candidates_csv"), caption="../report/candidates.rst", category="5. Candidates"),
+        csv=report(R("candidates_csv"), caption="../report/candidates.rst", category="8. Candidates"),
         fits=R("candidates_fits"),
         vot=R("candidates_vot"),
     log:

@@ -4,6 +4,10 @@ RESULTS = config["results"]
 SAMPLE_DIR = config["sample"]["dir"]
 if not os.path.isabs(SAMPLE_DIR):
     SAMPLE_DIR = os.path.join(workflow.basedir, SAMPLE_DIR)
+SOURCE = config["source"]
+#: The tap config section for the rules that talk to the archives (None with local tables, so that
+#: a changed TAP setting reruns nothing there).
+TAP = config["tap"] if SOURCE == "tap" else None
 
 
 def R(key):
@@ -26,14 +30,13 @@ def TILE_PRODUCT(name):
     return os.path.join(RESULTS, "tiles", "{tile}", f"{name}.parquet")
 
 
-TILES = tile_list(config["sky"]) if config["source"] == "tap" else []
+#: The tiles the archive is queried on (source: tap); with local tables the tiles come from the data.
+TILES = tile_list(config["sky"]) if SOURCE == "tap" else []
 
 
 def selection_tiles():
-    """The tiles the per-tile stages run on: the configured tiles over TAP; with local tables, the
-    tiles that hold selected objects (listed by the checkpoint select_objects)."""
-    if config["source"] == "tap":
-        return TILES
+    """The tiles the per-tile stages run on, as listed by the checkpoint select_objects: the tiles
+    that hold selected objects (local tables), or the queried tiles (TAP)."""
     return read_tile_list(checkpoints.select_objects.get().output.tiles)
 
 
@@ -50,21 +53,21 @@ wildcard_constraints:
     tile=r"\d+",
 
 
-def source_table(name):
-    """Input table ``name`` (master, photometry, images, distances) for the configured source."""
-    if config["source"] == "sample":
-        return os.path.join(SAMPLE_DIR, SAMPLE_FILES[name])
-    if config["source"] == "files":
-        return config["files"][name] or []
-    raise WorkflowError(f"symfind: no local table {name!r} with source {config['source']!r}")
+def local_tables(*names):
+    """Input function: the source's tables ``names`` that exist, as named inputs (name -> path):
+    the sample's files, the user's files (config key files.<name>), or none over TAP."""
 
+    def inputs(wildcards):
+        if SOURCE == "sample":
+            return survey_folder_tables(SAMPLE_DIR, names)
+        if SOURCE == "files":
+            return {name: config["files"][name] for name in names if config["files"].get(name)}
+        return {}
 
-def selection_inputs(wildcards):
-    if config["source"] == "sample":
-        return [os.path.join(SAMPLE_DIR, SAMPLE_FILES[t]) for t in ("master", "twomass_psc", "gaia_dr2", "allwise")]
-    return [source_table("master")]
+    return inputs
 
 
 def truth_table():
     """The sample sky's truth table (labels for the evaluation only), or nothing for real data."""
-    return os.path.join(SAMPLE_DIR, SAMPLE_FILES["truth"]) if config["source"] == "sample" else []
+    return os.path.join(SAMPLE_DIR, TRUTH_FILE) if SOURCE == "sample" else []
+

@@ -1,5 +1,4 @@
-# Stage 3: extinction-corrected colour cut and distance/extinction-corrected absolute-magnitude cut,
-# per tile, gathered (with the cut-flow summed over tiles).
+# Stage 3: the extinction-corrected colour cut and the absolute-magnitude cut, per tile.
 
 
 rule apply_cuts:
@@ -8,7 +7,7 @@ rule apply_cuts:
         distances=TILE_PRODUCT("distances"),
         extinction=TILE_PRODUCT("extinction"),
     output:
-        parquet=TILE_PRODUCT("filtered"),
+        parquet=TILE_PRODUCT("after_cuts"),
         cutflow=TILE_PRODUCT("cutflow"),
     params:
         cuts=config["cuts"],
@@ -20,21 +19,3 @@ rule apply_cuts:
         "../../envs/core.yaml"
     script:
         "../scripts/apply_cuts.py"
-
-
-rule gather_cuts:
-    input:
-        filtered=tile_products("filtered"),
-        cutflow=tile_products("cutflow"),
-    output:
-        csv=R("filtered_csv"),
-        parquet=R("filtered"),
-        cutflow=report(R("cutflow"), caption="../report/cutflow.rst", category="2. Cuts"),
-    log:
-        LOG("gather_cuts"),
-    benchmark:
-        BENCH("gather_cuts")
-    conda:
-        "../../envs/core.yaml"
-    script:
-        "../scripts/gather_cuts.py"

@@ -1,29 +1,22 @@
-# Stage 2: Bailer-Jones (2018) distances of the selected Gaia DR2 sources, per HEALPix tile: looked up
-# in a local table, or uploaded in chunks to the Gaia archive (source: tap); then gathered.
+# Stage 2: Bailer-Jones (2018) distances of the selected Gaia DR2 sources, per tile (from the
+# source: a local table, or ids uploaded in chunks to the Gaia archive).
 
 
-if config["source"] == "tap":
-
-    include: "distances_tap.smk"
-
-else:
-
-    include: "distances_local.smk"
-
-
-rule gather_distances:
+rule fetch_distances:
     input:
-        found=tile_products("distances"),
-        missing=tile_products("distances_missing"),
+        unpack(local_tables("distances")),
+        selected=TILE_PRODUCT("selection"),
     output:
-        csv=R("distances_csv"),
-        parquet=R("distances"),
-        missing=R("distances_missing"),
+        found=TILE_PRODUCT("distances"),
+        missing=TILE_PRODUCT("distances_missing"),
+    params:
+        source=SOURCE,
+        tap=TAP,
     log:
-        LOG("gather_distances"),
+        LOG("fetch_distances", "{tile}"),
     benchmark:
-        BENCH("gather_distances")
+        BENCH("fetch_distances", "{tile}")
     conda:
         "../../envs/core.yaml"
     script:
-        "../scripts/gather_distances.py"
+        "../scripts/fetch_distances.py"

@@ -1,56 +1,20 @@
-# Stage 2b: E(B-V) in front of each selected star, per tile (SFD, SFD x dust layer, or an mwdust
-# 3-D map in its own environment), gathered into one table.
+# Stage 2: E(B-V) in front of each selected star, per tile: SFD (optionally scaled by a dust layer)
+# in the core environment, or an mwdust 3-D map in its own.
 
 
-if config["extinction"]["model"].startswith("mwdust:"):
-
-    rule extinction_mwdust:
-        input:
-            selected=TILE_PRODUCT("selection"),
-            distances=TILE_PRODUCT("distances"),
-        output:
-            TILE_PRODUCT("extinction"),
-        params:
-            extinction=config["extinction"],
-        log:
-            LOG("extinction", "{tile}"),
-        benchmark:
-            BENCH("extinction", "{tile}")
-        conda:
-            "../../envs/mwdust.yaml"
-        script:
-            "../scripts/extinction.py"
-
-else:
-
-    rule extinction_sfd:
-        input:
-            selected=TILE_PRODUCT("selection"),
-            distances=TILE_PRODUCT("distances"),
-        output:
-            TILE_PRODUCT("extinction"),
-        params:
-            extinction=config["extinction"],
-        log:
-            LOG("extinction", "{tile}"),
-        benchmark:
-            BENCH("extinction", "{tile}")
-        conda:
-            "../../envs/core.yaml"
-        script:
-            "../scripts/extinction.py"
-
-
-rule gather_extinction:
+rule extinction:
     input:
-        tile_products("extinction"),
+        selected=TILE_PRODUCT("selection"),
+        distances=TILE_PRODUCT("distances"),
     output:
-        R("extinction"),
+        TILE_PRODUCT("extinction"),
+    params:
+        extinction=config["extinction"],
     log:
-        LOG("gather_extinction"),
+        LOG("extinction", "{tile}"),
     benchmark:
-        BENCH("gather_extinction")
+        BENCH("extinction", "{tile}")
     conda:
-        "../../envs/core.yaml"
+        "../../envs/mwdust.yaml" if config["extinction"]["model"].startswith("mwdust:") else "../../envs/core.yaml"
     script:
-        "../scripts/gather_extinction.py"
+        "../scripts/extinction.py"

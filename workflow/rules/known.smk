@@ -1,14 +1,14 @@
-# Stage 7b: cross-match with catalogues of known symbiotic stars; recall of the candidates.
+# Stage 7: cross-match with catalogues of known symbiotic stars; recall of the candidates.
 
 
 rule crossmatch_known:
     input:
-        merged=R("merged"),
-        losses=R("vae_losses"),
+        analysed=R("analysed"),
+        vae_scores=R("vae_scores"),
         user_catalogues=[entry["path"] for entry in config["known"]["catalogues"] if "path" in entry],
     output:
         matches=R("known_matches"),
-        recovery=report(R("known_recovery"), caption="../report/known_recovery.rst", category="4. Known symbiotic stars"),
+        recovery=report(R("known_recovery"), caption="../report/known_recovery.rst", category="7. Known symbiotic stars"),
     params:
         catalogues=config["known"]["catalogues"],
     log:
@@ -23,14 +23,14 @@ rule crossmatch_known:
 
 rule compare_detectors:
     input:
-        merged=R("merged"),
-        losses=R("vae_losses"),
+        analysed=R("analysed"),
+        vae_scores=R("vae_scores"),
         matches=R("known_matches"),
         truth=truth_table(),
     output:
-        table=report(R("detector_comparison"), caption="../report/detector_comparison.rst", category="4. Known symbiotic stars"),
-        plot=report(R("detector_comparison_plot"), caption="../report/detector_comparison.rst", category="4. Known symbiotic stars"),
-        magnitude_plot=report(R("score_magnitude_plot"), caption="../report/score_magnitude.rst", category="3. Anomaly detection"),
+        table=report(R("detector_comparison"), caption="../report/detector_comparison.rst", category="7. Known symbiotic stars"),
+        plot=report(R("detector_comparison_plot"), caption="../report/detector_comparison.rst", category="7. Known symbiotic stars"),
+        magnitude_plot=report(R("score_magnitude_plot"), caption="../report/score_magnitude.rst", category="6. Anomaly detection"),
         status=R("status_compare_detectors"),
     params:
         detectors=config["vae"],

@@ -1,15 +1,15 @@
-# Stage 5: the filtered catalogue inner-joined with the colours on object_id.
+# Stage 5: the analysed objects: the objects after the cuts inner-joined with their colours on object_id.
 
 
 rule merge_catalogue:
     input:
-        filtered=R("filtered"),
-        colors=R("colors"),
+        after_cuts=R("after_cuts"),
+        colours=R("colours"),
         selection_cutflow=R("selection_cutflow"),
         cutflow=R("cutflow"),
     output:
-        csv=R("merged_csv"),
-        parquet=R("merged"),
+        parquet=R("analysed"),
+        csv=R("analysed_csv"),
     log:
         LOG("merge_catalogue"),
     benchmark:

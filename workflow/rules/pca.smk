@@ -1,13 +1,13 @@
-# Stage 7a: PCA of the colour space.
+# Stage 7: PCA of the colour space.
 
 
 rule colour_pca:
     input:
-        R("merged"),
+        R("analysed"),
     output:
         explained=R("pca_explained"),
         loadings=R("pca_loadings"),
-        plot=report(R("pca_plot"), caption="../report/pca.rst", category="3. Anomaly detection"),
+        plot=report(R("pca_plot"), caption="../report/pca.rst", category="6. Anomaly detection"),
         status=R("status_colour_pca"),
     params:
         features=config["pca"]["features"],

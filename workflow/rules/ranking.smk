@@ -1,18 +1,18 @@
-# Stage 8b: rank the analysed objects with the known symbiotic stars as labels (positive-unlabelled
+# Stage 8: rank the analysed objects with the known symbiotic stars as labels (positive-unlabelled
 # learning on colours and the VAE's view), evaluated on hidden labels against the VAE and baselines.
 
 
 rule rank_candidates:
     input:
-        merged=R("merged"),
-        losses=R("vae_losses"),
+        analysed=R("analysed"),
+        vae_scores=R("vae_scores"),
         matches=R("known_matches"),
         truth=truth_table(),
     output:
-        ranked=report(R("candidates_ranked"), caption="../report/candidates_ranked.rst", category="5. Candidates"),
-        evaluation=report(R("ranking_evaluation"), caption="../report/ranking_evaluation.rst", category="4. Known symbiotic stars"),
-        plot=report(R("ranking_evaluation_plot"), caption="../report/ranking_evaluation.rst", category="4. Known symbiotic stars"),
-        importances=report(R("ranking_features"), caption="../report/ranking_features.rst", category="4. Known symbiotic stars"),
+        ranked=report(R("candidates_ranked"), caption="../report/candidates_ranked.rst", category="8. Candidates"),
+        evaluation=report(R("ranking_evaluation"), caption="../report/ranking_evaluation.rst", category="7. Known symbiotic stars"),
+        plot=report(R("ranking_evaluation_plot"), caption="../report/ranking_evaluation.rst", category="7. Known symbiotic stars"),
+        importances=report(R("ranking_features"), caption="../report/ranking_features.rst", category="7. Known symbiotic stars"),
         status=R("status_rank_candidates"),
     params:
         rank=config["rank"],

@@ -4,15 +4,15 @@
 
 rule diagnostic_plots:
     input:
-        selected=R("selection"),
-        merged=R("merged"),
-        losses=R("vae_losses"),
+        selection=R("selection"),
+        analysed=R("analysed"),
+        vae_scores=R("vae_scores"),
         matches=R("known_matches"),
     output:
-        sky=report(R("sky_map"), caption="../report/sky_map.rst", category="5. Candidates"),
-        colour_colour=report(R("colour_colour_plot"), caption="../report/colour_colour.rst", category="5. Candidates"),
-        cmd=report(R("colour_magnitude_plot"), caption="../report/colour_magnitude.rst", category="5. Candidates"),
-        latent=report(R("latent_plot"), caption="../report/latent.rst", category="3. Anomaly detection"),
+        sky=report(R("sky_map"), caption="../report/sky_map.rst", category="8. Candidates"),
+        colour_colour=report(R("colour_colour_plot"), caption="../report/colour_colour.rst", category="8. Candidates"),
+        cmd=report(R("colour_magnitude_plot"), caption="../report/colour_magnitude.rst", category="8. Candidates"),
+        latent=report(R("latent_plot"), caption="../report/latent.rst", category="6. Anomaly detection"),
     params:
         cuts=config["cuts"],
         loss="hot_excess" if config["vae"]["score"] == "hot_excess" else config["vae"]["loss"],  # the score's label
@@ -45,9 +45,9 @@ rule summary:
     input:
         selection_cutflow=R("selection_cutflow"),
         cutflow=R("cutflow"),
-        colors=R("colors"),
-        merged=R("merged"),
-        losses=R("vae_losses"),
+        colours=R("colours"),
+        analysed=R("analysed"),
+        vae_scores=R("vae_scores"),
         recovery=R("known_recovery"),
         comparison=R("detector_comparison"),
         statuses=[R("status_colour_pca"), R("status_compare_detectors"), R("status_rank_candidates")],
@@ -56,7 +56,7 @@ rule summary:
     params:
         products={
             "candidates (CSV, FITS, VOTable)": ", ".join(R(k) for k in ("candidates_csv", "candidates_fits", "candidates_vot")),
-            "VAE scores of every object": R("vae_losses"),
+            "VAE scores of every object": R("vae_scores_csv"),
             "cut-flow": R("cutflow"),
             "detector comparison": R("detector_comparison"),
             "known symbiotic stars matched": R("known_matches"),

@@ -1,28 +1,72 @@
-# Stage 1: the selection query (SkyMapper DR2 x 2MASS x Gaia DR2 x AllWISE) and per-epoch photometry.
-# Local tables (source: sample | files): one selection job (a checkpoint that lists the tiles holding
-# selected objects), then one job per HEALPix tile. Over TAP (source: tap): one query job per
-# configured tile, gathered. Either way the later stages run per tile on results/tiles/<tile>/.
+# Stage 1: the selection (SkyMapper DR2 x 2MASS x Gaia DR2 x AllWISE) and per-epoch photometry.
+# The source (config key `source`) is a param. With local tables, select_objects (a checkpoint)
+# selects every object at once, stores each one's tile and lists the tiles; select_tile then takes
+# each tile's objects. Over TAP, select_tile is the archive's query of one configured tile and
+# select_objects gathers them (a failed tile is retried alone). Every later per-tile job reads
+# results/tiles/<tile>/.
 
 
-if config["source"] == "tap":
-
-    include: "selection_tap.smk"
-
-else:
-
-    include: "selection_local.smk"
-
-
-rule gather_epochs:
+rule select_tile:
     input:
-        tile_products("epochs"),
+        R("selection") if SOURCE != "tap" else [],
     output:
-        R("epochs"),
+        TILE_PRODUCT("selection"),
+    params:
+        source=SOURCE,
+        selection=config["selection"] if SOURCE == "tap" else None,
+        tap=TAP,
+        nside=config["sky"]["nside"],
+    resources:
+        mem_mb=4000,
+        runtime=240 if SOURCE == "tap" else 60,
     log:
-        LOG("gather_epochs"),
+        LOG("select_tile", "{tile}"),
     benchmark:
-        BENCH("gather_epochs")
+        BENCH("select_tile", "{tile}")
     conda:
         "../../envs/core.yaml"
     script:
-        "../scripts/gather_epochs.py"
+        "../scripts/select_tile.py"
+
+
+checkpoint select_objects:
+    input:
+        unpack(local_tables("master", "twomass_psc", "gaia_dr2", "allwise")),
+        queried=expand(TILE_PRODUCT("selection"), tile=TILES),
+    output:
+        parquet=R("selection"),
+        csv=R("selection_csv"),
+        cutflow=report(R("selection_cutflow"), caption="../report/selection_cutflow.rst", category="1. Selection"),
+        tiles=R("selection_tiles"),
+    params:
+        source=SOURCE,
+        selection=config["selection"],
+        nside=config["sky"]["nside"],
+        tiles=TILES,
+    log:
+        LOG("select_objects"),
+    benchmark:
+        BENCH("select_objects")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/select_objects.py"
+
+
+rule fetch_epochs:
+    input:
+        unpack(local_tables("photometry", "images")),
+        selected=TILE_PRODUCT("selection"),
+    output:
+        TILE_PRODUCT("epochs"),
+    params:
+        source=SOURCE,
+        tap=TAP,
+    log:
+        LOG("fetch_epochs", "{tile}"),
+    benchmark:
+        BENCH("fetch_epochs", "{tile}")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/fetch_epochs.py"

@@ -1,9 +1,9 @@
 """Rule apply_cuts: colour and absolute-magnitude cuts on one tile."""
-from symfind.cuts import run_cuts
 from symfind.logs import job_logging
+from symfind.stages.cuts import apply_cuts
 
 with job_logging(snakemake.log[0]):
-    run_cuts(
+    apply_cuts(
         selected_parquet=snakemake.input.selected,
         distances_parquet=snakemake.input.distances,
         extinction_parquet=snakemake.input.extinction,

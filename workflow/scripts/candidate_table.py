@@ -1,11 +1,11 @@
 """Rule candidate_table: the candidates as CSV, FITS and VOTable."""
-from symfind.candidates import run_candidates
 from symfind.logs import job_logging
+from symfind.stages.candidates import candidate_table
 
 with job_logging(snakemake.log[0]):
-    run_candidates(
-        merged_parquet=snakemake.input.merged,
-        losses_csv=snakemake.input.losses,
+    candidate_table(
+        analysed_parquet=snakemake.input.analysed,
+        vae_scores_parquet=snakemake.input.vae_scores,
         matches_csv=snakemake.input.matches,
         out_csv=snakemake.output.csv,
         out_fits=snakemake.output.fits,

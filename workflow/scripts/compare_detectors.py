@@ -1,11 +1,11 @@
-"""Rule compare_detectors: VAE vs IsolationForest, PCA, LOF and a colour rule on known symbiotic stars."""
-from symfind.comparison import run_compare
+"""Rule compare_detectors: the VAE variants, IsolationForest, PCA, LOF and a colour rule on known symbiotic stars."""
 from symfind.logs import job_logging
+from symfind.stages.known import compare_detectors
 
 with job_logging(snakemake.log[0]):
-    run_compare(
-        merged_parquet=snakemake.input.merged,
-        losses_csv=snakemake.input.losses,
+    compare_detectors(
+        analysed_parquet=snakemake.input.analysed,
+        vae_scores_parquet=snakemake.input.vae_scores,
         matches_csv=snakemake.input.matches,
         truth_file=snakemake.input.truth or None,
         params=snakemake.params.detectors,

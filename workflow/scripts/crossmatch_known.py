@@ -1,11 +1,11 @@
-"""Rule crossmatch_known: candidates vs catalogues of known symbiotic stars."""
-from symfind.known import run_known
+"""Rule crossmatch_known: the analysed objects vs catalogues of known symbiotic stars."""
 from symfind.logs import job_logging
+from symfind.stages.known import crossmatch_known
 
 with job_logging(snakemake.log[0]):
-    run_known(
-        merged_parquet=snakemake.input.merged,
-        losses_csv=snakemake.input.losses,
+    crossmatch_known(
+        analysed_parquet=snakemake.input.analysed,
+        vae_scores_parquet=snakemake.input.vae_scores,
         catalogues=[dict(entry) for entry in snakemake.params.catalogues],
         out_matches=snakemake.output.matches,
         out_recovery=snakemake.output.recovery,

@@ -1,12 +1,12 @@
 """Rule diagnostic_plots: sky map, colour-colour and colour-magnitude diagrams, VAE latent space."""
 from symfind.logs import job_logging
-from symfind.plots import run_diagnostic_plots
+from symfind.stages.report import diagnostic_plots
 
 with job_logging(snakemake.log[0]):
-    run_diagnostic_plots(
-        selected_parquet=snakemake.input.selected,
-        merged_parquet=snakemake.input.merged,
-        losses_csv=snakemake.input.losses,
+    diagnostic_plots(
+        selection_parquet=snakemake.input.selection,
+        analysed_parquet=snakemake.input.analysed,
+        vae_scores_parquet=snakemake.input.vae_scores,
         matches_csv=snakemake.input.matches,
         cuts=snakemake.params.cuts,
         loss_kind=snakemake.params.loss,

@@ -1,11 +1,11 @@
-"""Rules extinction_sfd / extinction_mwdust: E(B-V) in front of each selected star."""
-from symfind.extinction import run_extinction
+"""Rule extinction: E(B-V) in front of each selected star of one tile."""
 from symfind.logs import job_logging
+from symfind.stages.distances import extinction
 
 with job_logging(snakemake.log[0]):
-    run_extinction(
+    extinction(
         selected_parquet=snakemake.input.selected,
         distances_parquet=snakemake.input.distances,
-        extinction=snakemake.params.extinction,
+        params=snakemake.params.extinction,
         out_parquet=snakemake.output[0],
     )

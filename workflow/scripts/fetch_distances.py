@@ -1,11 +1,13 @@
-"""Rule fetch_distances_tile (local tables): Bailer-Jones distances of one tile's Gaia sources."""
-from symfind.distances import run_distances
+"""Rule fetch_distances: Bailer-Jones distances of one tile's Gaia sources, from the source."""
 from symfind.logs import job_logging
+from symfind.stages.distances import fetch_distances
 
 with job_logging(snakemake.log[0]):
-    run_distances(
+    fetch_distances(
         selected_parquet=snakemake.input.selected,
-        distances_file=snakemake.input.distances,
+        source=snakemake.params.source,
+        tables={name: path for name, path in snakemake.input.items() if name != "selected"},
+        tap=snakemake.params.tap,
         out_parquet=snakemake.output.found,
         out_missing=snakemake.output.missing,
     )

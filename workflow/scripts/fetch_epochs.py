@@ -1,11 +1,12 @@
-"""Rule fetch_epochs_tile (local tables): per-epoch photometry of one tile's selected objects."""
-from symfind.epochs import run_epochs
+"""Rule fetch_epochs: per-epoch photometry of one tile's selected objects, from the source."""
 from symfind.logs import job_logging
+from symfind.stages.selection import fetch_epochs
 
 with job_logging(snakemake.log[0]):
-    run_epochs(
+    fetch_epochs(
         selected_parquet=snakemake.input.selected,
-        photometry_file=snakemake.input.photometry,
-        images_file=snakemake.input.images or None,
+        source=snakemake.params.source,
+        tables={name: path for name, path in snakemake.input.items() if name != "selected"},
+        tap=snakemake.params.tap,
         out_parquet=snakemake.output[0],
     )

@@ -1,13 +1,13 @@
-"""Rule merge_catalogue: filtered catalogue x colours."""
+"""Rule merge_catalogue: the analysed objects (after the cuts, with colours)."""
 from symfind.logs import job_logging
-from symfind.merge import run_merge
+from symfind.stages.merge import merge_catalogue
 
 with job_logging(snakemake.log[0]):
-    run_merge(
-        filtered_parquet=snakemake.input.filtered,
-        colors_parquet=snakemake.input.colors,
-        out_csv=snakemake.output.csv,
-        out_parquet=snakemake.output.parquet,
+    merge_catalogue(
+        after_cuts_parquet=snakemake.input.after_cuts,
+        colours_parquet=snakemake.input.colours,
         selection_cutflow_csv=snakemake.input.selection_cutflow,
         cutflow_csv=snakemake.input.cutflow,
+        out_parquet=snakemake.output.parquet,
+        out_csv=snakemake.output.csv,
     )

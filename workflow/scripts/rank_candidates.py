@@ -1,11 +1,11 @@
 """Rule rank_candidates: the ranking with the known symbiotic stars, and its evaluation."""
 from symfind.logs import job_logging
-from symfind.ranking import run_ranking
+from symfind.stages.ranking import rank_candidates
 
 with job_logging(snakemake.log[0]):
-    run_ranking(
-        merged_parquet=snakemake.input.merged,
-        losses_csv=snakemake.input.losses,
+    rank_candidates(
+        analysed_parquet=snakemake.input.analysed,
+        vae_scores_parquet=snakemake.input.vae_scores,
         matches_csv=snakemake.input.matches,
         params=snakemake.params.rank,
         detector_seed=snakemake.params.detector_seed,

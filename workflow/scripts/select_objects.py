@@ -1,16 +1,17 @@
-"""Rule select_objects: apply the selection query to the source tables."""
+"""Rule select_objects: the selection from the source, each object with its tile, and the tile list."""
 from symfind.logs import job_logging
-from symfind.selection import run_selection
+from symfind.stages.selection import select_objects
 
 with job_logging(snakemake.log[0]):
-    run_selection(
+    select_objects(
         source=snakemake.params.source,
         selection=snakemake.params.selection,
-        out_csv=snakemake.output.csv,
+        nside=snakemake.params.nside,
+        tables={name: path for name, path in snakemake.input.items() if name != "queried"},
+        tile_parquets=list(snakemake.input.queried),
+        tiles=list(snakemake.params.tiles),
         out_parquet=snakemake.output.parquet,
+        out_csv=snakemake.output.csv,
         out_cutflow=snakemake.output.cutflow,
         out_tiles=snakemake.output.tiles,
-        nside=snakemake.params.nside,
-        sample_dir=snakemake.params.sample_dir,
-        master_file=snakemake.params.master_file,
     )

@@ -1,14 +1,14 @@
 """Rule summary: objects per stage, candidates, known symbiotic stars recovered, products."""
 from symfind.logs import job_logging
-from symfind.summary import run_summary
+from symfind.stages.report import summary
 
 with job_logging(snakemake.log[0]):
-    run_summary(
+    summary(
         selection_cutflow_csv=snakemake.input.selection_cutflow,
         cutflow_csv=snakemake.input.cutflow,
-        colors_parquet=snakemake.input.colors,
-        merged_parquet=snakemake.input.merged,
-        losses_csv=snakemake.input.losses,
+        colours_parquet=snakemake.input.colours,
+        analysed_parquet=snakemake.input.analysed,
+        vae_scores_parquet=snakemake.input.vae_scores,
         recovery_csv=snakemake.input.recovery,
         comparison_csv=snakemake.input.comparison,
         status_files=snakemake.input.statuses,

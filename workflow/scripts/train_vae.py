@@ -1,13 +1,14 @@
 """Rule train_vae: VAE anomaly scores and candidates."""
 from symfind.logs import job_logging
-from symfind.vae import run_vae
+from symfind.stages.anomaly import train_vae
 
 with job_logging(snakemake.log[0]):
-    run_vae(
-        merged_parquet=snakemake.input[0],
+    train_vae(
+        analysed_parquet=snakemake.input[0],
         params=snakemake.params.vae,
         a_per_ebv=snakemake.params.a_per_ebv,
-        out_losses=snakemake.output.losses,
+        out_parquet=snakemake.output.parquet,
+        out_csv=snakemake.output.csv,
         out_ids=snakemake.output.ids,
         out_history=snakemake.output.history,
         threads=snakemake.threads,

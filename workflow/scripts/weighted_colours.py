@@ -1,9 +1,9 @@
-"""Rule weighted_colors: nightly weighted magnitudes and colours of one tile's objects."""
-from symfind.colors import run_colors
+"""Rule weighted_colours: nightly weighted magnitudes and colours of one tile's objects."""
 from symfind.logs import job_logging
+from symfind.stages.colours import weighted_colours
 
 with job_logging(snakemake.log[0]):
-    run_colors(
+    weighted_colours(
         epochs_parquet=snakemake.input[0],
         error_floor=snakemake.params.error_floor,
         bad_flags=snakemake.params.bad_flags,

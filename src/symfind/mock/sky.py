@@ -1,4 +1,4 @@
-"""The embedded sample sky: a synthetic SkyMapper DR2 x 2MASS x Gaia DR2 x AllWISE field sample.
+"""The mock sky generator (the embedded sample sky and the benchmarks' skies): a synthetic SkyMapper DR2 x 2MASS x Gaia DR2 x AllWISE field sample.
 
 It is **not real survey data**. It is a mock sky in the archives' own schema (column names and
 types of ``dr2.master``, ``dr2.photometry``, ``dr2.images``, ``ext.twomass_psc``, ``ext.gaia_dr2``,
@@ -33,7 +33,7 @@ What is in it
 - Bailer-Jones et al. (2018)-like distances for the Gaia sources: 3% missing, 1% with
   ``result_flag = 2``.
 
-Regenerate with ``python -m symfind.sample --out resources/sample`` (the committed seed), or any size
+Regenerate with ``python -m symfind.mock --out resources/sample`` (the committed seed), or any size
 with ``--n-objects``; generation is chunked and streamed to Parquet, so memory stays bounded.
 """
 
@@ -50,7 +50,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import columns as C
+from .. import columns as C
+from ..sources.local import SURVEY_TABLE_FILES, TABLE_SCHEMAS, TRUTH_FILE
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ def known_positions_in_tiles(tiles: list[int]) -> pd.DataFrame:
     import healpy as hp
     from astropy.coordinates import SkyCoord
 
-    from .known import load_catalogue, load_seed_photometry
+    from ..known import load_catalogue, load_seed_photometry
 
     seeds = load_seed_photometry()
     precise = pd.concat(
@@ -538,33 +539,16 @@ def _epochs(rng, tile, seed, object_id, band, amp, period, phase, is_sym, mean_n
     return phot, ngood, mean_mag, mean_err
 
 
-#: File names of the sample tables (one per archive table), under the sample folder.
-SAMPLE_FILES: dict[str, str] = {
-    "master": "dr2_master.parquet",
-    "twomass_psc": "ext_twomass_psc.parquet",
-    "gaia_dr2": "ext_gaia_dr2.parquet",
-    "allwise": "ext_allwise.parquet",
-    "photometry": "dr2_photometry.parquet",
-    "images": "dr2_images.parquet",
-    "distances": "external_gaiadr2_geometric_distance.parquet",
-    "truth": "truth.parquet",
-}
+#: File names of the sample tables (one per archive table, and the truth), under the sample folder.
+SAMPLE_FILES: dict[str, str] = {**SURVEY_TABLE_FILES, "truth": TRUTH_FILE}
 
 #: Archive-schema dtypes of each sample table (truth has its own).
-SAMPLE_SCHEMAS: dict[str, dict[str, str]] = {
-    "master": C.MASTER_COLUMNS,
-    "twomass_psc": C.TWOMASS_COLUMNS,
-    "gaia_dr2": C.GAIA_COLUMNS,
-    "allwise": C.ALLWISE_COLUMNS,
-    "photometry": C.PHOTOMETRY_COLUMNS,
-    "images": C.IMAGES_COLUMNS,
-    "distances": C.DISTANCE_COLUMNS,
-}
+SAMPLE_SCHEMAS: dict[str, dict[str, str]] = dict(TABLE_SCHEMAS)
 
 
 def iter_chunks(n_objects: int, seed: int, mean_nights: float = MEAN_NIGHTS_PER_OBJECT) -> Iterator[Chunk]:
     """Generate the sky chunk by chunk (deterministic for a given ``n_objects`` and ``seed``)."""
-    from .known import load_seed_photometry
+    from ..known import load_seed_photometry
 
     seeds = load_seed_photometry()
     tiles = list(SAMPLE_TILES)

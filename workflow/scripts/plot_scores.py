@@ -1,10 +1,10 @@
-"""Rule plot_losses: histogram, box plot and scatter of the VAE loss."""
+"""Rule plot_scores: histogram, box plot and scatter of the VAE's anomaly score."""
 from symfind.logs import job_logging
-from symfind.plots import run_loss_plots
+from symfind.stages.anomaly import plot_scores
 
 with job_logging(snakemake.log[0]):
-    run_loss_plots(
-        losses_csv=snakemake.input[0],
+    plot_scores(
+        vae_scores_parquet=snakemake.input[0],
         out_hist=snakemake.output.histogram,
         out_box=snakemake.output.boxplot,
         out_scatter=snakemake.output.scatter,

@@ -1,0 +1,66 @@
+"""Where the survey data come from: one interface, two implementations.
+
+A *source* answers the three questions the workflow asks of the archives, each in the archives'
+own schema (:mod:`symfind.columns`):
+
+- :meth:`Source.select` - the objects of one HEALPix tile (or, for tables on disk, of the whole
+  sky at once) that pass the selection criteria, with a cut-flow table;
+- :meth:`Source.epochs` - the per-epoch photometry of given SkyMapper ``object_id`` values, each
+  epoch with the ``night_mjd`` of its image;
+- :meth:`Source.distances` - the Bailer-Jones distances of given Gaia ``source_id`` values, and
+  the ids that have none.
+
+:class:`~symfind.sources.local.LocalTables` answers them from tables on disk (the embedded sample,
+or a user's files: CSV, Parquet, FITS, VOTable); :class:`~symfind.sources.tap.TapArchive` from the
+archives over TAP, with ADQL built from the same column lists and the same criteria. The rules
+name the source in their params (``source``) and call :func:`open_source`; they never branch on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..io import InputError
+from ..selection import Criterion
+
+#: The values of the config key ``source``: tables on disk (``sample``, ``files``) or the archives.
+SOURCES = ("sample", "files", "tap")
+
+
+class Source(Protocol):
+    """What every source provides (all tables in the archive schema of :mod:`symfind.columns`)."""
+
+    def select(self, criteria: list[Criterion], nside: int, tile: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The objects of nested HEALPix ``tile`` at ``nside`` (``None``: every object the source
+        holds, where it can) that pass ``criteria``, in :data:`symfind.columns.JOINED_COLUMNS`, and
+        the cut-flow (``step, criterion, rows_left``)."""
+
+    def epochs(self, object_ids: np.ndarray) -> pd.DataFrame:
+        """Per-epoch photometry of ``object_ids`` (:data:`symfind.columns.EPOCH_COLUMNS`, AB mag,
+        ``night_mjd`` in MJD), in the product's order (:func:`symfind.epochs.sort_epochs`)."""
+
+    def distances(self, source_ids: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Bailer-Jones distances (pc) of ``source_ids``: ``(found, missing)``, see
+        :func:`symfind.distances.lookup_distances`."""
+
+
+def open_source(source: str, tables: Mapping[str, str | Path] | None = None, tap: Mapping[str, Any] | None = None) -> Source:
+    """The source named by the config key ``source``: ``sample`` or ``files`` read ``tables``
+    (name -> path, names of :data:`symfind.sources.local.TABLE_SCHEMAS`), ``tap`` queries the
+    services of the ``tap`` config section."""
+    if source in ("sample", "files"):
+        from .local import LocalTables
+
+        return LocalTables(dict(tables or {}))
+    if source == "tap":
+        if tap is None:
+            raise InputError("source 'tap' needs the 'tap' config section (services and limits)")
+        from .tap import TapArchive
+
+        return TapArchive(tap)
+    raise InputError(f"config key 'source': {source!r} is not one of {', '.join(SOURCES)}")

@@ -1,0 +1,44 @@
+"""Runners of ``workflow/rules/distances.smk`` (stage 2): Bailer-Jones distances, E(B-V) in front of each star."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..extinction import compute_ebv
+from ..io import write_table
+from ..sources import open_source
+
+log = logging.getLogger(__name__)
+
+
+def fetch_distances(selected_parquet: str | Path, source: str, out_parquet: str | Path, out_missing: str | Path,
+                    tables: Mapping[str, str] | None = None, tap: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Rule ``fetch_distances``: the distances (pc) of one tile's Gaia sources, and the ids without one."""
+    ids = pd.read_parquet(selected_parquet, columns=["gaia_dr2_id1"])["gaia_dr2_id1"].to_numpy(dtype=np.int64)
+    found, missing = open_source(source, tables, tap).distances(ids)
+    log.info("Bailer-Jones distances: %d requested, %d found, %d missing (listed in %s)",
+             len(found) + len(missing), len(found), len(missing), out_missing)
+    write_table(found, out_parquet)
+    write_table(missing, out_missing)
+    return found
+
+
+def extinction(selected_parquet: str | Path, distances_parquet: str | Path, params: Mapping[str, Any], out_parquet: str | Path) -> pd.DataFrame:
+    """Rule ``extinction``: E(B-V) (mag) in front of each selected object of one tile."""
+    selected = pd.read_parquet(selected_parquet)
+    distances = pd.read_parquet(distances_parquet)
+    table = compute_ebv(selected, distances, params)
+    log.info(
+        "E(B-V) by %s%s: %d objects, %d from their distance, median %.3f (SFD total %.3f)",
+        params["model"],
+        f" (dust layer h = {params['layer_scale_height_pc']} pc)" if params.get("layer_scale_height_pc") else "",
+        len(table), int(table["ebv_uses_distance"].sum()), table["ebv"].median(), table["ebv_sfd"].median(),
+    )
+    write_table(table, out_parquet)
+    return table

@@ -1,0 +1,40 @@
+"""Runner of ``workflow/rules/ranking.smk`` (stage 8): the ranking with the known symbiotic stars as labels."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..io import write_table
+
+log = logging.getLogger(__name__)
+
+
+def rank_candidates(analysed_parquet: str | Path, vae_scores_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any],
+                    detector_seed: int, out_ranked: str | Path, out_evaluation: str | Path, out_plot: str | Path,
+                    out_importances: str | Path, truth_file: str | None = None, out_status: str | Path | None = None,
+                    threads: int = 1) -> pd.DataFrame:
+    """Rule ``rank_candidates``: the ranked list with the known symbiotic stars as labels, its
+    evaluation on hidden labels and plot, the features that drive it, and the stage's status (a
+    sky without a known star to learn from is listed in the VAE's order, and says so)."""
+    from ..ranking import rank_objects, ranking_plot
+    from ..status import skipped_figure, write_status
+
+    truth = pd.read_parquet(truth_file, columns=["object_id", "population"]) if truth_file else None
+    ranked, evaluation, importance, problem, partly = rank_objects(
+        pd.read_parquet(analysed_parquet), pd.read_parquet(vae_scores_parquet), pd.read_csv(matches_csv), params,
+        detector_seed, truth, threads)
+    write_table(ranked, out_ranked)
+    write_table(evaluation, out_evaluation)
+    write_table(importance, out_importances)
+    if problem is None:
+        ranking_plot(evaluation, out_plot)
+    else:
+        skipped_figure(out_plot, "Ranking evaluation on hidden known symbiotic stars", str(problem))
+    if out_status is not None:
+        write_status(out_status, "rank_candidates", None if partly else problem, partly)
+    return ranked

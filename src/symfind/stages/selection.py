@@ -1,0 +1,94 @@
+"""Runners of ``workflow/rules/selection.smk`` (stage 1): the selection and the per-epoch photometry."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..io import InputError, write_table
+from ..selection import criteria_from_config
+from ..sources import open_source
+from ..tiles import TILE_COLUMN, gather_counts, tile_index, write_tile_list
+
+log = logging.getLogger(__name__)
+
+
+def select_tile(source: str, tile: int, out_parquet: str | Path, selection_parquet: str | Path | None = None,
+                selection: Mapping[str, Any] | None = None, tap: Mapping[str, Any] | None = None, nside: int | None = None) -> pd.DataFrame:
+    """Rule ``select_tile``: the selected objects of nested HEALPix ``tile``, in the archive's columns.
+
+    With local tables, the tile's rows of the selection (``selection_parquet``, by its stored
+    ``tile`` column: no HEALPix computed again). Over TAP (``source`` ``tap``), the archive's
+    selection query on the tile (``selection`` criteria, ``tap`` services, ``nside``).
+    """
+    if source == "tap":
+        selected, _ = open_source("tap", tap=tap).select(criteria_from_config(selection), int(nside), int(tile))
+    else:
+        selected = pd.read_parquet(selection_parquet, filters=[(TILE_COLUMN, "==", int(tile))])
+        selected = selected.drop(columns=TILE_COLUMN).reset_index(drop=True)
+    log.info("tile %d: %d selected objects", tile, len(selected))
+    write_table(selected, out_parquet)
+    return selected
+
+
+def _write_selection(selected: pd.DataFrame, flow: pd.DataFrame, counts: pd.DataFrame, nside: int, out_parquet, out_csv,
+                     out_cutflow, out_tiles) -> None:
+    write_table(selected, out_parquet)
+    write_table(selected.drop(columns=TILE_COLUMN), out_csv)  # the original script's columns
+    write_table(flow, out_cutflow)
+    write_tile_list(counts, out_tiles)
+    log.info("%d objects selected in %d tiles of nside %d", len(selected), int((counts["tile"].astype(str) != "all").sum()), nside)
+
+
+def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_parquet: str | Path, out_csv: str | Path,
+                   out_cutflow: str | Path, out_tiles: str | Path, tables: Mapping[str, str] | None = None,
+                   tile_parquets: list[str] | None = None, tiles: list[int] | None = None) -> pd.DataFrame:
+    """Rule ``select_objects`` (a checkpoint): the selected objects with their nested HEALPix tile at
+    ``nside`` (column ``tile``), the cut-flow and the list of tiles the per-tile stages run on.
+
+    Tables on disk (source ``sample`` or ``files``, ``tables``: name -> path) are selected here at
+    once; the cut-flow has the rows left after each criterion and the tile list the tiles that hold
+    selected objects. Over TAP the per-tile queries (``tile_parquets`` of ``tiles``, rule
+    ``select_tile``) are gathered; the cut-flow has the rows of each tile's server-side query and
+    the tile list every queried tile.
+    """
+    from ..sources.tap import selection_adql
+
+    criteria = criteria_from_config(selection)
+    if source == "tap":
+        parts = [pd.read_parquet(path).assign(**{TILE_COLUMN: np.int64(t)}) for t, path in zip(tiles or [], tile_parquets or [])]
+        parts = [part for part in parts if len(part)] or parts[:1]  # empty tiles add nothing (and keep no dtype)
+        selected = pd.concat(parts, ignore_index=True).sort_values("object_id", kind="stable", ignore_index=True)
+        duplicated = selected["object_id"].duplicated()
+        if duplicated.any():
+            raise InputError(f"per-tile selections overlap: {int(duplicated.sum())} object(s) in two tiles, "
+                             f"e.g. {selected.loc[duplicated, 'object_id'].iloc[0]}")
+        counts = gather_counts(tiles or [], tile_parquets or [], "selection")
+        flow = pd.DataFrame({"step": "tap_query", "criterion": "selection query (server side), tile " + counts["tile"],
+                             "rows_left": counts["rows"]})
+    else:
+        log.info("selection ADQL (as it would run on the archive):\n%s", selection_adql(criteria))
+        selected, flow = open_source(source, tables).select(criteria, int(nside))
+        for row in flow.itertuples():
+            log.info("%-28s %10d rows left", row.step, row.rows_left)
+        selected = selected.assign(**{TILE_COLUMN: tile_index(selected["raj2000"], selected["dej2000"], int(nside)).astype(np.int64)})
+        tile_ids, rows = np.unique(selected[TILE_COLUMN].to_numpy(), return_counts=True)
+        counts = pd.DataFrame({"tile": tile_ids, "rows": rows})
+    _write_selection(selected, flow, counts, int(nside), out_parquet, out_csv, out_cutflow, out_tiles)
+    return selected
+
+
+def fetch_epochs(selected_parquet: str | Path, source: str, out_parquet: str | Path, tables: Mapping[str, str] | None = None,
+                 tap: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Rule ``fetch_epochs``: the per-epoch photometry of one tile's selected objects, from the source."""
+    ids = pd.read_parquet(selected_parquet, columns=["object_id"])["object_id"].to_numpy()
+    epochs = open_source(source, tables, tap).epochs(ids)
+    n_with = epochs["object_id"].nunique()
+    log.info("%d epochs of %d selected objects (%d objects have none)", len(epochs), n_with, len(ids) - n_with)
+    write_table(epochs, out_parquet)
+    return epochs

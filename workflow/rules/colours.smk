@@ -1,0 +1,24 @@
+# Stage 4: nightly inverse-variance weighted magnitudes and the 30 ordered colours of u v g r i z,
+# per tile (an object's epochs all lie in its tile).
+
+
+rule weighted_colours:
+    input:
+        TILE_PRODUCT("epochs"),
+    output:
+        TILE_PRODUCT("colours"),
+    params:
+        error_floor=config["colors"]["error_floor"],
+        bad_flags=config["colors"]["bad_flags"],
+        clip_sigma=config["colors"]["clip_sigma"],
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    log:
+        LOG("weighted_colours", "{tile}"),
+    benchmark:
+        BENCH("weighted_colours", "{tile}")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/weighted_colours.py"
