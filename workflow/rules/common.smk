@@ -35,8 +35,11 @@ TILES = tile_list(config["sky"]) if SOURCE == "tap" else []
 
 
 def selection_tiles():
-    """The tiles the per-tile stages run on, as listed by the checkpoint select_objects: the tiles
-    that hold selected objects (local tables), or the queried tiles (TAP)."""
+    """The tiles the per-tile stages run on: over TAP the configured tiles (known before any query,
+    so that each tile's chain runs on its own and a failed tile stops no other); with local tables
+    the tiles that hold selected objects, as listed by the checkpoint select_objects."""
+    if SOURCE == "tap":
+        return TILES
     return read_tile_list(checkpoints.select_objects.get().output.tiles)
 
 
