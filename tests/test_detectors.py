@@ -2,8 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind.detectors import colour_rule_scores, compare_detectors, evaluate, label_sets, ml_scores
+from symfind.detectors import colour_rule_scores, compare_detectors, label_sets, ml_scores
+from symfind.evaluation import evaluate
 from symfind.features import FEATURE_SETS
+from symfind.scored import scored_table
 
 
 def test_evaluate_by_hand():
@@ -43,12 +45,13 @@ def test_comparison_has_every_detector_label_set_and_fraction():
                            **{c: rng.normal(10, 0.3, n) for c in ("j_m", "h_m", "k_m", "w1mpro", "w3mpro", "w4mpro")}})
     planted = np.arange(n) < 10  # the hot-excess score finds the planted stars, the other scores do not
     losses = pd.DataFrame({"object_id": np.arange(n), "score_hot_excess": rng.random(n) + 2 * planted,
-                           "score_any": rng.random(n)})
-    others = {name: pd.DataFrame({"object_id": np.arange(n), "score_any": rng.random(n)}) for name in ("vae_plain_chi2", "vae_seed")}
+                           "score_any": rng.random(n), "rank": np.arange(1, n + 1), "is_candidate": np.arange(n) < 6})
+    losses["anomaly_score"] = losses["score_hot_excess"]
+    others = pd.DataFrame({"object_id": np.arange(n), "score_vae_plain_chi2": rng.random(n), "score_vae_seed": rng.random(n)})
     matches = pd.DataFrame({"object_id": [1, 2, 3]})
     truth = pd.DataFrame({"object_id": np.arange(n), "population": ["symbiotic_s" if k < 10 else "k_giant" for k in range(n)]})
     params = {"model": "conditional", "features": "colors", "anomaly_fraction": 0.02, "seed": 1, "loss": "chi2", "sigma_int": 0.02}
-    table = compare_detectors(merged, losses, matches, truth, params, others)
+    table = compare_detectors(scored_table(merged, losses, others, params, "colors"), matches, truth, params)
     assert set(table["detector"]) == {"vae_conditional_hot_excess", "vae_conditional_any", "vae_plain_chi2", "vae_seed",
                                       "isolation_forest", "pca", "lof", "colour_rule"}
     baselines = table[table["detector"].isin(["isolation_forest", "pca", "lof"])]
@@ -63,8 +66,11 @@ def test_comparison_has_every_detector_label_set_and_fraction():
 
 
 def test_comparison_trains_the_other_variants_unless_told_not_to(tmp_path):
+    """The variants are trained by their own rule (beside the configured VAE); the comparison shows
+    every VAE variant, or only the configured one with vae.compare_losses false."""
     pytest.importorskip("torch")
     from symfind.detectors import other_variants
+    from symfind.stages.anomaly import score_objects, train_vae_variants
     from symfind.stages.known import compare_detectors as run_compare
 
     rng = np.random.default_rng(4)
@@ -77,9 +83,10 @@ def test_comparison_trains_the_other_variants_unless_told_not_to(tmp_path):
                            **{c: rng.normal(10, 0.3, n) for c in ("w1mpro", "w2mpro", "w3mpro", "w4mpro")},
                            **{c: rng.normal(1, 0.3, n) for c in colours}, **{"e_" + c: rng.uniform(0.01, 0.05, n) for c in colours},
                            "ebv": rng.uniform(0, 0.2, n), "jk0": rng.normal(1.1, 0.1, n), "abs_j": rng.normal(-4, 1, n)})
-    merged.to_parquet(tmp_path / "merged.parquet")
+    merged.to_parquet(tmp_path / "analysed.parquet")
     pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n), "score_any": rng.random(n),
-                  "score_hot_excess": rng.random(n), "is_candidate": np.arange(n) < 4}).to_parquet(tmp_path / "losses.parquet")
+                  "score_hot_excess": rng.random(n), "rank": np.arange(1, n + 1),
+                  "is_candidate": np.arange(n) < 4}).to_parquet(tmp_path / "vae_scores.parquet")
     pd.DataFrame({"object_id": [1, 2]}).to_csv(tmp_path / "matches.csv", index=False)
     params = {"model": "conditional", "score": "hot_excess", "features": "magnitudes", "loss": "chi2", "sigma_int": 0.02,
               "hidden": 8, "latent": 2, "epochs": 2, "batch_size": 64, "lr": 1e-3, "beta": 1.0, "anomaly_fraction": 0.02,
@@ -89,8 +96,13 @@ def test_comparison_trains_the_other_variants_unless_told_not_to(tmp_path):
     assert set(other_variants({**params, "model": "plain"})) == {"vae_conditional_hot_excess", "vae_seed"}
     every_vae = {"vae_conditional_hot_excess", "vae_conditional_any", "vae_plain_chi2", "vae_seed"}
     for compare, expected in ((True, every_vae), (False, {"vae_conditional_hot_excess", "vae_conditional_any"})):
-        table = run_compare(tmp_path / "merged.parquet", tmp_path / "losses.parquet", tmp_path / "matches.csv", None,
-                            {**params, "compare_losses": compare}, tmp_path / "t.csv", tmp_path / "t.png", tmp_path / "m.png",
-                            a_per_ebv=a_per_ebv)
+        variants = train_vae_variants(tmp_path / "analysed.parquet", {**params, "compare_losses": compare}, tmp_path / "variants.parquet",
+                                      a_per_ebv=a_per_ebv)
+        assert len(variants) == n and set(variants.columns) == {"object_id"} | {f"score_{v}" for v in expected - {
+            "vae_conditional_hot_excess", "vae_conditional_any"}}
+        score_objects(tmp_path / "analysed.parquet", tmp_path / "vae_scores.parquet", tmp_path / "variants.parquet", params,
+                      "colors", tmp_path / "scored.parquet")
+        table = run_compare(tmp_path / "scored.parquet", tmp_path / "matches.csv", None, {**params, "compare_losses": compare},
+                            tmp_path / "t.csv", tmp_path / "t.png", tmp_path / "m.png")
         assert set(table.loc[table["detector"].str.startswith("vae"), "detector"]) == expected
         assert (tmp_path / "m.png").stat().st_size > 0

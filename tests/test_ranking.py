@@ -7,7 +7,8 @@ import pytest
 from symfind import ranking
 from symfind.io import InputError
 from symfind.products import PRODUCTS
-from symfind.ranking import evaluate_ranking, nearest_known_star, pu_bagging_scores, split_labels, top_hits
+from symfind.evaluation import top_hits
+from symfind.ranking import evaluate_ranking, nearest_known_star, pu_bagging_scores, split_labels
 
 PARAMS = {"method": "pu_bagging", "features": "colors_ir", "n_bags": 5, "label_fraction": 0.3, "n_splits": 3,
           "top_fractions": [0.02, 0.01], "seed": 3}
@@ -129,15 +130,16 @@ def test_ranking_inputs_add_what_they_name():
                            "score_hot_excess": rng.random(n), "latent_1": rng.random(n), "latent_2": rng.random(n),
                            "excess_z_u_g": rng.random(n), "excess_z_g_r": rng.random(n)})
     n_colours = len(ranking.FEATURE_SETS["colors_ir"])
-    _, X, names = ranking.ranking_features(merged, losses, "colors_ir", [])
+    rows = merged.merge(losses, on="object_id")
+    X, names = ranking.ranking_features(rows, "colors_ir", [])
     assert X.shape == (n, n_colours) and names == colours
-    _, X, names = ranking.ranking_features(merged, losses, "colors_ir", ["latent", "scores"])
+    X, names = ranking.ranking_features(rows, "colors_ir", ["latent", "scores"])
     assert names[n_colours:] == ["latent_1", "latent_2", "vae_score", "score_any", "score_hot_excess"]
     np.testing.assert_array_equal(X[:, names.index("score_hot_excess")], losses["score_hot_excess"])
-    _, X, names = ranking.ranking_features(merged, losses, "colors_ir", ["variability", "residuals"])  # order fixed
+    X, names = ranking.ranking_features(rows, "colors_ir", ["variability", "residuals"])  # order fixed
     assert names[n_colours:] == ["excess_z_u_g", "excess_z_g_r", "chi2r_u", "amp_u", "chi2r_r", "amp_r"]
     with pytest.raises(InputError, match="rank.inputs"):
-        ranking.ranking_features(merged, losses, "colors_ir", ["latent", "colour"])
+        ranking.ranking_features(rows, "colors_ir", ["latent", "colour"])
 
 
 def test_truth_precision_counts_uncatalogued_finds():

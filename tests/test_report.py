@@ -9,7 +9,8 @@ import yaml
 
 from helpers import snakemake
 from symfind.config import validate_config
-from symfind.plots import colour_colour_plot, colour_magnitude_plot, latent_plot
+from symfind.plots.scores import latent_plot
+from symfind.plots.sky import colour_colour_plot, colour_magnitude_plot
 from symfind.products import PRODUCTS
 from symfind.summary import stage_counts, summary_text
 
@@ -72,8 +73,7 @@ def test_config_used_is_the_validated_config(finished_run, tiny_sample):
 def test_stage_counts_follow_the_cutflow():
     selection_flow = pd.DataFrame({"step": ["input", "j_max"], "criterion": ["joined master table", "J < 14"], "rows_left": [100, 40]})
     cutflow = pd.DataFrame({"tile": ["all", "all", "7", "7"], "cut": ["selected", "jk0_min"] * 2, "rows_left": [40, 30, 40, 30]})
-    losses = pd.DataFrame({"is_candidate": [True, False, False]})
-    counts = stage_counts(selection_flow, cutflow, 38, 29, losses)
+    counts = stage_counts(selection_flow, cutflow, 38, 29, 1)
     assert counts == [("rows in: joined master table", 100), ("selected by the query", 40), ("after cut jk0_min", 30),
                       ("with SkyMapper colours", 38), ("analysed (cuts and colours joined)", 29), ("VAE candidates", 1)]
     text = summary_text(counts, pd.DataFrame({"catalogue": ["all"], "n_in_sample": [4], "n_candidates_matched": [1], "recall": [0.25]}),

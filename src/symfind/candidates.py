@@ -64,15 +64,17 @@ COLUMN_META: dict[str, tuple[str, str, str]] = {
 CANDIDATE_COLUMNS: tuple[str, ...] = tuple(COLUMN_META)
 
 
-def candidate_table(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFrame, n_top_features: int = 3) -> pd.DataFrame:
-    """The candidates (``is_candidate``) with every column of :data:`COLUMN_META`, by rank."""
-    cand = losses[losses["is_candidate"].astype(bool)]
+def candidate_table(scored: pd.DataFrame, matches: pd.DataFrame, n_top_features: int = 3) -> pd.DataFrame:
+    """The VAE's candidates (``is_candidate`` of the scored table) with every column of
+    :data:`COLUMN_META`, by rank."""
+    from .scored import vae_view
+
+    cand = vae_view(scored)
+    cand = cand[cand["is_candidate"].astype(bool)]
     shares = cand[[c for c in cand.columns if c.startswith("share_")]]
     names = np.array([c.removeprefix("share_") for c in shares.columns])
     top = np.argsort(-shares.to_numpy(), axis=1)[:, :n_top_features]
-    cand = cand.assign(top_features=[",".join(names[row]) for row in top])
-    scores = ["anomaly_score", "score_hot_excess", "score_any", "excess_features", "reconstruction_loss", "top_features"]
-    table = cand[["object_id", "rank", *scores]].merge(merged, on="object_id", how="left")
+    table = cand.assign(top_features=[",".join(names[row]) for row in top])
     table["excess_features"] = table["excess_features"].fillna("").astype(str)
     best = matches.sort_values("separation_arcsec").drop_duplicates("object_id")
     best = best.rename(columns={"catalogue": "known_catalogue", "name": "known_name", "separation_arcsec": "known_separation"})

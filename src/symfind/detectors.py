@@ -20,27 +20,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .config import VAE_PRESETS
-from .features import feature_errors, feature_matrix
+from .evaluation import evaluate
+from .features import standardised_filled
 
 log = logging.getLogger(__name__)
 
 BASELINES = ("isolation_forest", "pca", "lof", "colour_rule")
 DETECTORS = ("vae", *BASELINES)
-def standardised_filled(X: np.ndarray) -> np.ndarray:
-    """``(x - median) / std`` per feature, 0 where missing (a copy, for detectors that cannot take NaN)."""
-    center = np.nanmedian(X, axis=0)
-    scale = np.nanstd(X, axis=0)
-    Z = (X - center) / np.where(scale > 0, scale, 1.0)
-    return np.where(np.isfinite(Z), Z, 0.0)
-
-
 def error_normalised(X: np.ndarray, E: np.ndarray, sigma_int: float) -> np.ndarray:
     """``(x - median) / sqrt(sigma_meas^2 + sigma_int^2)`` per entry; 0 where value or error is missing."""
     center = np.nanmedian(X, axis=0)
@@ -52,14 +44,22 @@ def error_normalised(X: np.ndarray, E: np.ndarray, sigma_int: float) -> np.ndarr
 MIN_OBJECTS = {"isolation_forest": 2, "pca": 3, "lof": 3}
 
 
+def min_objects_problem(method: str, n_objects: int) -> str | None:
+    """Why baseline ``method`` cannot run on ``n_objects`` objects, or None if it can."""
+    if method in MIN_OBJECTS and n_objects < MIN_OBJECTS[method]:
+        return f"{method} needs at least {MIN_OBJECTS[method]} objects, got {n_objects}"
+    return None
+
+
 def ml_scores(X: np.ndarray, method: str, seed: int, E: np.ndarray | None = None, sigma_int: float = 0.0) -> np.ndarray:
     """Anomaly score (higher = more anomalous) of each row of ``X`` (NaN = missing); with the
     measurement errors ``E`` (same units), on error-normalised features. Raises
     :class:`symfind.status.Skipped` below :data:`MIN_OBJECTS`."""
     from .status import Skipped
 
-    if method in MIN_OBJECTS and len(X) < MIN_OBJECTS[method]:
-        raise Skipped(f"{method} needs at least {MIN_OBJECTS[method]} objects, got {len(X)}")
+    problem = min_objects_problem(method, len(X))
+    if problem:
+        raise Skipped(problem)
     Z = standardised_filled(X) if E is None else error_normalised(X, E, sigma_int)
     if method == "isolation_forest":
         from sklearn.ensemble import IsolationForest
@@ -88,28 +88,6 @@ def colour_rule_scores(table: pd.DataFrame) -> np.ndarray:
         table["w1mpro"].to_numpy(dtype=np.float64) - table["w4mpro"].to_numpy(dtype=np.float64),
     ])
     return standardised_filled(colours).sum(axis=1)
-
-
-def evaluate(scores: np.ndarray, labels: np.ndarray, fraction: float) -> dict[str, float]:
-    """Recall and precision of ``labels`` among the top ``fraction`` by score, and the ROC-AUC."""
-    from sklearn.metrics import roc_auc_score
-
-    n_flag = max(1, int(np.ceil(fraction * len(scores))))
-    order = np.argsort(-scores, kind="stable")
-    flagged = np.zeros(len(scores), dtype=bool)
-    flagged[order[:n_flag]] = True
-    n_pos = int(labels.sum())
-    hits = int((flagged & labels).sum())
-    auc = roc_auc_score(labels, scores) if 0 < n_pos < len(labels) else np.nan
-    return {
-        "n_objects": len(scores),
-        "n_known": n_pos,
-        "n_flagged": n_flag,
-        "n_known_flagged": hits,
-        "recall": hits / n_pos if n_pos else np.nan,
-        "precision": hits / n_flag,
-        "roc_auc": auc,
-    }
 
 
 def label_sets(object_ids: np.ndarray, matches: pd.DataFrame, truth: pd.DataFrame | None) -> dict[str, np.ndarray]:
@@ -166,47 +144,42 @@ def other_variants(params: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def compare_detectors(
-    merged: pd.DataFrame,
-    losses: pd.DataFrame,
+    scored: pd.DataFrame,
     matches: pd.DataFrame,
     truth: pd.DataFrame | None,
     params: Mapping[str, Any],
-    other_vaes: Mapping[str, pd.DataFrame] | None = None,
     skipped: list[str] | None = None,
 ) -> pd.DataFrame:
     """The comparison table: one row per detector, use of the measurement errors, label set and top
-    fraction (``vae.anomaly_fraction`` and half of it).
+    fraction (``vae.anomaly_fraction`` and half of it), on the objects the VAE scored.
 
-    ``losses`` are the configured VAE's scores (both of its scores appear); ``other_vaes`` (optional)
-    the scores of the other VAE variants (:data:`VAE_VARIANTS`), by name. The baselines run on the
-    features of ``vae.features``, with and without the measurement errors; one that cannot run on
-    this sky (too few objects) is left out and its reason appended to ``skipped``.
+    ``scored`` is the scored table (:mod:`symfind.scored`): the configured VAE's two scores, the
+    other VAE variants' where they were trained (:data:`VAE_VARIANTS`), the baselines on
+    ``vae.features`` with and without the measurement errors and the colour rule. A baseline that
+    could not run on this sky (too few objects) is left out and its reason appended to ``skipped``.
     """
-    from .status import Skipped
+    from .scored import COLOUR_RULE_COLUMN, ML_BASELINES, baseline_column, scored_rows, variant_column
 
-    scored = merged.merge(losses[["object_id", "score_any", "score_hot_excess"]], on="object_id", how="inner")
-    X, _ = feature_matrix(scored, params["features"])
-    E = feature_errors(scored, params["features"])
-    seed, sigma_int = int(params["seed"]), float(params["sigma_int"])
+    objects = scored_rows(scored)
     scores: dict[tuple[str, str], np.ndarray] = {}
     for name, column in configured_variants(params).items():
-        scores[(name, "ignored" if name == "vae_seed" else "used")] = scored[column].to_numpy()
-    for name, other in (other_vaes or {}).items():
-        column = VAE_VARIANTS[name][1]
-        joined = scored[["object_id"]].merge(other[["object_id", column]], on="object_id", how="left")
-        scores[(name, "ignored" if name == "vae_seed" else "used")] = joined[column].fillna(-np.inf).to_numpy()
-    for method in ("isolation_forest", "pca", "lof"):
-        try:
-            scores[(method, "ignored")] = ml_scores(X, method, seed)
-            scores[(method, "used")] = ml_scores(X, method, seed, E, sigma_int)
-        except Skipped as reason:
+        scores[(name, "ignored" if name == "vae_seed" else "used")] = objects[column].to_numpy()
+    for name in VAE_VARIANTS:
+        if variant_column(name) in objects.columns and name not in configured_variants(params):
+            scores[(name, "ignored" if name == "vae_seed" else "used")] = objects[variant_column(name)].fillna(-np.inf).to_numpy()
+    for method in ML_BASELINES:
+        problem = min_objects_problem(method, len(objects))
+        if problem:
             if skipped is not None:
-                skipped.append(str(reason))
-    scores[("colour_rule", "ignored")] = colour_rule_scores(scored)
+                skipped.append(problem)
+            continue
+        scores[(method, "ignored")] = objects[baseline_column(method, params["features"], False)].to_numpy()
+        scores[(method, "used")] = objects[baseline_column(method, params["features"], True)].to_numpy()
+    scores[("colour_rule", "ignored")] = objects[COLOUR_RULE_COLUMN].to_numpy()
     fraction = float(params["anomaly_fraction"])
     order = list(DETECTOR_LABELS)
     rows = []
-    for label_name, labels in label_sets(scored["object_id"].to_numpy(), matches, truth).items():
+    for label_name, labels in label_sets(objects["object_id"].to_numpy(), matches, truth).items():
         for top_fraction in (fraction, fraction / 2):
             for (detector, errors), score in sorted(scores.items(), key=lambda item: (order.index(item[0][0]), item[0][1])):
                 features = "optical SED | giant IR" if detector.startswith("vae_conditional") else (
@@ -214,32 +187,3 @@ def compare_detectors(
                 rows.append({"detector": detector, "errors": errors, "labels": label_name, "features": features,
                              "top_fraction": top_fraction, **evaluate(score, labels, top_fraction)})
     return pd.DataFrame(rows)
-
-
-def comparison_plot(table: pd.DataFrame, out_png: str | Path) -> None:
-    """Recall among the flagged fraction, per detector and label set."""
-    from .plots import _figure, _save
-
-    plt = _figure()
-    table = table[table["top_fraction"] == table["top_fraction"].max()]
-    sets = list(dict.fromkeys(table["labels"]))
-    readable = table["detector"].map(DETECTOR_LABELS).fillna(table["detector"]).str.replace(", ", ",\n", n=1)
-    is_baseline = ~table["detector"].str.startswith("vae")
-    table = table.assign(name=np.where(is_baseline & (table["errors"] == "used"), readable + "\n(errors used)", readable))
-    detectors = list(dict.fromkeys(table["name"]))
-    fig, ax = plt.subplots(figsize=(12.0, 4.8), layout="constrained")
-    width = 0.8 / len(sets)
-    for k, label in enumerate(sets):
-        part = table[table["labels"] == label].set_index("name").reindex(detectors)
-        xs = np.arange(len(detectors)) + (k - (len(sets) - 1) / 2) * width
-        ax.bar(xs, part["recall"], width, label=f"{label} labels (n = {int(part['n_known'].iloc[0])})")
-    ax.set_xticks(np.arange(len(detectors)), detectors, fontsize=7, rotation=30, ha="right")
-    flagged = int(table["n_flagged"].iloc[0])
-    fraction = float(table["top_fraction"].iloc[0])
-    ax.axhline(fraction, color="0.3", ls=":", lw=1, label=f"chance ({fraction:.0%})")
-    ax.set(ylabel=f"recall of known symbiotic stars\nin the top {flagged} objects ({fraction:.0%})",
-           ylim=(0, min(1.0, max(0.1, 1.15 * float(np.nanmax(table["recall"]))))),
-           title=f"Detectors compared (baselines on {table.loc[is_baseline, 'features'].iloc[0] if is_baseline.any() else '-'})")
-    ax.legend(fontsize=8)
-    _save(fig, out_png)
-    plt.close(fig)

@@ -6,6 +6,8 @@ and missing values stay NaN here (how a model treats them is the model's busines
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -126,3 +128,45 @@ def hot_feature_mask(names: list[str]) -> np.ndarray:
     magnitudes ``u_psf``, ``v_psf``; where a hot companion's light makes the object bluer (a
     smaller ``x - y``) or brighter (a smaller magnitude) than the giant alone."""
     return np.array([any(band in HOT_BANDS for band in name.split("_")) for name in names])
+
+
+@dataclass(frozen=True)
+class Standardiser:
+    """Per-feature centre and scale (standard deviation, ddof 0), fitted on the observed entries: the
+    one standardiser of the detectors, the ranking, the PCA and the VAE. ``centre`` is ``median``
+    (robust: the detectors, the VAE) or ``mean`` (the PCA of complete rows)."""
+
+    center: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, X: np.ndarray, allow_empty: bool = False, centre: str = "median") -> Standardiser:
+        """Fit on the finite entries of each column; a column without any raises, unless
+        ``allow_empty`` (then centre 0 and scale 1: every entry of it is missing anyway). A column
+        without spread gets scale 1."""
+        observed = np.isfinite(X).sum(axis=0)
+        if np.any(observed == 0) and not allow_empty:
+            raise InputError(f"feature column(s) {np.flatnonzero(observed == 0).tolist()} have no observed values")
+        center = np.zeros(X.shape[1])
+        scale = np.ones(X.shape[1])
+        seen = observed > 0
+        if seen.any():  # each column's statistics over its own contiguous values (Fortran order)
+            values = np.asfortranarray(np.where(np.isfinite(X[:, seen]), X[:, seen], np.nan))
+            center[seen] = np.nanmedian(values, axis=0) if centre == "median" else np.nanmean(values, axis=0)
+            spread = np.nanstd(values, axis=0)
+            scale[seen] = np.where(spread > 0, spread, 1.0)
+        return cls(center, scale)
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """``(x - centre) / scale``; missing entries stay NaN."""
+        return (X - self.center) / self.scale
+
+    def filled(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`transform` with missing entries at 0 (the centre), for models that cannot take NaN."""
+        Z = self.transform(X)
+        return np.where(np.isfinite(Z), Z, 0.0)
+
+
+def standardised_filled(X: np.ndarray) -> np.ndarray:
+    """``(x - median) / std`` per feature, 0 where missing (a copy, for detectors that cannot take NaN)."""
+    return Standardiser.fit(X, allow_empty=True).filled(X)

@@ -1,4 +1,4 @@
-"""Stage 7a: principal component analysis of the colour space (standardised, complete rows)."""
+"""Stage 7: principal component analysis of the colour space (standardised, complete rows)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from .features import Standardiser
 from .status import Skipped
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ def colour_pca(X: np.ndarray, names: list[str]) -> tuple[pd.DataFrame, pd.DataFr
     if complete.sum() < X.shape[1] + 1:
         raise Skipped(f"the PCA needs at least {X.shape[1] + 1} objects with every colour, got {int(complete.sum())}")
     Z = X[complete]
-    Z = (Z - Z.mean(axis=0)) / np.where(Z.std(axis=0) > 0, Z.std(axis=0), 1.0)
+    Z = Standardiser.fit(Z, centre="mean").transform(Z)
     pca = PCA().fit(Z)
     ratio = pca.explained_variance_ratio_
     explained = pd.DataFrame(

@@ -32,11 +32,14 @@ PRODUCTS: dict[str, str] = {
     # stage 5: the analysed objects (the objects after the cuts, with their colours)
     "analysed": "analysed.parquet",
     "analysed_csv": "merged_df_w3w4_final_all_colors.csv",
-    # stage 6: the VAE's anomaly scores and the candidates it flags
+    # stage 6: the VAE's anomaly scores, the candidates it flags, and the scored table (every
+    # detector's scores of every analysed object: what the later stages read)
     "vae_scores": "vae_scores.parquet",
     "vae_scores_csv": "vae_reconstruction_losses.csv",
     "vae_history": "vae_training_history.csv",
     "candidate_ids": "anomalous_object_ids.txt",
+    "vae_variants": "vae_variant_scores.parquet",
+    "scored": "scored.parquet",
     "score_histogram": "vae_loss_histogram.png",
     "score_boxplot": "vae_loss_boxplot.png",
     "score_scatter": "vae_loss_scatter.png",

@@ -28,14 +28,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .detectors import colour_rule_scores, ml_scores, standardised_filled
-from .features import FEATURE_SETS, feature_matrix
+from .detectors import min_objects_problem
+from .evaluation import n_flagged, top_hits
+from .features import standardised_filled
+from .features import feature_matrix
 from .io import InputError
 from .status import Skipped
 
@@ -58,29 +59,25 @@ def variability_columns(table: pd.DataFrame) -> list[str]:
 RANK_INPUTS = ("latent", "scores", "residuals", "variability")
 
 
-def ranking_features(merged: pd.DataFrame, losses: pd.DataFrame, feature_set: str,
-                     inputs: tuple[str, ...] | list[str] = ("latent", "scores")) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
-    """The objects (merged joined with the VAE scores, by object_id) and their ranking features:
-    the feature set's columns, then those of each of ``inputs`` (:data:`RANK_INPUTS`) that the
-    tables hold."""
+def ranking_features(rows: pd.DataFrame, feature_set: str,
+                     inputs: tuple[str, ...] | list[str] = ("latent", "scores")) -> tuple[np.ndarray, list[str]]:
+    """The ranking features of ``rows`` (the objects the VAE scored, from the scored table): the
+    feature set's columns, then those of each of ``inputs`` (:data:`RANK_INPUTS`) that the table
+    holds."""
     unknown = sorted(set(inputs) - set(RANK_INPUTS))
     if unknown:
         raise InputError(f"rank.inputs {unknown} unknown; expected some of {', '.join(RANK_INPUTS)}")
-    latent = [c for c in losses.columns if c.startswith("latent_")]
-    excess = [c for c in losses.columns if c.startswith("excess_z_")]
-    scores = [c for c in ("score_any", "score_hot_excess") if c in losses.columns]
-    table = merged.merge(losses[["object_id", "anomaly_score", *scores, *latent, *excess]], on="object_id", how="inner",
-                         validate="one_to_one")
-    if len(table) != len(losses):
-        raise InputError(f"{len(losses) - len(table)} scored object(s) are not in the merged table")
-    X, names = feature_matrix(table, feature_set)
+    latent = [c for c in rows.columns if c.startswith("latent_")]
+    excess = [c for c in rows.columns if c.startswith("excess_z_")]
+    scores = [c for c in ("score_any", "score_hot_excess") if c in rows.columns]
+    X, names = feature_matrix(rows, feature_set)
     columns = {"latent": latent, "scores": ["anomaly_score", *scores], "residuals": excess,
-               "variability": variability_columns(table)}
+               "variability": variability_columns(rows)}
     extra = [c for name in RANK_INPUTS if name in inputs for c in columns[name]]
-    values = table[extra].to_numpy(dtype=np.float64, na_value=np.nan) if extra else np.zeros((len(table), 0))
+    values = rows[extra].to_numpy(dtype=np.float64, na_value=np.nan) if extra else np.zeros((len(rows), 0))
     values = np.where(np.isfinite(values), values, np.nan)
     renamed = ["vae_score" if c == "anomaly_score" else c for c in extra]
-    return table, np.hstack([X, values]), names + renamed
+    return np.hstack([X, values]), names + renamed
 
 
 #: Rows from which bags are fitted on threads: below it the trees are so small that Python's
@@ -178,13 +175,6 @@ def split_labels(labels: np.ndarray, fraction: float, n_splits: int, seed: int):
         yield known, np.asarray(labels, dtype=bool) & ~known
 
 
-def top_hits(scores: np.ndarray, hidden: np.ndarray, exclude: np.ndarray, n_flag: int) -> int:
-    """How many ``hidden`` rows are among the ``n_flag`` best-scored rows that are not ``exclude``d."""
-    candidates = np.flatnonzero(~exclude)
-    order = candidates[np.argsort(-scores[candidates], kind="stable")]
-    return int(np.asarray(hidden)[order[:n_flag]].sum())
-
-
 def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any],
                      baselines: Mapping[str, np.ndarray], alternatives: Mapping[str, np.ndarray] | None = None,
                      truth: np.ndarray | None = None) -> pd.DataFrame:
@@ -203,7 +193,7 @@ def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, par
             scores[f"rank:pu_bagging {name}"] = rank_scores("pu_bagging", X_other, known, anomaly, params, int(params["seed"]) + split)[0]
         scores.update(baselines)
         for fraction in params["top_fractions"]:
-            n_flag = max(1, int(np.ceil(float(fraction) * len(table))))
+            n_flag = n_flagged(len(table), fraction)
             for method, score in scores.items():
                 found = top_hits(score, hidden, known, n_flag)
                 row = {"method": method, "top_fraction": float(fraction), "split": str(split), "n_known": int(known.sum()),
@@ -236,32 +226,6 @@ def nearest_known_star(X: np.ndarray, known: np.ndarray, names: np.ndarray) -> t
     return names[known_rows[index[rows, pick]]], distance[rows, pick]
 
 
-def ranking_plot(evaluation: pd.DataFrame, out_png: str | Path) -> None:
-    """Mean recall (with the spread over splits) of the hidden symbiotic stars, per method and top fraction."""
-    from .plots import _figure, _save
-
-    plt = _figure()
-    mean = evaluation[evaluation["split"] == "mean"]
-    std = evaluation[evaluation["split"] == "std"].set_index(["method", "top_fraction"])["recall"]
-    methods = list(dict.fromkeys(mean["method"]))
-    fractions = sorted(set(mean["top_fraction"]), reverse=True)
-    fig, ax = plt.subplots(figsize=(8.0, 4.4), layout="constrained")
-    width = 0.8 / len(fractions)
-    for k, fraction in enumerate(fractions):
-        part = mean[mean["top_fraction"] == fraction].set_index("method").reindex(methods)
-        xs = np.arange(len(methods)) + (k - (len(fractions) - 1) / 2) * width
-        errors = [std.get((m, fraction), 0.0) for m in methods]
-        ax.bar(xs, part["recall"], width, yerr=errors, capsize=3, label=f"top {fraction:.0%}")
-    ax.set_xticks(np.arange(len(methods)), [m.replace("rank:", "rank: ") for m in methods], rotation=15)
-    n_known, n_hidden = int(mean["n_known"].iloc[0]), int(round(mean["n_hidden"].iloc[0]))
-    n_splits = int((evaluation["split"].str.isdigit()).sum() / max(len(methods) * len(fractions), 1))
-    ax.set(ylabel="recall of the hidden symbiotic stars", ylim=(0, 1),
-           title=f"{n_known} known, {n_hidden} hidden symbiotic stars; mean and spread over {n_splits} splits")
-    ax.legend(fontsize=8)
-    _save(fig, out_png)
-    plt.close(fig)
-
-
 #: Columns of the evaluation table (``precision_truth`` only on a mock sky with a truth table).
 EVALUATION_COLUMNS = ("method", "top_fraction", "split", "n_known", "n_hidden", "n_flagged", "n_hidden_found", "recall", "precision")
 
@@ -285,10 +249,10 @@ def evaluable(labels: np.ndarray) -> None:
         raise Skipped(f"the evaluation needs at least 2 known symbiotic stars (one to give, one to hide), found {n_known}")
 
 
-def rank_objects(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFrame, params: Mapping[str, Any],
-                 detector_seed: int, truth: pd.DataFrame | None = None, threads: int = 1
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Skipped | None, list[str]]:
-    """The ranked candidate list (all known stars as labels), the evaluation on hidden labels, the
+def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[str, Any], truth: pd.DataFrame | None = None,
+                 threads: int = 1) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Skipped | None, list[str]]:
+    """The objects the VAE scored (``scored``: the scored table), ranked with the known symbiotic
+    stars as labels: the ranked candidate list (all known stars as labels), the evaluation on hidden labels, the
     features that drive the score, and what could not be done: ``(ranked, evaluation, importances,
     problem, partly)``. ``truth``: a mock sky's truth table (optional; adds ``precision_truth``).
 
@@ -298,8 +262,11 @@ def rank_objects(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFra
     ranking runs and the evaluation is skipped.
     """
     params = {**params, "threads": max(1, int(threads))}  # bags fitted at once (the scores do not depend on it)
+    from .scored import scored_rows
+
     inputs = tuple(params.get("inputs", ("latent", "scores")))
-    table, X, names = ranking_features(merged, losses, params["features"], inputs)
+    table = scored_rows(scored)
+    X, names = ranking_features(table, params["features"], inputs)
     ids = table["object_id"].to_numpy()
     labels = np.isin(ids, matches["object_id"].to_numpy())
     log.info("ranking %d objects with %d known symbiotic stars as labels (method %s)", len(ids), int(labels.sum()), params["method"])
@@ -330,7 +297,7 @@ def rank_objects(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFra
         "object_id": ids, "raj2000": table["raj2000"], "dej2000": table["dej2000"], "rank_score": scores,
         "rank": pd.array(rank, dtype="Int64"), "is_known_symbiotic": labels, "known_name": known_names,
         "nearest_known": nearest, "nearest_known_distance": distance,
-        "vae_score": anomaly, "vae_rank": losses.set_index("object_id").loc[ids, "rank"].to_numpy(),
+        "vae_score": anomaly, "vae_rank": table["rank"].to_numpy(),
     }).sort_values(["rank", "rank_score"], ascending=[True, False], na_position="last", kind="stable", ignore_index=True)
     importance = pd.DataFrame({"feature": names, "importance": np.nan if importances is None else importances})
     importance = importance.iloc[:0] if importances is None else importance.sort_values("importance", ascending=False, ignore_index=True)
@@ -343,7 +310,7 @@ def rank_objects(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFra
             partly.append(str(skipped))
             problem = skipped
         else:
-            evaluation = evaluate_with_baselines(table, X, labels, params, detector_seed, merged, losses, ids, truth)
+            evaluation = evaluate_with_baselines(table, X, labels, params, truth)
             for row in evaluation[evaluation["split"] == "mean"].itertuples():
                 log.info("%-18s top %4.1f%%: recall of hidden %.3f, precision %.3f", row.method, 100 * row.top_fraction,
                          row.recall, row.precision)
@@ -351,23 +318,25 @@ def rank_objects(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFra
     return ranked, evaluation, importance, problem, partly
 
 
-def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any], detector_seed: int,
-                            merged: pd.DataFrame, losses: pd.DataFrame, ids: np.ndarray, truth: pd.DataFrame | None) -> pd.DataFrame:
+def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any],
+                            truth: pd.DataFrame | None) -> pd.DataFrame:
     """The hidden-label evaluation of the ranking against the VAE's scores, IsolationForest and the
-    colour rule, and of the ranking with every input."""
-    X_base = X[:, : len(FEATURE_SETS[params["features"]])]  # the colours, without the VAE's columns
-    baselines = {"vae": table["anomaly_score"].to_numpy(dtype=np.float64), "colour_rule": colour_rule_scores(table)}
-    try:
-        baselines["isolation_forest"] = ml_scores(X_base, "isolation_forest", detector_seed)
-    except Skipped as skipped:
-        log.info("evaluation without IsolationForest: %s", skipped)
+    colour rule (their scores from the scored table), and of the ranking with every input."""
+    from .scored import COLOUR_RULE_COLUMN, baseline_column
+
+    baselines = {"vae": table["anomaly_score"].to_numpy(dtype=np.float64), "colour_rule": table[COLOUR_RULE_COLUMN].to_numpy()}
+    forest = baseline_column("isolation_forest", params["features"])
+    if forest in table.columns:
+        baselines["isolation_forest"] = table[forest].to_numpy()
+    else:
+        log.info("evaluation without IsolationForest: %s", min_objects_problem("isolation_forest", len(table)))
     for column in ("score_any", "score_hot_excess"):
         if column in table.columns:
             baselines[f"vae {column.removeprefix('score_')}"] = table[column].to_numpy(dtype=np.float64)
     # the same ranking with every input (residuals and variability too), on the same splits
-    _, X_all, _ = ranking_features(merged, losses, params["features"], RANK_INPUTS)
+    X_all, _ = ranking_features(table, params["features"], RANK_INPUTS)
     alternatives = {"all inputs": X_all} if X_all.shape != X.shape else {}
     injected = None
     if truth is not None:
-        injected = np.isin(ids, truth.loc[truth["population"].str.startswith("symbiotic"), "object_id"].to_numpy())
+        injected = np.isin(table["object_id"].to_numpy(), truth.loc[truth["population"].str.startswith("symbiotic"), "object_id"].to_numpy())
     return evaluate_ranking(table, X, labels, params, baselines, alternatives, injected)

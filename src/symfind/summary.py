@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def stage_counts(
-    selection_cutflow: pd.DataFrame, cutflow: pd.DataFrame, colors_rows: int, merged_rows: int, losses: pd.DataFrame
+    selection_cutflow: pd.DataFrame, cutflow: pd.DataFrame, colours_rows: int, analysed_rows: int, n_candidates: int
 ) -> list[tuple[str, int]]:
     """``(stage, objects)`` from the first query row to the candidates."""
     total = cutflow[cutflow["tile"].astype(str) == "all"].set_index("cut")["rows_left"]
@@ -22,9 +22,9 @@ def stage_counts(
     counts = [(f"rows in: {first['criterion']}", int(first["rows_left"]))]
     counts.append(("selected by the query", int(total["selected"])))
     counts += [(f"after cut {cut}", int(rows)) for cut, rows in total.items() if cut != "selected"]
-    counts.append(("with SkyMapper colours", int(colors_rows)))
-    counts.append(("analysed (cuts and colours joined)", int(merged_rows)))
-    counts.append(("VAE candidates", int(losses["is_candidate"].sum())))
+    counts.append(("with SkyMapper colours", int(colours_rows)))
+    counts.append(("analysed (cuts and colours joined)", int(analysed_rows)))
+    counts.append(("VAE candidates", int(n_candidates)))
     return counts
 
 

@@ -37,38 +37,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .features import feature_errors, feature_matrix, hot_feature_mask, optical_sed
+from .features import Standardiser, feature_errors, feature_matrix, hot_feature_mask, optical_sed
 from .io import InputError
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Scaler:
-    """Per-feature centre (median) and scale (standard deviation), fitted ignoring NaN."""
-
-    center: np.ndarray
-    scale: np.ndarray
-
-    @classmethod
-    def fit(cls, X: np.ndarray, allow_empty: bool = False) -> Scaler:
-        """Fit on the observed entries; a column without any raises, unless ``allow_empty`` (then
-        centre 0 and scale 1: every entry of it is masked anyway)."""
-        observed = np.isfinite(X).sum(axis=0)
-        if np.any(observed == 0) and not allow_empty:
-            raise InputError(f"feature column(s) {np.flatnonzero(observed == 0).tolist()} have no observed values")
-        center = np.zeros(X.shape[1])
-        scale = np.ones(X.shape[1])
-        seen = observed > 0
-        if seen.any():
-            values = np.where(np.isfinite(X[:, seen]), X[:, seen], np.nan)
-            center[seen] = np.nanmedian(values, axis=0)
-            spread = np.nanstd(values, axis=0)
-            scale[seen] = np.where(spread > 0, spread, 1.0)
-        return cls(center, scale)
-
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        return (X - self.center) / self.scale
 
 
 def resolve_device(device: str) -> str:
@@ -252,7 +224,7 @@ def _model_input(scaled: np.ndarray, missing: str) -> tuple[np.ndarray, np.ndarr
     raise InputError(f"vae.missing must be 'mask' or 'median', got {missing!r}")
 
 
-def condition_input(condition: np.ndarray, scaler: Scaler) -> np.ndarray:
+def condition_input(condition: np.ndarray, scaler: Standardiser) -> np.ndarray:
     """What a conditional VAE sees of its condition: the scaled values, 0 where missing, then the
     missingness mask (1 = observed). A missing entry's value cannot reach the network."""
     scaled = scaler.transform(condition)
@@ -317,12 +289,12 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
     if train_limit and len(train_rows) > int(train_limit):
         train_rows = np.sort(np.random.default_rng(seed + 1).choice(train_rows, int(train_limit), replace=False))
         log.info("training on a random subsample of %d of %d objects; every object is scored", len(train_rows), n)
-    scaler = Scaler.fit(X[train_rows])
+    scaler = Standardiser.fit(X[train_rows])
     scaled = scaler.transform(X)
     if condition is None:
         condition_in = np.zeros((n, 0))
     else:
-        condition_in = condition_input(condition, Scaler.fit(condition[train_rows], allow_empty=True))
+        condition_in = condition_input(condition, Standardiser.fit(condition[train_rows], allow_empty=True))
     loss = params.get("loss", "mse")
     if loss == "chi2" and params.get("missing", "mask") != "mask":
         raise InputError("vae.loss 'chi2' needs vae.missing 'mask' (an imputed value has no measurement error)")

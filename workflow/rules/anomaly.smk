@@ -1,4 +1,5 @@
-# Stage 6: variational-autoencoder anomaly detection and the plots of its score.
+# Stage 6: variational-autoencoder anomaly detection, the other VAE variants the comparison shows
+# (trained beside it), the scored table that every later stage reads, and the plots of the score.
 
 
 rule train_vae:
@@ -24,6 +25,51 @@ rule train_vae:
         "../../envs/torch.yaml"
     script:
         "../scripts/train_vae.py"
+
+
+rule train_vae_variants:
+    input:
+        R("analysed"),
+    output:
+        R("vae_variants"),
+    params:
+        vae=config["vae"],
+        a_per_ebv=config["dereddening"]["a_per_ebv"],
+    threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    log:
+        LOG("train_vae_variants"),
+    benchmark:
+        BENCH("train_vae_variants")
+    conda:
+        "../../envs/torch.yaml"
+    script:
+        "../scripts/train_vae_variants.py"
+
+
+rule score_objects:
+    input:
+        analysed=R("analysed"),
+        vae_scores=R("vae_scores"),
+        variants=R("vae_variants"),
+    output:
+        R("scored"),
+    params:
+        vae=config["vae"],
+        rank_features=config["rank"]["features"],
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    log:
+        LOG("score_objects"),
+    benchmark:
+        BENCH("score_objects")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/score_objects.py"
 
 
 rule plot_scores:

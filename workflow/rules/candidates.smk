@@ -3,8 +3,7 @@
 
 rule candidate_table:
     input:
-        analysed=R("analysed"),
-        vae_scores=R("vae_scores"),
+        scored=R("scored"),
         matches=R("known_matches"),
     output:
         csv=report(R("candidates_csv"), caption="../report/candidates.rst", category="8. Candidates"),

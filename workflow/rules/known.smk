@@ -3,8 +3,7 @@
 
 rule crossmatch_known:
     input:
-        analysed=R("analysed"),
-        vae_scores=R("vae_scores"),
+        scored=R("scored"),
         user_catalogues=[entry["path"] for entry in config["known"]["catalogues"] if "path" in entry],
     output:
         matches=R("known_matches"),
@@ -23,8 +22,7 @@ rule crossmatch_known:
 
 rule compare_detectors:
     input:
-        analysed=R("analysed"),
-        vae_scores=R("vae_scores"),
+        scored=R("scored"),
         matches=R("known_matches"),
         truth=truth_table(),
     output:
@@ -34,16 +32,13 @@ rule compare_detectors:
         status=R("status_compare_detectors"),
     params:
         detectors=config["vae"],
-        a_per_ebv=config["dereddening"]["a_per_ebv"],
-    threads: 2
     resources:
         mem_mb=8000,
-        runtime=120,
     log:
         LOG("compare_detectors"),
     benchmark:
         BENCH("compare_detectors")
     conda:
-        "../../envs/torch.yaml"
+        "../../envs/core.yaml"
     script:
         "../scripts/compare_detectors.py"

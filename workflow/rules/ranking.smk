@@ -4,8 +4,7 @@
 
 rule rank_candidates:
     input:
-        analysed=R("analysed"),
-        vae_scores=R("vae_scores"),
+        scored=R("scored"),
         matches=R("known_matches"),
         truth=truth_table(),
     output:
@@ -16,7 +15,6 @@ rule rank_candidates:
         status=R("status_rank_candidates"),
     params:
         rank=config["rank"],
-        detector_seed=config["vae"]["seed"],
     threads: 2
     resources:
         mem_mb=4000,

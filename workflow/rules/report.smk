@@ -5,8 +5,7 @@
 rule diagnostic_plots:
     input:
         selection=R("selection"),
-        analysed=R("analysed"),
-        vae_scores=R("vae_scores"),
+        scored=R("scored"),
         matches=R("known_matches"),
     output:
         sky=report(R("sky_map"), caption="../report/sky_map.rst", category="8. Candidates"),
@@ -46,8 +45,7 @@ rule summary:
         selection_cutflow=R("selection_cutflow"),
         cutflow=R("cutflow"),
         colours=R("colours"),
-        analysed=R("analysed"),
-        vae_scores=R("vae_scores"),
+        scored=R("scored"),
         recovery=R("known_recovery"),
         comparison=R("detector_comparison"),
         statuses=[R("status_colour_pca"), R("status_compare_detectors"), R("status_rank_candidates")],

@@ -4,8 +4,7 @@ from symfind.stages.candidates import candidate_table
 
 with job_logging(snakemake.log[0]):
     candidate_table(
-        analysed_parquet=snakemake.input.analysed,
-        vae_scores_parquet=snakemake.input.vae_scores,
+        scored_parquet=snakemake.input.scored,
         matches_csv=snakemake.input.matches,
         out_csv=snakemake.output.csv,
         out_fits=snakemake.output.fits,

@@ -4,8 +4,7 @@ from symfind.stages.known import crossmatch_known
 
 with job_logging(snakemake.log[0]):
     crossmatch_known(
-        analysed_parquet=snakemake.input.analysed,
-        vae_scores_parquet=snakemake.input.vae_scores,
+        scored_parquet=snakemake.input.scored,
         catalogues=[dict(entry) for entry in snakemake.params.catalogues],
         out_matches=snakemake.output.matches,
         out_recovery=snakemake.output.recovery,

@@ -5,8 +5,7 @@ from symfind.stages.report import diagnostic_plots
 with job_logging(snakemake.log[0]):
     diagnostic_plots(
         selection_parquet=snakemake.input.selection,
-        analysed_parquet=snakemake.input.analysed,
-        vae_scores_parquet=snakemake.input.vae_scores,
+        scored_parquet=snakemake.input.scored,
         matches_csv=snakemake.input.matches,
         cuts=snakemake.params.cuts,
         loss_kind=snakemake.params.loss,

@@ -4,11 +4,9 @@ from symfind.stages.ranking import rank_candidates
 
 with job_logging(snakemake.log[0]):
     rank_candidates(
-        analysed_parquet=snakemake.input.analysed,
-        vae_scores_parquet=snakemake.input.vae_scores,
+        scored_parquet=snakemake.input.scored,
         matches_csv=snakemake.input.matches,
         params=snakemake.params.rank,
-        detector_seed=snakemake.params.detector_seed,
         out_ranked=snakemake.output.ranked,
         out_evaluation=snakemake.output.evaluation,
         out_plot=snakemake.output.plot,

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..io import write_table, write_text
-from ..plots import score_plots
+from ..plots.scores import score_plots
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,46 @@ def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_parqu
     write_table(history, out_history)
     write_text("".join(f"{i}\n" for i in scores.loc[scores["is_candidate"], "object_id"]), out_ids)
     return scores
+
+
+def train_vae_variants(analysed_parquet: str | Path, params: Mapping[str, Any], out_parquet: str | Path, threads: int = 1,
+                       a_per_ebv: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Rule ``train_vae_variants``: the other VAE variants the comparison shows beside the
+    configured one (:func:`symfind.detectors.other_variants`: the seed recipe, the plain chi2 VAE,
+    the giant-conditioned VAE with both of its scores), each on a subsample of at most
+    ``vae.compare_max_objects`` objects, scoring every object: ``object_id`` and one column per
+    variant (:func:`symfind.scored.variant_column`); only ``object_id`` with ``vae.compare_losses``
+    false. It needs only the analysed objects, so it runs beside ``train_vae``."""
+    from ..detectors import VAE_VARIANTS, other_variants
+    from ..scored import variant_scores
+    from ..vae import score_table
+
+    analysed = pd.read_parquet(analysed_parquet)
+    variants = analysed[["object_id"]]
+    if params.get("compare_losses", True):
+        for name, variant in other_variants(params).items():
+            log.info("training the VAE variant %s for the comparison", name)
+            table, _ = score_table(analysed, variant, threads, a_per_ebv)
+            names = ["vae_conditional_hot_excess", "vae_conditional_any"] if name.startswith("vae_conditional") else [name]
+            for each in names:  # one fit gives both conditional scores
+                variants = variants.merge(variant_scores(table, each, VAE_VARIANTS[each][1]), on="object_id", how="left")
+    else:
+        log.info("vae.compare_losses is false: only the configured VAE appears in the comparison")
+    write_table(variants, out_parquet)
+    return variants
+
+
+def score_objects(analysed_parquet: str | Path, vae_scores_parquet: str | Path, variants_parquet: str | Path,
+                  params: Mapping[str, Any], rank_features: str, out_parquet: str | Path) -> pd.DataFrame:
+    """Rule ``score_objects``: the scored table (:mod:`symfind.scored`), which every later stage reads."""
+    from ..scored import scored_table
+
+    scored = scored_table(pd.read_parquet(analysed_parquet), pd.read_parquet(vae_scores_parquet),
+                          pd.read_parquet(variants_parquet), params, rank_features)
+    log.info("scored table: %d analysed objects, %d scored by the VAE, %d columns", len(scored), int(scored["rank"].notna().sum()),
+             len(scored.columns))
+    write_table(scored, out_parquet)
+    return scored
 
 
 def plot_scores(vae_scores_parquet: str | Path, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path,

@@ -12,12 +12,12 @@ from ..io import atomic_path, write_table
 log = logging.getLogger(__name__)
 
 
-def candidate_table(analysed_parquet: str | Path, vae_scores_parquet: str | Path, matches_csv: str | Path,
-                    out_csv: str | Path, out_fits: str | Path, out_vot: str | Path) -> pd.DataFrame:
+def candidate_table(scored_parquet: str | Path, matches_csv: str | Path, out_csv: str | Path, out_fits: str | Path,
+                    out_vot: str | Path) -> pd.DataFrame:
     """Rule ``candidate_table``: the VAE's candidates as CSV, FITS and VOTable (units, UCDs, descriptions)."""
     from .. import candidates as kernel
 
-    table = kernel.candidate_table(pd.read_parquet(analysed_parquet), pd.read_parquet(vae_scores_parquet), pd.read_csv(matches_csv))
+    table = kernel.candidate_table(pd.read_parquet(scored_parquet), pd.read_csv(matches_csv))
     write_table(table, out_csv)
     with atomic_path(out_fits) as tmp:
         kernel.to_astropy(table).write(tmp, format="fits", overwrite=True)  # tmp exists (made by atomic_path)

@@ -10,7 +10,7 @@ import pandas as pd
 from .. import pca as kernel
 from ..features import feature_matrix
 from ..io import write_table
-from ..plots import pca_plot
+from ..plots.sky import pca_plot
 from ..status import Skipped, skipped_figure, write_status
 
 log = logging.getLogger(__name__)

@@ -14,20 +14,19 @@ from ..io import write_table
 log = logging.getLogger(__name__)
 
 
-def rank_candidates(analysed_parquet: str | Path, vae_scores_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any],
-                    detector_seed: int, out_ranked: str | Path, out_evaluation: str | Path, out_plot: str | Path,
+def rank_candidates(scored_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any], out_ranked: str | Path, out_evaluation: str | Path, out_plot: str | Path,
                     out_importances: str | Path, truth_file: str | None = None, out_status: str | Path | None = None,
                     threads: int = 1) -> pd.DataFrame:
     """Rule ``rank_candidates``: the ranked list with the known symbiotic stars as labels, its
     evaluation on hidden labels and plot, the features that drive it, and the stage's status (a
     sky without a known star to learn from is listed in the VAE's order, and says so)."""
-    from ..ranking import rank_objects, ranking_plot
+    from ..plots.evaluation import ranking_plot
+    from ..ranking import rank_objects
     from ..status import skipped_figure, write_status
 
     truth = pd.read_parquet(truth_file, columns=["object_id", "population"]) if truth_file else None
-    ranked, evaluation, importance, problem, partly = rank_objects(
-        pd.read_parquet(analysed_parquet), pd.read_parquet(vae_scores_parquet), pd.read_csv(matches_csv), params,
-        detector_seed, truth, threads)
+    ranked, evaluation, importance, problem, partly = rank_objects(pd.read_parquet(scored_parquet), pd.read_csv(matches_csv), params,
+                                                                  truth, threads)
     write_table(ranked, out_ranked)
     write_table(evaluation, out_evaluation)
     write_table(importance, out_importances)

@@ -1,0 +1,117 @@
+"""The package's structure: no import circle, no rule that imports the mock sky, the config
+schema's lists the same as the code's."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+SRC = REPO / "src" / "symfind"
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in SRC.rglob("*.py"):
+        parts = list(path.relative_to(SRC).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """symfind module -> the symfind modules it imports (at module level or inside a function)."""
+    modules = _modules()
+    graph = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        package = [p for p in package if p]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                target = ".".join([*base, node.module] if node.module else base)
+            elif (node.module or "").startswith("symfind"):
+                target = node.module.removeprefix("symfind").lstrip(".")
+            else:
+                continue
+            targets = {target} | {f"{target}.{a.name}".lstrip(".") for a in node.names}
+            graph[name] |= {t for t in targets if t in modules and t not in ("", name)}
+    return graph
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    graph = import_graph()
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in graph[todo.pop()]:
+                if nxt == goal:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
+    circles = sorted({tuple(sorted((a, b))) for a in graph for b in graph[a] if reaches(b, a)})
+    assert not circles, circles
+    assert graph["selection"] and "tap" not in graph["selection"] and "sources.tap" not in graph["selection"]
+
+
+def test_the_graph_sees_a_circle():
+    """The check above can fail: an import circle planted in a copy of two modules is found."""
+    graph = import_graph()
+    assert "io" in graph["selection"] and "selection" not in graph["io"]
+
+
+def test_the_mock_sky_is_outside_the_pipeline():
+    graph = import_graph()
+    pipeline = [name for name in graph if not name.startswith("mock")]
+    assert not [name for name in pipeline if any(t.startswith("mock") for t in graph[name])]
+    rule_code = [REPO / "Snakefile", *(REPO / "workflow" / "rules").glob("*.smk"), *(REPO / "workflow" / "scripts").glob("*.py")]
+    assert not [p.name for p in rule_code if re.search(r"symfind\.mock|symfind\.sample\b", p.read_text())]
+
+
+def test_every_runner_is_named_after_its_rule():
+    """Each rule's script calls the runner of its own name in symfind.stages."""
+    for script in (REPO / "workflow" / "scripts").glob("*.py"):
+        calls = re.findall(r"from symfind\.stages\.(\w+) import (\w+)", script.read_text())
+        assert len(calls) == 1, script.name
+        module, function = calls[0]
+        assert script.stem == function or script.stem == "gather", script.name
+        assert (SRC / "stages" / f"{module}.py").exists()
+
+
+def _schema():
+    from symfind.config import load_schema
+
+    return load_schema()
+
+
+def _enum(path: str) -> list:
+    node = _schema()
+    for key in path.split("."):
+        node = node["properties"][key] if key != "items" else node["items"]
+        if "$ref" in node:
+            node = _schema()["definitions"][node["$ref"].split("/")[-1]]
+    return node.get("enum") or node["items"]["enum"]
+
+
+@pytest.mark.parametrize("path, code", [
+    ("vae.features", lambda: [name for name in __import__("symfind.features", fromlist=["x"]).FEATURE_SETS if name != "giant_condition"]),
+    ("pca.features", lambda: [name for name in __import__("symfind.features", fromlist=["x"]).FEATURE_SETS if name != "giant_condition"]),
+    ("rank.features", lambda: [name for name in __import__("symfind.features", fromlist=["x"]).FEATURE_SETS if name != "giant_condition"]),
+    ("rank.method", lambda: list(__import__("symfind.ranking", fromlist=["x"]).RANK_METHODS)),
+    ("rank.inputs", lambda: list(__import__("symfind.ranking", fromlist=["x"]).RANK_INPUTS)),
+    ("vae.model", lambda: list(__import__("symfind.vae", fromlist=["x"]).VAE_MODELS)),
+    ("vae.score", lambda: list(__import__("symfind.vae", fromlist=["x"]).VAE_SCORES)),
+    ("vae.preset", lambda: [None, *__import__("symfind.config", fromlist=["x"]).VAE_PRESETS]),
+    ("source", lambda: list(__import__("symfind.sources", fromlist=["x"]).SOURCES)),
+])
+def test_the_schema_lists_what_the_code_has(path, code):
+    assert sorted(map(str, _enum(path))) == sorted(map(str, code()))
