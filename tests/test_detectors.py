@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind.detectors import colour_rule_scores, compare_detectors, label_sets, ml_scores
+from symfind.comparison import compare_detectors, label_sets
+from symfind.detectors import colour_rule_scores, ml_scores
 from symfind.evaluation import evaluate
 from symfind.features import FEATURE_SETS
 from symfind.scored import scored_table

@@ -8,6 +8,7 @@ from symfind import ranking
 from symfind.io import InputError
 from symfind.products import PRODUCTS
 from symfind.evaluation import top_hits
+from symfind.features import FEATURE_SETS
 from symfind.ranking import evaluate_ranking, nearest_known_star, pu_bagging_scores, split_labels
 
 PARAMS = {"method": "pu_bagging", "features": "colors_ir", "n_bags": 5, "label_fraction": 0.3, "n_splits": 3,
@@ -122,14 +123,14 @@ def test_ranking_products(finished_run):
 def test_ranking_inputs_add_what_they_name():
     rng = np.random.default_rng(0)
     n = 40
-    colours = [name for name, _, _ in ranking.FEATURE_SETS["colors_ir"]]
+    colours = [name for name, _, _ in FEATURE_SETS["colors_ir"]]
     merged = pd.DataFrame({"object_id": np.arange(n), **{c: rng.normal(0, 1, n) for c in colours if "_" in c},
                            **{c: rng.normal(10, 1, n) for c in ("j_m", "h_m", "k_m", "w1mpro", "w2mpro", "w3mpro", "w4mpro")},
                            "chi2r_u": rng.random(n), "amp_u": rng.random(n), "chi2r_r": rng.random(n), "amp_r": rng.random(n)})
     losses = pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n), "score_any": rng.random(n),
                            "score_hot_excess": rng.random(n), "latent_1": rng.random(n), "latent_2": rng.random(n),
                            "excess_z_u_g": rng.random(n), "excess_z_g_r": rng.random(n)})
-    n_colours = len(ranking.FEATURE_SETS["colors_ir"])
+    n_colours = len(FEATURE_SETS["colors_ir"])
     rows = merged.merge(losses, on="object_id")
     X, names = ranking.ranking_features(rows, "colors_ir", [])
     assert X.shape == (n, n_colours) and names == colours

@@ -104,7 +104,7 @@ def _enum(path: str) -> list:
 
 @pytest.mark.parametrize("path, code", [
     ("vae.features", lambda: [name for name in __import__("symfind.features", fromlist=["x"]).FEATURE_SETS if name != "giant_condition"]),
-    ("pca.features", lambda: [name for name in __import__("symfind.features", fromlist=["x"]).FEATURE_SETS if name != "giant_condition"]),
+    ("pca.features", lambda: list(__import__("symfind.features", fromlist=["x"]).COLOUR_FEATURE_SETS)),
     ("rank.features", lambda: [name for name in __import__("symfind.features", fromlist=["x"]).FEATURE_SETS if name != "giant_condition"]),
     ("rank.method", lambda: list(__import__("symfind.ranking", fromlist=["x"]).RANK_METHODS)),
     ("rank.inputs", lambda: list(__import__("symfind.ranking", fromlist=["x"]).RANK_INPUTS)),
@@ -115,3 +115,20 @@ def _enum(path: str) -> list:
 ])
 def test_the_schema_lists_what_the_code_has(path, code):
     assert sorted(map(str, _enum(path))) == sorted(map(str, code()))
+
+
+def test_library_defaults_are_the_shipped_configuration():
+    """A function called without a setting uses the value of config.yaml (one source of truth)."""
+    import yaml
+
+    from symfind.config import with_defaults
+    from symfind.detectors import configured_variants
+    from symfind.tap import TapRunner
+
+    shipped = yaml.safe_load((REPO / "config.yaml").read_text())
+    runner = TapRunner("http://127.0.0.1:9/tap")
+    assert (runner.timeout_s, runner.retries, runner.backoff_s, runner.maxrec) == tuple(
+        shipped["tap"][k] for k in ("timeout_s", "retries", "backoff_s", "maxrec"))
+    assert with_defaults("vae", {"epochs": 3}) == {**shipped["vae"], "epochs": 3}
+    # an empty vae block means the shipped VAE (conditional): its two scores are the ones compared
+    assert set(configured_variants({})) == set(configured_variants(shipped["vae"])) == {"vae_conditional_hot_excess", "vae_conditional_any"}

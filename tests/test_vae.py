@@ -7,7 +7,7 @@ from symfind.vae import (  # noqa: E402
     chi2_score, flag_anomalies, kl_divergence, loss_weights, masked_chi2, masked_mse, train_and_score,
 )
 
-PARAMS = {"hidden": 16, "latent": 3, "epochs": 15, "batch_size": 64, "lr": 1e-3, "beta": 1.0, "seed": 42, "device": "cpu",
+PARAMS = {"loss": "mse", "hidden": 16, "latent": 3, "epochs": 15, "batch_size": 64, "lr": 1e-3, "beta": 1.0, "seed": 42, "device": "cpu",
           "missing": "mask", "validation_fraction": 0.0, "patience": 10}
 
 

@@ -8,6 +8,7 @@ override from the command line behaves like the same value in ``config.yaml``.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ import jsonschema
 import yaml
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+#: The shipped configuration: every default value, validated against the schema. The library's own
+#: defaults (a function called without a setting) are read from it, so there is one source of truth.
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "config.yaml"
 
 
 class ConfigError(ValueError):
@@ -87,6 +91,22 @@ def validate_config(config: Mapping[str, Any], schema: dict | None = None) -> di
         raise ConfigError("invalid configuration:\n" + "\n".join(_describe(e) for e in errors))
     _check_consistency(coerced)
     return canonical(coerced)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_config() -> dict:
+    with open(DEFAULT_CONFIG_PATH, encoding="utf-8") as handle:
+        return validate_config(yaml.safe_load(handle))
+
+
+def defaults(section: str) -> dict[str, Any]:
+    """The default settings of config section ``section`` (a copy), from the shipped ``config.yaml``."""
+    return copy.deepcopy(_default_config()[section])
+
+
+def with_defaults(section: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with every setting of ``section`` it leaves out taken from :func:`defaults`."""
+    return {**defaults(section), **params}
 
 
 def _describe(error: jsonschema.ValidationError) -> str:

@@ -25,8 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import VAE_PRESETS
-from .evaluation import evaluate
+from .config import VAE_PRESETS, with_defaults
 from .features import standardised_filled
 
 log = logging.getLogger(__name__)
@@ -90,16 +89,6 @@ def colour_rule_scores(table: pd.DataFrame) -> np.ndarray:
     return standardised_filled(colours).sum(axis=1)
 
 
-def label_sets(object_ids: np.ndarray, matches: pd.DataFrame, truth: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    """Boolean labels per object: ``catalogue`` (cross-match with the vendored catalogues) and,
-    on the sample sky, ``truth`` (the injected symbiotic stars)."""
-    sets = {"catalogue": np.isin(object_ids, matches["object_id"].to_numpy())}
-    if truth is not None:
-        symbiotic = truth.loc[truth["population"].str.startswith("symbiotic"), "object_id"].to_numpy()
-        sets["truth"] = np.isin(object_ids, symbiotic)
-    return sets
-
-
 #: The VAE variants of the comparison: name -> (what overrides the configured ``vae`` block, score column).
 VAE_VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
     "vae_conditional_hot_excess": ({"model": "conditional", "score": "hot_excess", "loss": "chi2", "missing": "mask"}, "score_hot_excess"),
@@ -122,9 +111,10 @@ DETECTOR_LABELS: dict[str, str] = {
 
 def configured_variants(params: Mapping[str, Any]) -> dict[str, str]:
     """The comparison's names of the configured VAE's two scores: ``{name: score column}``."""
-    if params.get("model", "plain") == "conditional":
+    params = with_defaults("vae", params)
+    if params["model"] == "conditional":
         return {"vae_conditional_hot_excess": "score_hot_excess", "vae_conditional_any": "score_any"}
-    if params.get("preset") == "seed" or params.get("loss") == "mse":
+    if params["preset"] == "seed" or params["loss"] == "mse":
         return {"vae_seed": "score_any"}
     return {"vae_plain_chi2": "score_any"}
 
@@ -141,49 +131,3 @@ def other_variants(params: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             continue
         todo[name] = {**params, **overrides, "train_max_objects": params.get("compare_max_objects")}
     return todo
-
-
-def compare_detectors(
-    scored: pd.DataFrame,
-    matches: pd.DataFrame,
-    truth: pd.DataFrame | None,
-    params: Mapping[str, Any],
-    skipped: list[str] | None = None,
-) -> pd.DataFrame:
-    """The comparison table: one row per detector, use of the measurement errors, label set and top
-    fraction (``vae.anomaly_fraction`` and half of it), on the objects the VAE scored.
-
-    ``scored`` is the scored table (:mod:`symfind.scored`): the configured VAE's two scores, the
-    other VAE variants' where they were trained (:data:`VAE_VARIANTS`), the baselines on
-    ``vae.features`` with and without the measurement errors and the colour rule. A baseline that
-    could not run on this sky (too few objects) is left out and its reason appended to ``skipped``.
-    """
-    from .scored import COLOUR_RULE_COLUMN, ML_BASELINES, baseline_column, scored_rows, variant_column
-
-    objects = scored_rows(scored)
-    scores: dict[tuple[str, str], np.ndarray] = {}
-    for name, column in configured_variants(params).items():
-        scores[(name, "ignored" if name == "vae_seed" else "used")] = objects[column].to_numpy()
-    for name in VAE_VARIANTS:
-        if variant_column(name) in objects.columns and name not in configured_variants(params):
-            scores[(name, "ignored" if name == "vae_seed" else "used")] = objects[variant_column(name)].fillna(-np.inf).to_numpy()
-    for method in ML_BASELINES:
-        problem = min_objects_problem(method, len(objects))
-        if problem:
-            if skipped is not None:
-                skipped.append(problem)
-            continue
-        scores[(method, "ignored")] = objects[baseline_column(method, params["features"], False)].to_numpy()
-        scores[(method, "used")] = objects[baseline_column(method, params["features"], True)].to_numpy()
-    scores[("colour_rule", "ignored")] = objects[COLOUR_RULE_COLUMN].to_numpy()
-    fraction = float(params["anomaly_fraction"])
-    order = list(DETECTOR_LABELS)
-    rows = []
-    for label_name, labels in label_sets(objects["object_id"].to_numpy(), matches, truth).items():
-        for top_fraction in (fraction, fraction / 2):
-            for (detector, errors), score in sorted(scores.items(), key=lambda item: (order.index(item[0][0]), item[0][1])):
-                features = "optical SED | giant IR" if detector.startswith("vae_conditional") else (
-                    "magnitudes" if detector == "vae_seed" else params["features"])
-                rows.append({"detector": detector, "errors": errors, "labels": label_name, "features": features,
-                             "top_fraction": top_fraction, **evaluate(score, labels, top_fraction)})
-    return pd.DataFrame(rows)

@@ -47,6 +47,9 @@ def feature_matrix(table: pd.DataFrame, feature_set: str) -> tuple[np.ndarray, l
     return np.column_stack(columns), [name for name, _, _ in spec]
 
 
+#: The feature sets made of colours only: what the PCA of the colour space takes (``pca.features``).
+COLOUR_FEATURE_SETS: tuple[str, ...] = ("colors", "colors_ir")
+
 #: The 1-sigma error column of each magnitude column (mag): SkyMapper mean PSF magnitudes, 2MASS
 #: total photometric uncertainties (``*_msigcom``), AllWISE profile-fit uncertainties.
 MAGNITUDE_ERRORS: dict[str, str] = {

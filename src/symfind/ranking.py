@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .config import with_defaults
 from .detectors import min_objects_problem
 from .evaluation import n_flagged, top_hits
 from .features import standardised_filled
@@ -264,7 +265,8 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
     params = {**params, "threads": max(1, int(threads))}  # bags fitted at once (the scores do not depend on it)
     from .scored import scored_rows
 
-    inputs = tuple(params.get("inputs", ("latent", "scores")))
+    params = with_defaults("rank", params)
+    inputs = tuple(params["inputs"])
     table = scored_rows(scored)
     X, names = ranking_features(table, params["features"], inputs)
     ids = table["object_id"].to_numpy()

@@ -18,11 +18,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .config import defaults
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +42,15 @@ class TapRunner:
     """Runs ADQL on one TAP service as asynchronous jobs, with bounded retries.
 
     ``timeout_s`` bounds each job's wall time (polling) and each HTTP request; ``retries`` is the
-    number of further attempts after the first; backoff doubles from ``backoff_s``.
+    number of further attempts after the first; backoff doubles from ``backoff_s``. Left out, each
+    takes the value of the ``tap`` section of the shipped configuration.
     """
 
     url: str
-    maxrec: int | None = None
-    timeout_s: float = 600.0
-    retries: int = 3
-    backoff_s: float = 2.0
+    maxrec: int | None = field(default_factory=lambda: defaults("tap")["maxrec"])
+    timeout_s: float = field(default_factory=lambda: float(defaults("tap")["timeout_s"]))
+    retries: int = field(default_factory=lambda: int(defaults("tap")["retries"]))
+    backoff_s: float = field(default_factory=lambda: float(defaults("tap")["backoff_s"]))
     sleep: Callable[[float], None] = time.sleep
 
     def __post_init__(self) -> None:

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .config import with_defaults
 from .features import Standardiser, feature_errors, feature_matrix, hot_feature_mask, optical_sed
 from .io import InputError
 
@@ -276,6 +277,7 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
 
     if X.ndim != 2 or len(X) == 0:
         raise InputError("VAE input has no rows")
+    params = with_defaults("vae", params)
     seed = int(params["seed"])
     torch.manual_seed(seed)
     torch.set_num_threads(max(1, int(threads)))
@@ -295,18 +297,18 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
         condition_in = np.zeros((n, 0))
     else:
         condition_in = condition_input(condition, Standardiser.fit(condition[train_rows], allow_empty=True))
-    loss = params.get("loss", "mse")
-    if loss == "chi2" and params.get("missing", "mask") != "mask":
+    loss = params["loss"]
+    if loss == "chi2" and params["missing"] != "mask":
         raise InputError("vae.loss 'chi2' needs vae.missing 'mask' (an imputed value has no measurement error)")
-    inputs, loss_mask = _model_input(scaled, params.get("missing", "mask"))
-    weights = loss_weights(scaled, errors, scaler.scale, loss, float(params.get("sigma_int", 0.0)), loss_mask)
+    inputs, loss_mask = _model_input(scaled, params["missing"])
+    weights = loss_weights(scaled, errors, scaler.scale, loss, float(params["sigma_int"]), loss_mask)
     target = torch.tensor(np.where(np.isfinite(scaled), scaled, 0.0), dtype=torch.float32, device=device)
     if loss == "chi2":
         # The encoder sees each value shrunk towards the feature's centre by its reliability
         # 1 / (1 + sigma^2 / scale^2) (the posterior mean for a unit-variance population), and the
         # reliability as the mask input: a value its own error calls meaningless cannot steer the
         # reconstruction of the others.
-        variance = scaled_variance(errors, scaler.scale, float(params.get("sigma_int", 0.0)))
+        variance = scaled_variance(errors, scaler.scale, float(params["sigma_int"]))
         reliability = np.where(weights > 0, 1.0 / (1.0 + variance), 0.0)  # variance is NaN only where weight is 0
         inputs = np.hstack([inputs[:, :n_features] * reliability, reliability])
     x_all = torch.tensor(inputs, dtype=torch.float32, device=device)
@@ -451,7 +453,7 @@ def model_data(merged: pd.DataFrame, params: Mapping[str, Any], a_per_ebv: Mappi
     for the plain VAE). The conditional VAE models the dereddened optical colours
     (:func:`symfind.features.optical_sed`) given the giant's properties
     (:data:`symfind.features.CONDITION_FEATURES`)."""
-    model = params.get("model", "plain")
+    model = params["model"]
     if model == "conditional":
         if a_per_ebv is None:
             raise InputError("vae.model 'conditional' needs the extinction coefficients (dereddening.a_per_ebv)")
@@ -474,27 +476,28 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     alone give, the decoder averaged over the prior, with its spread added to the errors);
     ``anomaly_score`` is the one of ``vae.score`` and ranks the candidates.
     """
+    params = with_defaults("vae", params)
     X, errors, names, condition = model_data(merged, params, a_per_ebv)
     observed = np.isfinite(X).any(axis=1)
     if not observed.all():
         log.warning("%d objects have no observed feature; they get no score", int((~observed).sum()))
-    model = params.get("model", "plain")
+    model = params["model"]
     log.info("VAE (%s) on %d objects x %d features (%s, loss %s), device %s", model, int(observed.sum()), X.shape[1],
-             "dereddened optical colours" if model == "conditional" else params["features"], params.get("loss", "mse"),
+             "dereddened optical colours" if model == "conditional" else params["features"], params["loss"],
              resolve_device(params["device"]))
-    loss = params.get("loss", "mse")
+    loss = params["loss"]
     hot_mask = hot_feature_mask(names)
     result = train_and_score(X[observed], params, threads, errors[observed] if loss == "chi2" else None,
                              None if condition is None else condition[observed], hot_mask if condition is not None else None)
     X, errors = X[observed], errors[observed]
-    sigma_int = float(params.get("sigma_int", 0.0))
+    sigma_int = float(params["sigma_int"])
     if result.giant_prediction is not None:
         predicted, spread = result.giant_prediction, result.giant_spread
     else:
         predicted, spread = result.reconstruction, np.zeros_like(X)
     sigma = np.sqrt(errors**2 + sigma_int**2 + spread**2)
     excess = hot_excess(X, predicted, sigma, hot_mask)
-    score_name = params.get("score", "any")
+    score_name = params["score"]
     if score_name not in VAE_SCORES:
         raise InputError(f"vae.score must be one of {', '.join(VAE_SCORES)}, got {score_name!r}")
     anomaly = excess["score"] if score_name == "hot_excess" else result.anomaly_score

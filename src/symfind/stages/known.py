@@ -41,8 +41,8 @@ def compare_detectors(scored_parquet: str | Path, matches_csv: str | Path, truth
                       out_status: str | Path | None = None) -> pd.DataFrame:
     """Rule ``compare_detectors``: how well each detector of the scored table finds the known
     symbiotic stars (the comparison table and plot), and the score against u and J of each VAE."""
+    from ..comparison import compare_detectors as comparison_table
     from ..detectors import configured_variants
-    from ..detectors import compare_detectors as comparison_table
     from ..plots.evaluation import comparison_plot
     from ..plots.scores import score_magnitude_plot
     from ..scored import scored_rows, variant_column
