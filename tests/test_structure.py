@@ -132,3 +132,23 @@ def test_library_defaults_are_the_shipped_configuration():
     assert with_defaults("vae", {"epochs": 3}) == {**shipped["vae"], "epochs": 3}
     # an empty vae block means the shipped VAE (conditional): its two scores are the ones compared
     assert set(configured_variants({})) == set(configured_variants(shipped["vae"])) == {"vae_conditional_hot_excess", "vae_conditional_any"}
+
+
+def test_one_stage_numbering_everywhere():
+    from symfind.products import CONFIG_STAGES, STAGES
+
+    for smk in (REPO / "workflow" / "rules").glob("*.smk"):
+        text = smk.read_text()
+        for number, name in re.findall(r'category="(\d)\. ([^"]+)"', text):
+            assert number == "0" and name == "Run" or STAGES[int(number)] == name, (smk.name, number, name)
+        if smk.stem in ("common", "gather"):
+            continue
+        number = int(re.match(r"# Stage (\d):", text).group(1))
+        runners = SRC / "stages" / f"{smk.stem}.py"
+        if runners.exists():
+            assert f"(stage {number})" in runners.read_text().split("\n", 1)[0], runners.name
+    config_text = (REPO / "config.yaml").read_text()
+    for section, number in CONFIG_STAGES.items():
+        comment = re.search(rf"\n((?:#[^\n]*\n)+){section}:\n", config_text).group(1)
+        assert f"(stage {number}" in comment, section
+        assert not re.search(r"\(stage \d[a-z]", comment), section

@@ -1,4 +1,4 @@
-"""Stage 1b: per-epoch photometry of the selected objects (``dr2.photometry`` joined with ``dr2.images``)."""
+"""Stage 1: per-epoch photometry of the selected objects (``dr2.photometry`` joined with ``dr2.images``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 2b: the reddening E(B-V) in front of each selected star, by the configured model.
+"""Stage 2: the reddening E(B-V) in front of each selected star, by the configured model.
 
 ``extinction.model``:
 

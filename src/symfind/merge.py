@@ -1,4 +1,4 @@
-"""Stage 5: the analysis table, the filtered catalogue inner-joined with the colours on ``object_id``."""
+"""Stage 5: the analysed objects, the objects after the cuts inner-joined with their colours on ``object_id``."""
 
 from __future__ import annotations
 

@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: The stages, one numbering everywhere: rule files, runners, config comments, report categories, README.
+STAGES: dict[int, str] = {
+    1: "Selection", 2: "Distances and extinction", 3: "Cuts", 4: "Colours", 5: "Merge", 6: "Anomaly detection",
+    7: "Known symbiotic stars", 8: "Candidates", 9: "Report",
+}
+
+#: The stage of each config section that belongs to one.
+CONFIG_STAGES: dict[str, int] = {"selection": 1, "extinction": 2, "cuts": 3, "colors": 4, "vae": 6, "pca": 7, "known": 7, "rank": 8}
+
 PRODUCTS: dict[str, str] = {
     # stage 1: the selection and the per-epoch photometry
     "selection": "selection.parquet",

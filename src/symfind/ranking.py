@@ -1,4 +1,4 @@
-"""Stage 8b: rank the analysed objects with help from the known symbiotic stars (semi-supervised).
+"""Stage 8: rank the analysed objects with help from the known symbiotic stars (semi-supervised).
 
 Unsupervised detectors flag whatever is rare (Miras, carbon stars, dusty young stars as much as
 symbiotic stars). This stage uses the known symbiotic stars the cross-match found in the data as
