@@ -58,7 +58,7 @@ def apply_cuts(
     of each star; without it the catalogue's total SFD value ``ebmv_sfd`` is used.
 
     Returns ``(filtered, cutflow)``; the cut-flow lists the rows left after each cut (``tile =
-    'all'``; :func:`run_cuts` labels it with its tile, :func:`total_cutflow` sums the tiles). Objects
+    'all'``; the runner (:func:`symfind.stages.cuts.apply_cuts`) labels it with its tile, :func:`total_cutflow` sums the tiles). Objects
     without an accepted distance are dropped or kept (with NaN ``abs_j``, which then passes the
     absolute-magnitude cut) according to ``cuts['missing_distance']``; they are counted either way.
     """

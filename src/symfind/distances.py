@@ -1,7 +1,7 @@
 """Stage 2: Bailer-Jones et al. (2018) geometric distances of the selected Gaia DR2 sources.
 
 Every requested ``source_id`` is accounted for: found (in ``bailer_jones_distances.csv``) or listed
-in ``bailer_jones_missing.csv``; the counts go to the log. No ``TOP`` limit anywhere.
+in ``distances_missing.csv``; the counts go to the log. No ``TOP`` limit anywhere.
 """
 
 from __future__ import annotations

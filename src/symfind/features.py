@@ -37,7 +37,7 @@ def feature_matrix(table: pd.DataFrame, feature_set: str) -> tuple[np.ndarray, l
     needed = sorted({c for _, blue, red in spec for c in (blue, red) if c})
     missing = [c for c in needed if c not in table.columns]
     if missing:
-        raise InputError(f"feature set {feature_set!r} needs column(s) {', '.join(missing)} in the merged table")
+        raise InputError(f"feature set {feature_set!r} needs column(s) {', '.join(missing)} in the analysed table")
     columns = []
     for _, blue, red in spec:
         values = table[blue].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -68,7 +68,7 @@ def _error_column(table: pd.DataFrame, column: str) -> np.ndarray:
     else:
         raise InputError(f"no measurement error is known for feature column {column!r}")
     if name not in table.columns:
-        raise InputError(f"the error column {name!r} of {column!r} is not in the merged table")
+        raise InputError(f"the error column {name!r} of {column!r} is not in the analysed table")
     return table[name].to_numpy(dtype=np.float64, na_value=np.nan)
 
 
@@ -116,7 +116,7 @@ def optical_sed(table: pd.DataFrame, a_per_ebv: dict[str, float]) -> tuple[np.nd
     if missing_bands:
         raise InputError(f"dereddening.a_per_ebv has no coefficient for band(s) {', '.join(missing_bands)}")
     if "ebv" not in table.columns:
-        raise InputError("the dereddened optical SED needs column 'ebv' in the merged table")
+        raise InputError("the dereddened optical SED needs column 'ebv' in the analysed table")
     X, names = feature_matrix(table, "colors")
     E = feature_errors(table, "colors")
     ebv = table["ebv"].to_numpy(dtype=np.float64, na_value=np.nan)

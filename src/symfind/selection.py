@@ -2,7 +2,7 @@
 
 The criteria are built once from the ``selection`` config section (:func:`criteria_from_config`).
 The same list filters a local table (:func:`apply_selection`, with a count after each criterion) and
-becomes the WHERE clause of the TAP query (:func:`selection_adql`), so the embedded sample, a user's
+becomes the WHERE clause of the TAP query (:func:`symfind.sources.tap.selection_adql`), so the embedded sample, a user's
 files and the archive see exactly the same selection.
 """
 

@@ -468,7 +468,7 @@ def model_data(merged: pd.DataFrame, params: Mapping[str, Any], a_per_ebv: Mappi
 
 def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 1,
                 a_per_ebv: Mapping[str, float] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train the VAE on the merged table; the per-object score table and the training history.
+    """Train the VAE on the analysed objects; the per-object score table and the training history.
 
     Both scores are written for every object: ``score_any`` (the undirected reconstruction score:
     -log10 P(chi2) or MSE) and ``score_hot_excess`` (:func:`hot_excess`: bluer than predicted in
