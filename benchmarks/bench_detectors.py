@@ -3,7 +3,7 @@
     .venv/bin/snakemake --cores 2                              # the sample sky's products first
     .venv/bin/python benchmarks/bench_detectors.py --seeds 42 1 2
 
-Trains every VAE variant of ``symfind.detectors.VAE_VARIANTS`` on ``results/``'s merged table
+Trains every VAE variant of ``symfind.detectors.VAE_VARIANTS`` on ``results/``'s analysed table
 (with the configuration of ``results/config_used.yaml``), runs the baselines, and prints one
 Markdown table: recall, precision and ROC-AUC of the injected symbiotic stars in the top 2% and
 1%, and the truth populations of the top 2%. With several ``--seeds`` the VAE rows give the mean
@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from symfind.detectors import DETECTOR_LABELS, VAE_VARIANTS, colour_rule_scores, evaluate, ml_scores
+from symfind.detectors import DETECTOR_LABELS, VAE_VARIANTS, colour_rule_scores, ml_scores
+from symfind.evaluation import evaluate
 from symfind.features import feature_errors, feature_matrix
+from symfind.products import PRODUCTS
 from symfind.vae import score_table
 
 POPULATIONS = {"symbiotic": "symbiotic", "mira_agb": "Mira/AGB", "carbon": "carbon", "dusty_yso": "YSO",
@@ -58,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     results = Path(args.results)
     config = yaml.safe_load((results / "config_used.yaml").read_text())
-    merged = pd.read_parquet(results / "merged_df_w3w4_final_all_colors.parquet")
+    merged = pd.read_parquet(results / PRODUCTS["analysed"])
     truth = pd.read_parquet(args.truth, columns=["object_id", "population"])
     population = population_of(merged[["object_id"]].merge(truth, on="object_id", how="left")["population"].fillna("?"))
     labels = population.eq("symbiotic").to_numpy()

@@ -1,4 +1,4 @@
-"""Does the growing batch cost recall? The default VAE on a finished run's merged table, with the
+"""Does the growing batch cost recall? The default VAE on a finished run's analysed table, with the
 batch rule (``vae.max_steps_per_epoch``) and with the fixed batch of ``vae.batch_size``: wall time,
 and recall / precision / ROC-AUC of the sky's injected symbiotic stars (its truth table) in the top
 2% and 1% by each score.
@@ -20,7 +20,8 @@ import torch  # noqa: F401  (imported before the clock starts)
 import yaml
 
 from symfind.config import validate_config
-from symfind.detectors import evaluate
+from symfind.evaluation import evaluate
+from symfind.products import PRODUCTS
 from symfind.vae import score_table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
     run = Path(args.run)
     config = validate_config(yaml.safe_load((REPO / "config.yaml").read_text()))
-    merged = pd.read_parquet(run / "results" / "merged_df_w3w4_final_all_colors.parquet")
+    merged = pd.read_parquet(run / "results" / PRODUCTS["analysed"])
     truth = pd.read_parquet(run / "sky" / "truth.parquet", columns=["object_id", "population"])
     symbiotic = truth.loc[truth["population"].str.startswith("symbiotic"), "object_id"].to_numpy()
     for label, steps in ((f"batch rule (max_steps_per_epoch {config['vae']['max_steps_per_epoch']})",

@@ -131,11 +131,10 @@ def _user_catalogue(tmp, text, ra="RA", dec="DEC", ident="Name"):
     from symfind.stages.known import crossmatch_known
 
     path = _written(tmp / "mine.csv", text.encode())
-    pd.DataFrame({"object_id": [1], "raj2000": [10.0], "dej2000": [-20.0]}).to_parquet(tmp / "analysed.parquet")
-    pd.DataFrame({"object_id": [1], "rank": [1], "is_candidate": [True], "anomaly_score": [1.0],
-                  "reconstruction_loss": [1.0]}).to_parquet(tmp / "vae_scores.parquet")
+    pd.DataFrame({"object_id": [1], "raj2000": [10.0], "dej2000": [-20.0], "rank": [1], "is_candidate": [True],
+                  "anomaly_score": [1.0], "reconstruction_loss": [1.0]}).to_parquet(tmp / "scored.parquet")
     entry = {"name": "mine", "path": str(path), "ra": ra, "dec": dec, "id": ident, "radius_arcsec": 2.0}
-    return crossmatch_known(tmp / "analysed.parquet", tmp / "vae_scores.parquet", [entry], tmp / "matches.csv", tmp / "recovery.csv")
+    return crossmatch_known(tmp / "scored.parquet", [entry], tmp / "matches.csv", tmp / "recovery.csv")
 
 
 def _selected(good):
