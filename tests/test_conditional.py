@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import chi2
 
 from symfind import columns as C
-from symfind.colors import colors_from_epochs
+from symfind.colours import colors_from_epochs
 from symfind.features import CONDITION_FEATURES, hot_feature_mask, optical_sed
 from symfind.vae import chibar_score, hot_excess
 

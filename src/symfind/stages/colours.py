@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..colors import colors_from_epochs
+from ..colours import colors_from_epochs
 from ..io import write_table
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symfind import columns as C
-from symfind.colors import clean_epochs, colors_from_epochs, combined_colors, weighted_nightly_mags
+from symfind.colours import clean_epochs, colors_from_epochs, combined_colors, weighted_nightly_mags
 
 FLOOR = 0.01
 
