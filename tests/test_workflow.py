@@ -49,7 +49,7 @@ def test_rerun_has_nothing_to_do(repo, finished_run):
     assert "Nothing to be done" in result.stdout
 
 
-DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "train_vae", "plot_scores", "colour_pca", "crossmatch_known",
+DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "train_vae", "train_vae_variants", "score_objects", "plot_scores", "colour_pca", "crossmatch_known",
                       "compare_detectors", "candidate_table", "all"}
 
 
