@@ -81,6 +81,18 @@ def test_stage_counts_follow_the_cutflow():
     assert "1 of    4" in text and "recall 25.0%" in text and "results/candidates.csv" in text
 
 
+def test_summary_says_what_it_cannot_count():
+    """A catalogue none of whose stars was analysed, and a label set without a labelled star, print no 'nan'."""
+    recovery = pd.DataFrame({"catalogue": ["mine", "all"], "n_in_sample": [0, 3], "n_candidates_matched": [0, 1],
+                             "recall": [np.nan, 1 / 3]})
+    comparison = pd.DataFrame({"detector": ["vae_conditional_hot_excess", "lof"], "errors": ["used", "ignored"],
+                               "labels": ["catalogue", "catalogue"], "top_fraction": [0.02, 0.02], "recall": [np.nan, np.nan]})
+    text = summary_text([("analysed", 10)], recovery, comparison, {})
+    assert "nan" not in text.lower()
+    assert "mine" in text and "no star of it was analysed" in text and "recall 33.3%" in text
+    assert "n/a (no labelled star)" in text
+
+
 @pytest.fixture
 def small_frames():
     rng = np.random.default_rng(1)

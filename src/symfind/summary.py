@@ -42,8 +42,8 @@ def summary_text(
         lines += [f"  {stage}: {reason}" for stage, reason in skipped.items()]
     lines += ["", "Known symbiotic stars among the candidates:"]
     for row in recovery.itertuples():
-        lines.append(f"  {row.catalogue:<16s} {row.n_candidates_matched:>4d} of {row.n_in_sample:>4d} in the analysed sample "
-                     f"(recall {row.recall:.1%})")
+        recall = "no star of it was analysed" if row.n_in_sample == 0 or pd.isna(row.recall) else f"recall {row.recall:.1%}"
+        lines.append(f"  {row.catalogue:<16s} {row.n_candidates_matched:>4d} of {row.n_in_sample:>4d} in the analysed sample ({recall})")
     if len(comparison):
         from .detectors import DETECTOR_LABELS
 
@@ -55,7 +55,8 @@ def summary_text(
             best = group[~group["detector"].str.startswith("vae")].sort_values("recall", ascending=False, kind="stable")
             for row in [*vae.itertuples(), *best.head(1).itertuples()]:
                 errors = " (errors used)" if row.errors == "used" and not row.detector.startswith("vae") else ""
-                lines.append(f"    {DETECTOR_LABELS.get(row.detector, row.detector) + errors:<44s} {row.recall:.3f}")
+                recall = "n/a (no labelled star)" if pd.isna(row.recall) else f"{row.recall:.3f}"
+                lines.append(f"    {DETECTOR_LABELS.get(row.detector, row.detector) + errors:<44s} {recall}")
     lines += ["", "Products:"]
     lines += [f"  {what:<34s} {path}" for what, path in products.items()]
     return "\n".join(lines) + "\n"
