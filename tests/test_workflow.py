@@ -49,8 +49,8 @@ def test_rerun_has_nothing_to_do(repo, finished_run):
     assert "Nothing to be done" in result.stdout
 
 
-DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "train_vae", "train_vae_variants", "score_objects", "plot_scores", "colour_pca", "crossmatch_known",
-                      "compare_detectors", "candidate_table", "all"}
+DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "train_vae",
+                      "train_vae_variants", "score_objects", "plot_scores", "colour_pca", "crossmatch_known", "compare_detectors", "candidate_table", "all"}
 
 
 def test_changed_cut_reruns_only_what_depends_on_it(repo, finished_run):

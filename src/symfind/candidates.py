@@ -7,7 +7,6 @@ that make it odd, and the known symbiotic star it matches (if any).
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,6 @@ import pandas as pd
 from . import columns as C
 from .io import atomic_path
 
-log = logging.getLogger(__name__)
 
 MAG = ("mag", "phot.mag")
 EMAG = ("mag", "stat.error;phot.mag")

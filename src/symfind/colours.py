@@ -21,14 +21,10 @@ All group sums are vectorised (``numpy.bincount`` over factorised keys); ``y - x
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pandas as pd
 
 from . import columns as C
-
-log = logging.getLogger(__name__)
 
 
 def clean_epochs(epochs: pd.DataFrame, bad_flags: int, error_floor: float = 0.0) -> tuple[pd.DataFrame, dict[str, int]]:

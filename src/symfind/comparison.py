@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .detectors import DETECTOR_LABELS, VAE_VARIANTS, configured_variants, min_objects_problem
+from .detectors import DETECTOR_LABELS, ML_BASELINES, VAE_VARIANTS, configured_variants, min_objects_problem
 from .evaluation import evaluate
-from .scored import COLOUR_RULE_COLUMN, ML_BASELINES, baseline_column, scored_rows, variant_column
+from .scored import COLOUR_RULE_COLUMN, baseline_column, scored_rows, variant_column
 
 
 def label_sets(object_ids: np.ndarray, matches: pd.DataFrame, truth: pd.DataFrame | None) -> dict[str, np.ndarray]:

@@ -18,7 +18,6 @@ the counterpart of the VAE's chi2 loss. The comparison shows every detector both
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,9 +27,10 @@ import pandas as pd
 from .config import VAE_PRESETS, with_defaults
 from .features import standardised_filled
 
-log = logging.getLogger(__name__)
 
-BASELINES = ("isolation_forest", "pca", "lof", "colour_rule")
+#: The machine-learning baselines (scored on features, with or without the errors), then all baselines.
+ML_BASELINES = ("isolation_forest", "pca", "lof")
+BASELINES = (*ML_BASELINES, "colour_rule")
 DETECTORS = ("vae", *BASELINES)
 def error_normalised(X: np.ndarray, E: np.ndarray, sigma_int: float) -> np.ndarray:
     """``(x - median) / sqrt(sigma_meas^2 + sigma_int^2)`` per entry; 0 where value or error is missing."""
@@ -119,15 +119,25 @@ def configured_variants(params: Mapping[str, Any]) -> dict[str, str]:
     return {"vae_plain_chi2": "score_any"}
 
 
+def same_fit(name: str) -> tuple[str, ...]:
+    """The VAE variants that one fit of variant ``name`` gives: those whose settings differ from its
+    only in the score (every fit computes both scores), ``name`` among them."""
+    def model(variant: str) -> dict[str, Any]:
+        return {key: value for key, value in VAE_VARIANTS[variant][0].items() if key != "score"}
+
+    return tuple(other for other in VAE_VARIANTS if model(other) == model(name))
+
+
 def other_variants(params: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The VAE variants to train for the comparison besides the configured one: name -> params.
-    The two conditional variants are one model (both scores come from one fit). Each trains on a
-    random subsample of at most ``vae.compare_max_objects`` objects and scores every object, so the
+    """The VAE fits to make for the comparison besides the configured VAE: name -> params, one per
+    model (:func:`same_fit`: the two conditional variants are one fit). Each trains on a random
+    subsample of at most ``vae.compare_max_objects`` objects and scores every object, so the
     comparison costs a bounded time however large the sky (the configured VAE trains on all)."""
-    have = set(configured_variants(params))
+    covered = set(configured_variants(params))
     todo: dict[str, dict[str, Any]] = {}
     for name, (overrides, _) in VAE_VARIANTS.items():
-        if name in have or (name.startswith("vae_conditional") and any(n.startswith("vae_conditional") for n in have | set(todo))):
+        if covered & set(same_fit(name)):
             continue
         todo[name] = {**params, **overrides, "train_max_objects": params.get("compare_max_objects")}
+        covered |= set(same_fit(name))
     return todo

@@ -6,15 +6,11 @@ in ``distances_missing.csv``; the counts go to the log. No ``TOP`` limit anywher
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pandas as pd
 
 from . import columns as C
 from .io import InputError
-
-log = logging.getLogger(__name__)
 
 
 def lookup_distances(source_ids: np.ndarray, table: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pandas as pd
 
 from . import columns as C
 from .io import InputError
-
-log = logging.getLogger(__name__)
 
 
 def join_epochs(selected_ids: np.ndarray, photometry: pd.DataFrame, images: pd.DataFrame | None, source: str) -> pd.DataFrame:

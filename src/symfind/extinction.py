@@ -17,7 +17,6 @@ Stars without an accepted distance keep the total SFD value (flag ``ebv_uses_dis
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,7 +27,6 @@ import pandas as pd
 
 from .io import InputError
 
-log = logging.getLogger(__name__)
 
 #: mwdust maps -> the file each needs under $DUST_DIR (None: shipped inside mwdust or no file).
 MWDUST_MAP_FILES: dict[str, tuple[str, ...] | None] = {

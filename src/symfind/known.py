@@ -13,7 +13,6 @@ A user adds a catalogue of their own (``known.catalogues``: ``name``, ``path``, 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ import pandas as pd
 
 from .io import InputError, read_table
 
-log = logging.getLogger(__name__)
 
 #: Folder of the vendored catalogues inside the repository.
 KNOWN_DIR = Path(__file__).resolve().parents[2] / "resources" / "known_symbiotics"

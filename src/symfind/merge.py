@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import pandas as pd
 
 from .io import InputError
-
-log = logging.getLogger(__name__)
 
 
 def merge_catalogue_colors(filtered: pd.DataFrame, colors: pd.DataFrame) -> pd.DataFrame:

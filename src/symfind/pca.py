@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pandas as pd
 
 from .features import Standardiser
 from .status import Skipped
-
-log = logging.getLogger(__name__)
 
 
 def colour_pca(X: np.ndarray, names: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .detectors import colour_rule_scores, min_objects_problem, ml_scores
+from .detectors import ML_BASELINES, colour_rule_scores, min_objects_problem, ml_scores
 from .features import feature_errors, feature_matrix
 from .io import InputError
 
@@ -33,8 +33,6 @@ log = logging.getLogger(__name__)
 
 #: The VAE's integer columns: nullable in the scored table (an object the VAE did not score has none).
 VAE_INTEGER_COLUMNS = ("rank", "n_hot_features", "n_features_observed", "n_features_scored")
-#: The ML baselines and the colour rule.
-ML_BASELINES = ("isolation_forest", "pca", "lof")
 COLOUR_RULE_COLUMN = "score_colour_rule"
 
 

@@ -8,7 +8,6 @@ files and the archive see exactly the same selection.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections.abc import Mapping
@@ -21,7 +20,6 @@ import pandas as pd
 from . import columns as C
 from .io import InputError
 
-log = logging.getLogger(__name__)
 
 _OPS = {"<": np.less, ">": np.greater, "=": np.equal}
 

@@ -3,14 +3,11 @@ stars recovered, and where the products are."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 
 import pandas as pd
 
 from . import __version__
-
-log = logging.getLogger(__name__)
 
 
 def stage_counts(

@@ -70,6 +70,15 @@ TILE_COLUMN = "tile"
 TILE_LIST_COLUMNS = ("tile", "rows")
 
 
+def tile_counts(tile_of_each_row: pd.Series, tiles: Sequence[int] | None = None) -> pd.DataFrame:
+    """Rows per tile, ``tile, rows``: of every tile in ``tiles`` (0 where none), or of the tiles that
+    hold rows."""
+    counts = tile_of_each_row.value_counts()
+    listed = sorted(int(t) for t in counts.index) if tiles is None else [int(t) for t in tiles]
+    return pd.DataFrame({"tile": np.array(listed, dtype=np.int64),
+                         "rows": np.array([int(counts.get(t, 0)) for t in listed], dtype=np.int64)})
+
+
 def write_tile_list(counts: pd.DataFrame, path: str | Path) -> None:
     """Write the tile list (``tile, rows``; no ``all`` row) that the per-tile stages fan out over."""
     from .io import write_table
@@ -87,9 +96,12 @@ def read_tile_list(path: str | Path) -> list[int]:
     return [int(t) for t in table["tile"]]
 
 
-def gather(paths: Sequence[str | Path], key: str | None = None) -> pd.DataFrame:
-    """Concatenate per-tile Parquet tables (sorted by ``key``; ``key`` must be unique across tiles)."""
+def gather(paths: Sequence[str | Path], key: str | None = None, tiles: Sequence[int] | None = None) -> pd.DataFrame:
+    """Concatenate per-tile Parquet tables (sorted by ``key``; ``key`` must be unique across tiles);
+    with ``tiles`` (one per path), each table's rows get their tile in :data:`TILE_COLUMN`."""
     frames = [pd.read_parquet(p) for p in paths]
+    if tiles is not None:
+        frames = [frame.assign(**{TILE_COLUMN: np.int64(tile)}) for frame, tile in zip(frames, tiles, strict=True)]
     frames = [f for f in frames if len(f)] or frames[:1]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if key is not None and len(table):
@@ -98,11 +110,3 @@ def gather(paths: Sequence[str | Path], key: str | None = None) -> pd.DataFrame:
             raise InputError(f"per-tile tables overlap: {int(dup.sum())} duplicate {key}(s), e.g. {table.loc[dup, key].iloc[0]}")
         table = table.sort_values(key, kind="stable", ignore_index=True)
     return table
-
-
-def gather_counts(tiles: Sequence[int], paths: Sequence[str | Path], what: str) -> pd.DataFrame:
-    """Rows per tile of per-tile tables, plus the total: ``tile, rows`` (for logs and cut-flows)."""
-    counts = [{"tile": str(t), "rows": len(pd.read_parquet(p, columns=[]))} for t, p in zip(tiles, paths)]
-    total = sum(c["rows"] for c in counts)
-    log.info("%s: %d rows from %d tiles", what, total, len(counts))
-    return pd.DataFrame([{"tile": "all", "rows": total}, *counts])

@@ -42,7 +42,7 @@ def train_vae_variants(analysed_parquet: str | Path, params: Mapping[str, Any], 
     ``vae.compare_max_objects`` objects, scoring every object: ``object_id`` and one column per
     variant (:func:`symfind.scored.variant_column`); only ``object_id`` with ``vae.compare_losses``
     false. It needs only the analysed objects, so it runs beside ``train_vae``."""
-    from ..detectors import VAE_VARIANTS, other_variants
+    from ..detectors import VAE_VARIANTS, other_variants, same_fit
     from ..scored import variant_scores
     from ..vae import score_table
 
@@ -52,8 +52,7 @@ def train_vae_variants(analysed_parquet: str | Path, params: Mapping[str, Any], 
         for name, variant in other_variants(params).items():
             log.info("training the VAE variant %s for the comparison", name)
             table, _ = score_table(analysed, variant, threads, a_per_ebv)
-            names = ["vae_conditional_hot_excess", "vae_conditional_any"] if name.startswith("vae_conditional") else [name]
-            for each in names:  # one fit gives both conditional scores
+            for each in same_fit(name):  # one fit gives both conditional scores
                 variants = variants.merge(variant_scores(table, each, VAE_VARIANTS[each][1]), on="object_id", how="left")
     else:
         log.info("vae.compare_losses is false: only the configured VAE appears in the comparison")

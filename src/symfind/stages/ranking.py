@@ -14,9 +14,9 @@ from ..io import write_table
 log = logging.getLogger(__name__)
 
 
-def rank_candidates(scored_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any], out_ranked: str | Path, out_evaluation: str | Path, out_plot: str | Path,
-                    out_importances: str | Path, truth_file: str | None = None, out_status: str | Path | None = None,
-                    threads: int = 1) -> pd.DataFrame:
+def rank_candidates(scored_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any], out_ranked: str | Path,
+                    out_evaluation: str | Path, out_plot: str | Path, out_importances: str | Path, truth_file: str | None = None,
+                    out_status: str | Path | None = None, threads: int = 1) -> pd.DataFrame:
     """Rule ``rank_candidates``: the ranked list with the known symbiotic stars as labels, its
     evaluation on hidden labels and plot, the features that drive it, and the stage's status (a
     sky without a known star to learn from is listed in the VAE's order, and says so)."""

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..io import InputError, write_table
+from ..io import write_table
 from ..selection import criteria_from_config
 from ..sources import open_source
-from ..tiles import TILE_COLUMN, gather_counts, tile_index, write_tile_list
+from ..tiles import TILE_COLUMN, gather, tile_counts, tile_index, write_tile_list
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +36,6 @@ def select_tile(source: str, tile: int, out_parquet: str | Path, selection_parqu
     return selected
 
 
-def _write_selection(selected: pd.DataFrame, flow: pd.DataFrame, counts: pd.DataFrame, nside: int, out_parquet, out_csv,
-                     out_cutflow, out_tiles) -> None:
-    write_table(selected, out_parquet)
-    write_table(selected.drop(columns=TILE_COLUMN), out_csv)  # the original script's columns
-    write_table(flow, out_cutflow)
-    write_tile_list(counts, out_tiles)
-    log.info("%d objects selected in %d tiles of nside %d", len(selected), int((counts["tile"].astype(str) != "all").sum()), nside)
-
-
 def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_parquet: str | Path, out_csv: str | Path,
                    out_cutflow: str | Path, out_tiles: str | Path, tables: Mapping[str, str] | None = None,
                    tile_parquets: list[str] | None = None, tiles: list[int] | None = None) -> pd.DataFrame:
@@ -61,25 +52,23 @@ def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_pa
 
     criteria = criteria_from_config(selection)
     if source == "tap":
-        parts = [pd.read_parquet(path).assign(**{TILE_COLUMN: np.int64(t)}) for t, path in zip(tiles or [], tile_parquets or [])]
-        parts = [part for part in parts if len(part)] or parts[:1]  # empty tiles add nothing (and keep no dtype)
-        selected = pd.concat(parts, ignore_index=True).sort_values("object_id", kind="stable", ignore_index=True)
-        duplicated = selected["object_id"].duplicated()
-        if duplicated.any():
-            raise InputError(f"per-tile selections overlap: {int(duplicated.sum())} object(s) in two tiles, "
-                             f"e.g. {selected.loc[duplicated, 'object_id'].iloc[0]}")
-        counts = gather_counts(tiles or [], tile_parquets or [], "selection")
-        flow = pd.DataFrame({"step": "tap_query", "criterion": "selection query (server side), tile " + counts["tile"],
-                             "rows_left": counts["rows"]})
+        selected = gather(tile_parquets or [], key="object_id", tiles=tiles or [])
+        counts = tile_counts(selected[TILE_COLUMN], tiles or [])
+        flow = pd.DataFrame({"step": "tap_query",
+                             "criterion": [f"selection query (server side), tile {t}" for t in ["all", *counts["tile"]]],
+                             "rows_left": [int(counts["rows"].sum()), *counts["rows"]]})
     else:
         log.info("selection ADQL (as it would run on the archive):\n%s", selection_adql(criteria))
         selected, flow = open_source(source, tables).select(criteria, int(nside))
         for row in flow.itertuples():
             log.info("%-28s %10d rows left", row.step, row.rows_left)
         selected = selected.assign(**{TILE_COLUMN: tile_index(selected["raj2000"], selected["dej2000"], int(nside)).astype(np.int64)})
-        tile_ids, rows = np.unique(selected[TILE_COLUMN].to_numpy(), return_counts=True)
-        counts = pd.DataFrame({"tile": tile_ids, "rows": rows})
-    _write_selection(selected, flow, counts, int(nside), out_parquet, out_csv, out_cutflow, out_tiles)
+        counts = tile_counts(selected[TILE_COLUMN])
+    write_table(selected, out_parquet)
+    write_table(selected.drop(columns=TILE_COLUMN), out_csv)  # the original script's columns
+    write_table(flow, out_cutflow)
+    write_tile_list(counts, out_tiles)
+    log.info("%d objects selected in %d tiles of nside %d", len(selected), len(counts), int(nside))
     return selected
 
 
