@@ -1,5 +1,6 @@
 """Weighted nightly magnitudes and colours against a plain-loop reference."""
 
+import itertools
 import math
 from collections import defaultdict
 
@@ -9,8 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symfind import colours as kernels
 from symfind import columns as C
-from symfind.colours import clean_epochs, colors_from_epochs, combined_colors, weighted_nightly_mags
+from symfind.colours import (
+    clean_epochs,
+    colors_from_epochs,
+    combined_colors,
+    weighted_nightly_mags,
+)
 
 FLOOR = 0.01
 
@@ -79,17 +86,17 @@ def _frame(rows):
 
 
 @settings(max_examples=80, deadline=None)
-@given(epoch_rows, st.sampled_from([0.0, FLOOR]), st.sampled_from([None, 1.0, 3.0]))
-def test_colors_match_plain_loop_reference(rows, floor, clip_sigma):
+@given(epoch_rows, st.sampled_from([0.0, FLOOR]), st.sampled_from([None, 1.0, 3.0]), st.sampled_from([1, 7, kernels.CHUNK_EPOCHS]))
+def test_colors_match_plain_loop_reference(rows, floor, clip_sigma, chunk_epochs):
     epochs = _frame(rows)
     bad_flags = 255
     _, counts = clean_epochs(epochs, bad_flags, floor)
     dropped = counts["flagged"] + counts["bad_magnitude"] + counts["bad_error"] + counts["zero_error"]
     assert counts["epochs_kept"] + dropped == len(epochs)
     ids = np.unique(epochs["object_id"])
-    colors, _ = colors_from_epochs(epochs, floor, bad_flags, clip_sigma)
+    colors, _ = colors_from_epochs(epochs, floor, bad_flags, clip_sigma, chunk_epochs=chunk_epochs)
     result = colors.set_index("object_id")
-    assert sorted(result.index) == sorted(ids)
+    assert list(result.index) == sorted(ids)
     expected = reference_colors(epochs, floor, bad_flags, clip_sigma)
     for obj in ids:
         for blue, red in C.ORDERED_COLOR_PAIRS:
@@ -205,3 +212,87 @@ def test_a_night_whose_epochs_are_all_clipped_is_not_a_night_of_the_light_curve(
     assert row["n_nights_u"] == 2
     assert row["chi2r_u"] == pytest.approx((0.1 / 0.05) ** 2 * 2)  # (0.1^2 + 0.1^2) / 0.05^2 / (2 - 1)
     assert row["amp_u"] == pytest.approx(0.8 * 0.2)
+
+
+def test_passes_over_objects_give_the_same_table_bit_for_bit():
+    """The stage takes the epochs a few objects at a time; where the passes are cut (one object per
+    pass, a few, all at once) changes no number and no count, for rows ordered by object or not
+    (an object's epochs are summed in their input order either way)."""
+    rng = np.random.default_rng(11)
+    n = 4000
+    epochs = pd.DataFrame({
+        "object_id": np.sort(rng.integers(1, 90, n)) * 7919, "image_id": np.arange(n),
+        "filter": rng.choice(C.SKYMAPPER_BANDS, n), "mag_psf": rng.normal(15, 1, n),
+        "e_mag_psf": rng.uniform(0.005, 0.1, n), "flags": rng.choice([0, 0, 0, 4], n),
+        "night_mjd": 57000 + rng.integers(0, 6, n) + 0.5,
+    })
+    epochs.loc[rng.random(n) < 0.05, "mag_psf"] += 2.0  # outliers to clip
+    whole, whole_counts = colors_from_epochs(epochs, FLOOR, 255, 3.0, chunk_epochs=10 * n)
+    assert whole_counts["clipped"] > 0 and np.isfinite(whole["amp_u"]).sum() > 20
+    for chunk in [1, 100]:
+        table, counts = colors_from_epochs(epochs, FLOOR, 255, 3.0, chunk_epochs=chunk)
+        pd.testing.assert_frame_equal(table, whole, check_exact=True)
+        assert counts == whole_counts
+    shuffled = epochs.sample(frac=1.0, random_state=3, ignore_index=True)
+    shuffled_whole, shuffled_counts = colors_from_epochs(shuffled, FLOOR, 255, 3.0, chunk_epochs=10 * n)
+    assert shuffled_counts == whole_counts
+    for chunk in [1, 333]:
+        table, counts = colors_from_epochs(shuffled, FLOOR, 255, 3.0, chunk_epochs=chunk)
+        pd.testing.assert_frame_equal(table, shuffled_whole, check_exact=True)
+        assert counts == whole_counts
+
+
+def test_object_chunks_cut_only_between_objects():
+    object_id = np.array([1, 1, 1, 2, 3, 3, 3, 3, 4, 5])
+    chunks = kernels._object_chunks(object_id, 3)
+    assert chunks[0][0] == 0 and chunks[-1][1] == len(object_id)
+    assert all(stop == next_start for (_, stop), (next_start, _) in itertools.pairwise(chunks))
+    for start, stop in chunks:
+        assert stop > start
+        assert start == 0 or object_id[start] != object_id[start - 1]
+    assert chunks == [(0, 3), (3, 4), (4, 9), (9, 10)]  # cut at the last object start at or before 0, 3, 6, 9
+    assert kernels._object_chunks(object_id[:0], 3) == [(0, 0)]
+
+
+@pytest.mark.parametrize("kind", ["float32 magnitudes", "float64 means", "codes beyond 2^50"])
+def test_group_order_statistics_equal_numpy(kind):
+    """Medians and quantiles per group come from integer sorts of packed keys (the float32 bits beside
+    the group, or a value rank beside it); each must equal numpy's on the group alone, exactly."""
+    rng = np.random.default_rng(5)
+    n_groups = 300
+    codes = rng.integers(0, n_groups, 5000)
+    values = rng.normal(0, 3, 5000)  # negative and positive
+    values[:40] = 0.0
+    values[40:80] = -0.0
+    values[80:120] = np.repeat(rng.normal(size=8), 5)  # ties
+    if kind == "float32 magnitudes":
+        values = values.astype(np.float32).astype(np.float64)
+    if kind == "codes beyond 2^50":
+        codes = codes * (1 << 52)  # too wide to pack beside a rank: the stable-argsort path
+    dense = np.unique(codes, return_inverse=True)[1]
+    median = kernels._group_median(codes if kind != "codes beyond 2^50" else dense, values, n_groups)
+    p10, p90 = kernels._group_quantiles(dense, values, n_groups, (0.1, 0.9))
+    by_group = kernels._values_by_group(codes, values)
+    assert np.array_equal(by_group, values[np.lexsort((values, codes))])
+    for group in range(n_groups):
+        members = values[dense == group]
+        if len(members) == 0:
+            assert np.isnan(median[group]) and np.isnan(p10[group])
+            continue
+        assert median[group] == np.median(members)
+        ordered = np.sort(members)
+        for q, got in [(0.1, p10[group]), (0.9, p90[group])]:
+            position = q * (len(ordered) - 1)
+            below = int(np.floor(position))
+            low, high = ordered[below], ordered[min(below + 1, len(ordered) - 1)]
+            assert got == low + (position - below) * (high - low)  # linear between order statistics, exactly
+            assert got == pytest.approx(np.quantile(members, q), rel=1e-14, abs=1e-14)
+
+
+def test_stable_sort_equals_a_stable_argsort():
+    rng = np.random.default_rng(2)
+    for key in [rng.integers(0, 50, 10_000), rng.integers(0, 1 << 62, 1000), np.zeros(5, dtype=np.int64),
+                np.zeros(0, dtype=np.int64)]:
+        sorted_key, order = kernels._stable_sort(key.astype(np.int64))
+        expected = np.argsort(key, kind="stable")
+        assert np.array_equal(order, expected) and np.array_equal(sorted_key, key[expected])

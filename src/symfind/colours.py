@@ -15,8 +15,11 @@ Spring, UTC+10, so a local night never straddles 0h UTC):
 - per object, each colour is the inverse-variance weighted mean over the nights that have both
   filters, with error ``sqrt(1 / sum(w))`` and the number of those nights.
 
-All group sums are vectorised (``numpy.bincount`` over factorised keys); ``y - x`` is exactly
-``-(x - y)``.
+All group sums are vectorised (``numpy.bincount`` over integer group keys, each group's epochs
+summed in their input order); groups are ordered and medians and percentiles taken by integer
+sorts of packed int64 keys (numpy's vectorised sort), not argsorts; the epochs pass a few objects at
+a time (:data:`CHUNK_EPOCHS`), which keeps the arrays small enough to be reused rather than faulted
+in afresh and changes no number. ``y - x`` is exactly ``-(x - y)``.
 """
 
 from __future__ import annotations
@@ -85,18 +88,43 @@ def _run_starts(values: np.ndarray) -> np.ndarray:
     return starts
 
 
-def _group_codes(object_id: np.ndarray, night: np.ndarray, band: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Dense codes of (object, night, band) groups, numbered in (object, night, band) order.
+def _index_bits(n: int) -> int:
+    """Bits that hold a row number below ``n``."""
+    return max(int(n - 1).bit_length(), 1)
 
-    Returns ``(codes, group_object, group_night, group_band)``. One int64 key per row (object rank
-    x night range x 6 + band) and one stable argsort, which is fast on rows already ordered by
-    object (as the epoch product is).
+
+def _stable_sort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(key[order], order)`` with ``order = numpy.argsort(key, kind="stable")`` for a non-negative
+    int64 ``key``. Where the key and the row number fit in one int64 together, one ``numpy.sort`` of
+    ``key << bits | row`` gives both: the row number breaks ties the stable way, and numpy's
+    vectorised integer sort is several times faster than an argsort on 10^7 rows."""
+    n = len(key)
+    bits = _index_bits(n)
+    if n and int(key.min()) >= 0 and int(key.max()) < 1 << (63 - bits):
+        packed = np.left_shift(key, bits)
+        packed |= np.arange(n, dtype=np.int64)
+        packed.sort()
+        order = packed & ((1 << bits) - 1)
+        packed >>= bits
+        return packed, order
+    order = np.argsort(key, kind="stable")
+    return key[order], order
+
+
+def _group_codes(object_id: np.ndarray, night: np.ndarray, band: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The (object, night, band) groups of the rows, numbered in (object, night, band) order.
+
+    Returns ``(order, codes, group_object, group_night, group_band)``: ``order`` puts the rows group
+    by group, each group's rows in their input order (a stable sort), and ``codes`` is the group of
+    each row in that order (non-decreasing). One int64 key per row (object rank x night range x 6 +
+    band); ranking the objects needs no hashing when the rows are ordered by object (as the epoch
+    product is).
     """
     n_bands = len(C.SKYMAPPER_BANDS)
     if len(object_id) == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, empty
-    if np.all(object_id[1:] >= object_id[:-1]):  # ordered by object (the epoch product is): no hashing
+        return empty, empty, empty, empty, empty
+    if np.all(object_id[1:] >= object_id[:-1]):
         new_object = _run_starts(object_id)
         row_rank = np.cumsum(new_object, dtype=np.int64) - 1
         sorted_objects = object_id[new_object]
@@ -109,17 +137,17 @@ def _group_codes(object_id: np.ndarray, night: np.ndarray, band: np.ndarray) -> 
         sorted_objects = np.asarray(obj_uniques)[obj_order]
     night_min = int(night.min())
     night_span = int(night.max()) - night_min + 1
-    key = (row_rank * night_span + (night - night_min)) * n_bands + band
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
+    key = row_rank * night_span
+    key += night - night_min
+    key *= n_bands
+    key += band
+    sorted_key, order = _stable_sort(key)
     new_group = _run_starts(sorted_key)
-    codes = np.empty(len(key), dtype=np.int64)
-    codes[order] = np.cumsum(new_group) - 1
+    codes = np.cumsum(new_group, dtype=np.int64) - 1
     keys = sorted_key[new_group]
     group_band = keys % n_bands
     rest = keys // n_bands
-    group_object = sorted_objects[rest // night_span]
-    return codes, group_object, rest % night_span + night_min, group_band
+    return order, codes, sorted_objects[rest // night_span], rest % night_span + night_min, group_band
 
 
 def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -131,20 +159,63 @@ def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     return pd.Index(ids).get_indexer(values)
 
 
-def _order_within_groups(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Row order by group code, and by value within each group (NaN last), as
-    ``numpy.lexsort((values, codes))`` gives, in two argsorts instead of one lexsort (about 8x
-    faster on 10^7 rows). Rows with equal values may come in another order; their values do not."""
-    by_value = np.argsort(values)
-    return by_value[np.argsort(codes[by_value], kind="stable")]
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``numpy.unique(values)``, without hashing or sorting when ``values`` are already in order."""
+    if len(values) and np.all(values[1:] >= values[:-1]):
+        return values[_run_starts(values)]
+    return np.unique(values)
+
+
+def _orderable(values: np.ndarray) -> np.ndarray:
+    """int64 numbers in the order of the float64 ``values`` (finite or infinite; no NaN)."""
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+    return bits ^ ((bits >> 63) & np.int64(0x7FFFFFFFFFFFFFFF))
+
+
+def _values_by_group(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` (finite) sorted by group code, and by value within each group: what
+    ``values[numpy.lexsort((values, codes))]`` gives, by integer sorts of one packed int64 each.
+
+    Values that round-trip through float32 (the survey's magnitudes) pack beside the code in one
+    int64: one sort. Others are ranked first (one argsort), and the rank packs beside the code.
+    """
+    m = len(values)
+    if m == 0:
+        return values.astype(np.float64)
+    codes = np.asarray(codes, dtype=np.int64)
+    single = values.astype(np.float32)
+    if int(codes.max()) < 1 << 31 and np.array_equal(single, values):
+        bits = single.view(np.int32).astype(np.int64)
+        packed = np.left_shift(codes, 32)
+        packed |= (bits ^ ((bits >> 31) & 0x7FFFFFFF)) + (1 << 31)  # float32 order as 0 .. 2^32 - 1
+        packed.sort()
+        low = (packed & 0xFFFFFFFF) - (1 << 31)
+        low ^= (low >> 31) & 0x7FFFFFFF
+        return low.astype(np.int32).view(np.float32).astype(np.float64)
+    by_value = np.argsort(_orderable(values))
+    bits = _index_bits(m)
+    if int(codes.max()) < 1 << (63 - bits):
+        rank = np.empty(m, dtype=np.int64)
+        rank[by_value] = np.arange(m, dtype=np.int64)
+        packed = np.left_shift(codes, bits)
+        packed |= rank
+        packed.sort()
+        return values[by_value[packed & ((1 << bits) - 1)]]
+    return values[by_value[np.argsort(codes[by_value], kind="stable")]]
+
+
+def _group_layout(codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows per group and where each group starts once the rows are ordered by group."""
+    counts = np.bincount(codes, minlength=n_groups)
+    starts = np.zeros(n_groups, dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    return counts, starts
 
 
 def _group_median(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """Median of ``values`` in each group (vectorised: two sorts, no per-group Python)."""
-    order = _order_within_groups(codes, values)
-    counts = np.bincount(codes, minlength=n_groups)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    sorted_values = values[order]
+    """Median of ``values`` (finite) in each group (vectorised: integer sorts, no per-group Python)."""
+    counts, starts = _group_layout(codes, n_groups)
+    sorted_values = _values_by_group(codes, values)
     nonempty = counts > 0
     median = np.full(n_groups, np.nan)
     lower = sorted_values[(starts + (counts - 1) // 2)[nonempty]]
@@ -154,12 +225,11 @@ def _group_median(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.nd
 
 
 def _group_quantiles(codes: np.ndarray, values: np.ndarray, n_groups: int, quantiles: tuple[float, ...]) -> list[np.ndarray]:
-    """Quantiles of ``values`` in each group, interpolated linearly between order statistics as
-    ``numpy.quantile`` does by default (one sort for all quantiles; NaN for an empty group)."""
-    order = _order_within_groups(codes, values)
-    counts = np.bincount(codes, minlength=n_groups)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    sorted_values = values[order]
+    """Quantiles of ``values`` (finite) in each group, interpolated linearly between order
+    statistics as ``numpy.quantile`` does by default (one sort for all quantiles; NaN for an empty
+    group)."""
+    counts, starts = _group_layout(codes, n_groups)
+    sorted_values = _values_by_group(codes, values)
     nonempty = counts > 0
     out = []
     for q in quantiles:
@@ -181,7 +251,7 @@ def weighted_nightly_mags(epochs: pd.DataFrame, error_floor: float, clip_sigma: 
     If ``clip_sigma`` is set, in every group of three or more epochs an epoch further than
     ``clip_sigma`` x its (floored) error from the group median is dropped before averaging; the
     number clipped per group is in ``n_clipped``. Returns columns
-    ``object_id, night, filter, mag, var, n_epochs, n_clipped``.
+    ``object_id, night, filter, mag, var, n_epochs, n_clipped``, ordered by object, night and filter.
     """
     return nightly_mags(epochs["object_id"].to_numpy(dtype=np.int64), epochs["night_mjd"].to_numpy(dtype=np.float64),
                         band_codes(epochs["filter"]), epochs["mag_psf"].to_numpy(dtype=np.float64),
@@ -192,10 +262,20 @@ def nightly_mags(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarray,
                  error_floor: float, clip_sigma: float | None = None) -> pd.DataFrame:
     """The kernel of :func:`weighted_nightly_mags` on arrays: ``night_mjd`` (d), ``band`` (index
     in ``u v g r i z``), ``mag`` and ``err`` (mag), ``error_floor`` (mag)."""
-    err2 = err**2 + float(error_floor) ** 2
+    nightly = _nightly_arrays(object_id, night_mjd, band, mag, err, error_floor, clip_sigma)
+    nightly["filter"] = pd.Categorical.from_codes(nightly.pop("band"), categories=C.SKYMAPPER_BANDS)
+    return pd.DataFrame(nightly)[["object_id", "night", "filter", "mag", "var", "n_epochs", "n_clipped"]]
+
+
+def _nightly_arrays(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarray, mag: np.ndarray, err: np.ndarray,
+                    error_floor: float, clip_sigma: float | None) -> dict[str, np.ndarray]:
+    """:func:`nightly_mags` as arrays, one entry per (object, night, band) in that order (``band``
+    as an index in ``u v g r i z``). Each group's sums run over its epochs in their input order."""
     night = np.floor(night_mjd).astype(np.int64)
-    codes, g_obj, g_night, g_band = _group_codes(object_id, night, band)
+    order, codes, g_obj, g_night, g_band = _group_codes(object_id, night, band)
     n_groups = len(g_obj)
+    mag = mag[order]
+    err2 = err[order] ** 2 + float(error_floor) ** 2
     n_all = np.bincount(codes, minlength=n_groups)
     use = np.ones(len(mag), dtype=bool)
     if clip_sigma is not None and len(mag):
@@ -208,59 +288,78 @@ def nightly_mags(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarray,
     weight = np.where(use, 1.0 / err2, 0.0)
     sum_w = np.bincount(codes, weights=weight, minlength=n_groups)
     sum_wm = np.bincount(codes, weights=weight * mag, minlength=n_groups)
-    n_used = np.bincount(codes, weights=use, minlength=n_groups).astype(np.int64)
+    n_used = np.bincount(codes[use], minlength=n_groups)
     with np.errstate(divide="ignore", invalid="ignore"):  # a group whose epochs were all clipped: NaN
         mean, variance = sum_wm / sum_w, 1.0 / sum_w
-    return pd.DataFrame(
-        {
-            "object_id": g_obj.astype(np.int64),
-            "night": g_night.astype(np.int64),
-            "filter": pd.Categorical.from_codes(g_band, categories=C.SKYMAPPER_BANDS),
-            "mag": mean,
-            "var": variance,
-            "n_epochs": n_used,
-            "n_clipped": n_all - n_used,
-        }
-    )
+    return {"object_id": g_obj, "night": g_night, "band": g_band, "mag": mean, "var": variance, "n_epochs": n_used,
+            "n_clipped": n_all - n_used}
+
+
+def _object_nights(object_id: np.ndarray, night: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (object, night) of each row numbered in (object, night) order, and each number's object:
+    runs of rows when the rows are in that order already (as the nightly table is), else a sort."""
+    if len(object_id) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    step_object, step_night = np.diff(object_id), np.diff(night)
+    if np.all((step_object > 0) | ((step_object == 0) & (step_night >= 0))):
+        new = np.empty(len(object_id), dtype=bool)
+        new[0] = True
+        np.not_equal(step_object, 0, out=new[1:])
+        new[1:] |= step_night != 0
+        return np.cumsum(new, dtype=np.int64) - 1, object_id[new]
+    order, sorted_codes, on_object, _, _ = _group_codes(object_id, night, np.zeros(len(object_id), dtype=np.int64))
+    codes = np.empty(len(object_id), dtype=np.int64)
+    codes[order] = sorted_codes
+    return codes, on_object
 
 
 def combined_colors(nightly: pd.DataFrame, object_ids: np.ndarray | None = None) -> pd.DataFrame:
     """Per object: the 30 ordered colours (mag), their errors (mag) and numbers of nights.
 
-    ``nightly`` is the output of :func:`weighted_nightly_mags`. ``object_ids`` (optional) fixes the
-    rows of the result: objects without any colour get NaN and zero counts.
+    ``nightly`` is the output of :func:`weighted_nightly_mags` (in any row order). ``object_ids``
+    (optional) fixes the rows of the result: objects without any colour get NaN and zero counts.
     """
+    object_id = nightly["object_id"].to_numpy(dtype=np.int64)
+    night = nightly["night"].to_numpy(dtype=np.int64)
+    ids = _sorted_unique(object_id) if object_ids is None else np.asarray(object_ids, dtype=np.int64)
+    colours = _combined_colors(object_id, night, band_codes(nightly["filter"]), nightly["mag"].to_numpy(dtype=np.float64),
+                               nightly["var"].to_numpy(dtype=np.float64), ids)
+    return pd.DataFrame(colours)[list(C.COLOR_PRODUCT_COLUMNS)]
+
+
+def _combined_colors(object_id: np.ndarray, night: np.ndarray, band: np.ndarray, mag: np.ndarray, var: np.ndarray,
+                     ids: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`combined_colors` on the nightly arrays, as a dict of columns (rows follow ``ids``).
+
+    Each (object, colour) sum runs over the object's nights that have both bands, in night order;
+    ``y - x`` is ``-(x - y)``."""
     n_bands = len(C.SKYMAPPER_BANDS)
-    band_code = band_codes(nightly["filter"])
-    on_codes, on_object, _, _ = _group_codes(
-        nightly["object_id"].to_numpy(dtype=np.int64), nightly["night"].to_numpy(dtype=np.int64), np.zeros(len(nightly), dtype=np.int64)
-    )
+    on_codes, on_object = _object_nights(object_id, night)
     n_on = len(on_object)
-    mag = np.full((n_on, n_bands), np.nan)
-    var = np.full((n_on, n_bands), np.nan)
-    mag[on_codes, band_code] = nightly["mag"].to_numpy()
-    var[on_codes, band_code] = nightly["var"].to_numpy()
-    on_object = on_object.astype(np.int64)
-    ids = np.unique(on_object) if object_ids is None else np.asarray(object_ids, dtype=np.int64)
+    mag_by_band = np.full((n_bands, n_on), np.nan)  # one contiguous row per band
+    var_by_band = np.full((n_bands, n_on), np.nan)
+    mag_by_band[band, on_codes] = mag
+    var_by_band[band, on_codes] = var
     obj_index = _positions(ids, on_object)
     inside = obj_index >= 0
     n_obj = len(ids)
-    out: dict[str, np.ndarray] = {
-        "object_id": ids,
-        "n_nights": np.bincount(obj_index[inside], minlength=n_obj),
-    }
+    present = np.isfinite(mag_by_band) & inside
+    out: dict[str, np.ndarray] = {"object_id": ids, "n_nights": np.bincount(obj_index[inside], minlength=n_obj)}
     position = {b: k for k, b in enumerate(C.SKYMAPPER_BANDS)}
     results: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for blue, red in C.INDEPENDENT_COLOR_PAIRS:
         a, b = position[blue], position[red]
-        color = mag[:, a] - mag[:, b]
-        color_var = var[:, a] + var[:, b]
-        valid = inside & np.isfinite(color) & (color_var > 0)
-        w = np.where(valid, 1.0 / np.where(valid, color_var, 1.0), 0.0)
-        idx = np.where(valid, obj_index, 0)
-        sum_w = np.bincount(idx, weights=w, minlength=n_obj)
-        sum_wc = np.bincount(idx, weights=np.where(valid, w * color, 0.0), minlength=n_obj)
-        n = np.bincount(idx, weights=valid.astype(np.float64), minlength=n_obj).astype(np.int64)
+        nights = np.flatnonzero(present[a] & present[b])
+        color = mag_by_band[a, nights] - mag_by_band[b, nights]
+        color_var = var_by_band[a, nights] + var_by_band[b, nights]
+        usable = color_var > 0  # always, for means of positive weights; kept as a guard
+        if not usable.all():
+            nights, color, color_var = nights[usable], color[usable], color_var[usable]
+        where = obj_index[nights]
+        w = 1.0 / color_var
+        sum_w = np.bincount(where, weights=w, minlength=n_obj)
+        sum_wc = np.bincount(where, weights=w * color, minlength=n_obj)
+        n = np.bincount(where, minlength=n_obj)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(n > 0, sum_wc / sum_w, np.nan)
             error = np.where(n > 0, np.sqrt(1.0 / sum_w), np.nan)
@@ -271,7 +370,7 @@ def combined_colors(nightly: pd.DataFrame, object_ids: np.ndarray | None = None)
         out[C.color_name(blue, red)] = value
         out[C.color_error_name(blue, red)] = error
         out[C.color_nights_name(blue, red)] = n
-    return pd.DataFrame(out)[list(C.COLOR_PRODUCT_COLUMNS)]
+    return out
 
 
 def nightly_variability(nightly: pd.DataFrame, object_ids: np.ndarray) -> pd.DataFrame:
@@ -287,16 +386,22 @@ def nightly_variability(nightly: pd.DataFrame, object_ids: np.ndarray) -> pd.Dat
     A symbiotic star's hot component flickers in u and v; a Mira swings by magnitudes in the red.
     Rows follow ``object_ids``; an object without nights in a band gets 0 nights and NaN.
     """
-    n_bands = len(C.SKYMAPPER_BANDS)
     ids = np.asarray(object_ids, dtype=np.int64)
-    obj_index = _positions(ids, nightly["object_id"].to_numpy(dtype=np.int64))
+    return pd.DataFrame(_variability(nightly["object_id"].to_numpy(dtype=np.int64), band_codes(nightly["filter"]),
+                                     nightly["mag"].to_numpy(dtype=np.float64), nightly["var"].to_numpy(dtype=np.float64), ids))
+
+
+def _variability(object_id: np.ndarray, band: np.ndarray, mag: np.ndarray, var: np.ndarray,
+                 ids: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`nightly_variability` on the nightly arrays, as a dict of columns (rows follow ``ids``)."""
+    n_bands = len(C.SKYMAPPER_BANDS)
+    obj_index = _positions(ids, object_id)
     # a night whose epochs were all clipped has no mean: it is not a night of the light curve
-    inside = (obj_index >= 0) & np.isfinite(nightly["mag"].to_numpy(dtype=np.float64))
-    band = band_codes(nightly["filter"])[inside]
-    codes = obj_index[inside] * n_bands + band
+    inside = (obj_index >= 0) & np.isfinite(mag)
+    codes = obj_index[inside] * n_bands + band[inside]
     n_groups = len(ids) * n_bands
-    mag = nightly["mag"].to_numpy(dtype=np.float64)[inside]
-    weight = 1.0 / nightly["var"].to_numpy(dtype=np.float64)[inside]
+    mag = mag[inside]
+    weight = 1.0 / var[inside]
     n = np.bincount(codes, minlength=n_groups)
     sum_w = np.bincount(codes, weights=weight, minlength=n_groups)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -311,29 +416,72 @@ def nightly_variability(nightly: pd.DataFrame, object_ids: np.ndarray) -> pd.Dat
         out[n_name] = n[k::n_bands].astype(np.int64)
         out[chi2_name] = chi2r[k::n_bands]
         out[amp_name] = amplitude[k::n_bands]
-    return pd.DataFrame(out)
+    return out
+
+
+#: Epochs per pass of :func:`colors_from_epochs`. Every sum runs within one object, so passes over
+#: whole objects give the same numbers as one pass; arrays of a few MB are reused by the allocator
+#: instead of being faulted in afresh (on 10^7 epochs about half the time of one pass).
+CHUNK_EPOCHS = 1 << 17
+
+
+def _object_chunks(object_id: np.ndarray, chunk_epochs: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` row ranges of about ``chunk_epochs`` rows that split ``object_id`` (ordered
+    by object) only between objects; one empty range for no rows."""
+    n = len(object_id)
+    if n == 0:
+        return [(0, 0)]
+    object_starts = np.flatnonzero(_run_starts(object_id))
+    wanted = np.arange(0, n, max(int(chunk_epochs), 1))
+    cuts = np.unique(object_starts[np.searchsorted(object_starts, wanted, side="right") - 1])
+    bounds = np.append(cuts, n)
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
 
 
 def colors_from_epochs(
-    epochs: pd.DataFrame, error_floor: float, bad_flags: int, clip_sigma: float | None
+    epochs: pd.DataFrame, error_floor: float, bad_flags: int, clip_sigma: float | None,
+    chunk_epochs: int = CHUNK_EPOCHS,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """The whole colour stage in memory: clean, nightly weighted means (clipped), colours
     (:func:`combined_colors`) and each band's variability (:func:`nightly_variability`).
 
-    Every object in ``epochs`` gets a row, also one whose epochs were all dropped.
+    Every object in ``epochs`` gets a row (ordered by ``object_id``), also one whose epochs were all
+    dropped. The epochs are taken about ``chunk_epochs`` at a time, whole objects per pass; an
+    object's epochs are used in their input order whatever the row order of ``epochs``.
     """
     object_id = epochs["object_id"].to_numpy(dtype=np.int64)
-    mag = epochs["mag_psf"].to_numpy(dtype=np.float64)
-    err = epochs["e_mag_psf"].to_numpy(dtype=np.float64)
-    keep, counts = usable_epochs(mag, err, epochs["flags"].to_numpy(dtype=np.int64), bad_flags, error_floor)
-    rows = slice(None) if keep.all() else keep  # the kept rows of each array (views when all are kept)
-    nightly = nightly_mags(object_id[rows], epochs["night_mjd"].to_numpy(dtype=np.float64)[rows],
-                           band_codes(epochs["filter"][rows]), mag[rows], err[rows], error_floor, clip_sigma)
-    counts["clipped"] = int(nightly["n_clipped"].sum())
-    object_ids = np.unique(object_id)
-    colors = combined_colors(nightly, object_ids)
-    variability = nightly_variability(nightly, object_ids)
-    colors = pd.concat([colors, variability.drop(columns="object_id")], axis=1)
-    counts["nightly_magnitudes"] = len(nightly)
-    counts["objects"] = len(colors)
-    return colors, counts
+    columns = {"mag": epochs["mag_psf"].to_numpy(), "err": epochs["e_mag_psf"].to_numpy(),
+               "flags": epochs["flags"].to_numpy(), "night_mjd": epochs["night_mjd"].to_numpy(),
+               "band": band_codes(epochs["filter"])}
+    if len(object_id) and not np.all(object_id[1:] >= object_id[:-1]):
+        by_object = np.argsort(object_id, kind="stable")  # stable: each object's epochs keep their order
+        object_id = object_id[by_object]
+        columns = {name: values[by_object] for name, values in columns.items()}
+    counts: dict[str, int] = {}
+    parts: list[dict[str, np.ndarray]] = []
+    clipped = nightly_rows = 0
+    for start, stop in _object_chunks(object_id, chunk_epochs):
+        ids = object_id[start:stop]
+        mag = columns["mag"][start:stop].astype(np.float64)
+        err = columns["err"][start:stop].astype(np.float64)
+        keep, chunk_counts = usable_epochs(mag, err, columns["flags"][start:stop].astype(np.int64), bad_flags, error_floor)
+        for reason, count in chunk_counts.items():
+            counts[reason] = counts.get(reason, 0) + count
+        rows = slice(None) if keep.all() else keep  # the kept rows of each array (views when all are kept)
+        nightly = _nightly_arrays(ids[rows], columns["night_mjd"][start:stop].astype(np.float64)[rows],
+                                  columns["band"][start:stop][rows], mag[rows], err[rows], error_floor, clip_sigma)
+        clipped += int(nightly["n_clipped"].sum())
+        nightly_rows += len(nightly["mag"])
+        chunk_ids = _sorted_unique(ids)
+        part = _combined_colors(nightly["object_id"], nightly["night"], nightly["band"], nightly["mag"], nightly["var"],
+                                chunk_ids)
+        variability = _variability(nightly["object_id"], nightly["band"], nightly["mag"], nightly["var"], chunk_ids)
+        del variability["object_id"]
+        part.update(variability)
+        parts.append(part)
+    order = list(C.COLOR_PRODUCT_COLUMNS) + [name for name in parts[0] if name not in C.COLOR_PRODUCT_COLUMNS]
+    table = pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in order})
+    counts["clipped"] = clipped
+    counts["nightly_magnitudes"] = nightly_rows
+    counts["objects"] = len(table)
+    return table, counts
