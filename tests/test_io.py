@@ -5,7 +5,7 @@ from astropy.table import Table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symfind.io import InputError, atomic_path, coerce_columns, read_table, write_table
+from symfind.io import InputError, atomic_path, coerce_columns, read_table, write_table, write_text
 
 SCHEMA = {"object_id": "int64", "mag": "float32", "flag": "str", "key": "Int64"}
 
@@ -127,3 +127,32 @@ def test_write_table_csv_equals_pandas_file(tmp_path):
     write_table(frame, tmp_path / "t.csv")
     frame.to_csv(tmp_path / "p.csv", index=False)
     assert (tmp_path / "t.csv").read_bytes() == (tmp_path / "p.csv").read_bytes()
+
+
+def test_products_get_ordinary_file_permissions(tmp_path):
+    """A product is readable by whoever may read the folder (0666 less the umask), not owner-only
+    like the temporary file it was written to."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        write_table(pd.DataFrame({"a": [1, 2]}), tmp_path / "t.csv")
+        write_text("x", tmp_path / "t.txt")
+    finally:
+        os.umask(old)
+    for name in ("t.csv", "t.txt"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name
+
+
+def test_csv_keeps_64_bit_ids_beside_empty_cells_and_flags_as_text(tmp_path):
+    """A master table's gaia_dr2_id1 is empty where there is no Gaia match: read as a float it would
+    lose its last digits (4050375103841365576 -> ...504); a 2MASS cc_flg of 000 must stay '000'."""
+    path = tmp_path / "master.csv"
+    path.write_text("object_id,gaia_dr2_id1,cc_flg\n1,4050375103841365576,000\n2,,0d0\n")
+    table = read_table(path, {"object_id": "int64", "gaia_dr2_id1": "Int64", "cc_flg": "str"})
+    assert table["gaia_dr2_id1"].tolist()[0] == 4050375103841365576 and table["gaia_dr2_id1"].isna().tolist() == [False, True]
+    assert table["cc_flg"].tolist() == ["000", "0d0"]
+    path.write_text("object_id,gaia_dr2_id1\n1,4.5\n")
+    with pytest.raises(InputError, match=r"master\.csv: column 'gaia_dr2_id1' must be Int64, found non-integer"):
+        read_table(path, {"object_id": "int64", "gaia_dr2_id1": "Int64"})

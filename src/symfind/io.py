@@ -63,7 +63,7 @@ def read_table(
         raise InputError(f"{path}: file is empty")
     try:
         if fmt == "csv":
-            frame = pd.read_csv(path, encoding="utf-8", low_memory=False)
+            frame = _read_csv(path, columns)
         elif fmt == "parquet":
             frame = pd.read_parquet(path, filters=parquet_filters)
         else:
@@ -80,6 +80,21 @@ def read_table(
     if columns is not None:
         frame = coerce_columns(frame, columns, source=str(path))
     return frame
+
+
+def _read_csv(path: Path, columns: Mapping[str, str] | None) -> pd.DataFrame:
+    """A CSV file, its declared integer columns read as integers (a 64-bit id in a column with
+    empty cells would lose its last digits as a float) and its text columns as text (a flag such as
+    ``cc_flg = 000`` keeps its zeros). A column that does not read that way is read as it comes,
+    and :func:`coerce_columns` then says which column is wrong."""
+    exact = {name: ("Int64" if dtype.lower().startswith("int") else "string")
+             for name, dtype in (columns or {}).items() if dtype.lower().startswith("int") or dtype == "str"}
+    if exact:
+        try:
+            return pd.read_csv(path, encoding="utf-8", low_memory=False, dtype=exact)
+        except (ValueError, TypeError, OverflowError):
+            pass
+    return pd.read_csv(path, encoding="utf-8", low_memory=False)
 
 
 def empty_table(columns: Mapping[str, str]) -> pd.DataFrame:
@@ -141,9 +156,18 @@ def _as_integer(values: pd.Series, dtype: str, where: str) -> pd.Series:
     return numeric.astype(dtype)
 
 
+def current_umask() -> int:
+    """The process umask (read without changing it)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success move it onto ``path``, else delete it."""
+    """Yield a temporary path beside ``path``; on success move it onto ``path``, else delete it.
+    The product gets the permissions of a file made the ordinary way (0666 less the umask), not the
+    owner-only ones of a temporary file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -151,6 +175,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        if tmp.is_file():
+            os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     finally:
         if tmp.exists():
