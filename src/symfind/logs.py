@@ -1,20 +1,40 @@
-"""Logging set-up for workflow jobs: one readable log file per rule, also echoed to stderr."""
+"""Logging set-up for workflow jobs: one readable log file per rule; the console sees only what
+needs a person's eye (warnings and errors), so a run's screen stays short.
+
+Every detail (counts, the ADQL sent, timings) is in ``results/logs/<rule>.log``. Set the
+environment variable ``SYMFIND_CONSOLE_LOG=INFO`` to see it all on the console as well.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
+#: Environment variable with the console's log level (a logging level name); WARNING by default.
+CONSOLE_LEVEL_VARIABLE = "SYMFIND_CONSOLE_LOG"
+
+
+def console_level() -> int:
+    """The console's log level: ``SYMFIND_CONSOLE_LOG`` (e.g. ``INFO``) or WARNING."""
+    name = os.environ.get(CONSOLE_LEVEL_VARIABLE, "WARNING").strip().upper()
+    level = logging.getLevelName(name)
+    return level if isinstance(level, int) else logging.WARNING
+
 
 def setup_logging(log_file: str | Path | None = None, level: int = logging.INFO) -> logging.Logger:
-    """Send ``symfind`` log records to ``log_file`` (if given) and stderr; return the package logger."""
+    """Send ``symfind`` log records of ``level`` and above to ``log_file`` (if given), and those of
+    :func:`console_level` and above to stderr (all of them when there is no log file); return the
+    package logger."""
     logger = logging.getLogger("symfind")
     logger.setLevel(level)
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(console_level() if log_file is not None else level)
+    handlers: list[logging.Handler] = [console]
     if log_file is not None:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, mode="w", encoding="utf-8"))
