@@ -38,7 +38,7 @@ def tiny_sample(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def finished_run(repo, tiny_sample, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("run")
-    overrides = {"sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 5}}
+    overrides = {"sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 5}, "report": {"n_candidates": 4}}
     (workdir / "test_config.yaml").write_text(yaml.safe_dump(overrides))
     result = snakemake(repo, workdir, "--configfile", "test_config.yaml")
     assert result.returncode == 0, result.stdout[-5000:]

@@ -274,3 +274,17 @@ def test_bad_input(case, good, tmp_path, caplog):
     # nothing half-written: no product, and no temporary file left beside where it would be
     left = {p.name for p in set(tmp_path.iterdir()) - before}
     assert not left & PRODUCTS and not {n for n in left if n.startswith(".")}, left
+
+
+def test_survey_table_with_a_repeated_key_is_refused_naming_file_and_column(tiny_sample, tmp_path):
+    """Given apart, each survey table must hold one row per id the master table points at."""
+    from symfind.io import InputError
+    from symfind.mock import SAMPLE_FILES
+    from symfind.sources.local import LocalTables
+
+    tables = {name: str(tiny_sample / SAMPLE_FILES[name]) for name in ("master", "twomass_psc", "gaia_dr2", "allwise")}
+    twomass = pd.read_parquet(tables["twomass_psc"])
+    pd.concat([twomass, twomass.tail(1)]).to_parquet(tmp_path / "twomass.parquet")
+    tables["twomass_psc"] = str(tmp_path / "twomass.parquet")
+    with pytest.raises(InputError, match=r"twomass\.parquet: column 'pts_key' must be unique .*1 duplicate"):
+        LocalTables(tables).joined_master()

@@ -72,6 +72,16 @@ def test_files_source_needs_files(default_config):
         validate_config(default_config)
 
 
+def test_survey_tables_apart_come_all_three_or_none(default_config):
+    default_config["source"] = "files"
+    default_config["files"].update(master="m.csv", photometry="p.csv", distances="d.csv", gaia_dr2="g.fits")
+    with pytest.raises(ConfigError, match=r"files\.twomass_psc' must name a table: 'files\.gaia_dr2' is given") as raised:
+        validate_config(default_config)
+    assert "files.allwise" in str(raised.value)
+    default_config["files"].update(twomass_psc="t.csv", allwise="a.vot")
+    validate_config(default_config)
+
+
 def test_radius_must_be_positive(default_config):
     default_config["known"]["catalogues"][1]["radius_arcsec"] = 0
     with pytest.raises(ConfigError, match=r"known\.catalogues\.1\.radius_arcsec"):

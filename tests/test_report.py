@@ -12,7 +12,7 @@ from symfind.config import validate_config
 from symfind.plots.scores import latent_plot
 from symfind.plots.sky import colour_colour_plot, colour_magnitude_plot
 from symfind.products import PRODUCTS
-from symfind.summary import stage_counts, summary_text
+from symfind.summary import stage_counts, start_here, summary_text
 
 #: Every product the report must show, with a phrase of its caption.
 IN_REPORT = {
@@ -37,6 +37,8 @@ IN_REPORT = {
     "ranking_evaluation": "evaluated on labels it never saw",
     "ranking_evaluation_plot": "evaluated on labels it never saw",
     "ranking_features": "features that drive the ranking",
+    "candidate_browser": "The candidate browser",
+    "candidate_figures": "Evidence per candidate",
 }
 
 
@@ -91,6 +93,40 @@ def test_summary_says_what_it_cannot_count():
     assert "nan" not in text.lower()
     assert "mine" in text and "no star of it was analysed" in text and "recall 33.3%" in text
     assert "n/a (no labelled star)" in text
+
+
+def _evaluation(rank_recall, vae_recall, fraction=0.02):
+    return pd.DataFrame({"method": ["rank:pu_bagging", "vae", "rank:pu_bagging"], "top_fraction": [fraction, fraction, fraction],
+                         "split": ["mean", "mean", "0"], "recall": [rank_recall, vae_recall, 0.0]})
+
+
+@pytest.mark.parametrize("evaluation, problem, first, reason", [
+    (_evaluation(0.8, 0.5), None, "r/ranked.csv", "the ranking finds 80% in its top 2%, the VAE alone 50%"),
+    (_evaluation(0.3, 0.6), None, "r/cands.csv", "the ranking finds 30% in its top 2%, the VAE alone 60%"),
+    (_evaluation(0.3, 0.6, fraction=0.05), None, "r/cands.csv", "in its top 5%"),  # 2% not evaluated: the largest that was
+    (_evaluation(np.nan, np.nan).iloc[:0], None, "r/ranked.csv", "too few to test it on hidden ones"),
+    (_evaluation(0.8, 0.5).iloc[:0], "needs at least 1 known symbiotic star", "r/cands.csv", "could not run on this sky"),
+])
+def test_summary_says_which_list_to_start_from(evaluation, problem, first, reason):
+    lines = start_here("r/ranked.csv", "r/cands.csv", evaluation, "pu_bagging", 0.02, 12, problem,
+                       "snakemake --report r/report.html --configfile my.yaml", browser="r/candidates.html")
+    text = "\n".join(lines)
+    assert lines[0] == "Start here:" and lines[1].startswith(f"  1. {first}")
+    assert "r/ranked.csv" in text and "r/cands.csv" in text and reason in text
+    assert "12 candidates" in text and "r/candidates.html" in text
+    assert "snakemake --report r/report.html --configfile my.yaml" in text
+    if problem:
+        assert problem in text
+
+
+def test_run_summary_names_both_lists_and_the_report_command(finished_run):
+    results = finished_run[0] / "results"
+    text = (results / PRODUCTS["summary"]).read_text()
+    head = text[:text.index("Objects per stage:")]
+    assert "Start here:" in head
+    assert PRODUCTS["candidates_ranked"] in head and PRODUCTS["candidates_csv"] in head
+    assert "snakemake --report results/report.html --configfile test_config.yaml" in head
+    assert PRODUCTS["candidates_ranked_fits"] in text and PRODUCTS["candidates_ranked_vot"] in text
 
 
 @pytest.fixture

@@ -69,7 +69,8 @@ def test_sky_shape_completes_and_says_what_it_skipped(shape, repo, tiny_sample, 
     ids, known = analysed
     chosen = pick(ids, known)
     sky = sub_sky(tiny_sample, chosen, tmp_path / "sky")
-    (tmp_path / "c.yaml").write_text(yaml.safe_dump({"sample": {"dir": str(sky)}, "vae": {"epochs": 3}}))
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({"sample": {"dir": str(sky)}, "vae": {"epochs": 3},
+                                                             "report": {"n_candidates": 3}}))
     result = snakemake(repo, tmp_path, "--configfile", "c.yaml")
     assert result.returncode == 0, result.stdout[-4000:]
     results = tmp_path / "results"
@@ -95,6 +96,11 @@ def test_sky_shape_completes_and_says_what_it_skipped(shape, repo, tiny_sample, 
         assert pd.read_csv(results / PRODUCTS["ranking_evaluation"]).empty
     if said["colour_pca"].startswith("skipped"):
         assert pd.read_csv(results / PRODUCTS["pca_explained"]).empty
+    # the evidence of the top 3 of each list, whatever the sky
+    shown = pd.read_csv(results / PRODUCTS["candidate_figures"] / "index.csv")
+    assert 0 < len(shown) <= 6 and set(shown["object_id"]) <= set(chosen)
+    assert all((results / PRODUCTS["candidate_figures"] / name).stat().st_size > 10_000 for name in shown["figure"])
+    assert (results / PRODUCTS["candidate_browser"]).read_text().count("<tr data-object=") == len(shown)
 
 
 def test_zero_analysed_objects_stop_naming_the_cut(repo, tiny_sample, tmp_path):
@@ -118,7 +124,7 @@ def test_a_known_list_from_a_users_file(repo, tiny_sample, finished_run, analyse
     pd.DataFrame({"RA": coords.ra.to_string(unit="hourangle", sep=":", precision=3),
                   "Dec": coords.dec.to_string(unit="deg", sep=":", precision=2, alwayssign=True),
                   "Name": ["New SySt 1", "New SySt 2", "New SySt 3", "Far away"]}).to_csv(tmp_path / "my_list.csv", index=False)
-    config = {"sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 3, "compare_losses": False},
+    config = {"sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 3, "compare_losses": False}, "report": {"n_candidates": 3},
               "known": {"catalogues": [{"name": "my_list", "path": "my_list.csv", "ra": "RA", "dec": "Dec", "id": "Name",
                                         "radius_arcsec": 1.0}]}}
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))

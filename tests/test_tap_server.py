@@ -25,6 +25,7 @@ def _tap_config(workdir: Path, tiny_sample: Path, url: str, **tap) -> str:
         "sample": {"dir": str(tiny_sample)},
         "sky": {"tiles": TILES},
         "tap": {"skymapper": url, "gaia": url, "backoff_s": 0.2, "upload_chunk": 150, **tap},
+        "report": {"n_candidates": 3},  # a few evidence figures (they are tested in test_evidence)
     }
     (workdir / "tap.yaml").write_text(yaml.safe_dump(config))
     return "tap.yaml"

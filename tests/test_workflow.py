@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 from helpers import planned_jobs, snakemake
@@ -50,7 +51,8 @@ def test_rerun_has_nothing_to_do(repo, finished_run):
 
 
 DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "train_vae",
-                      "train_vae_variants", "score_objects", "plot_scores", "colour_pca", "crossmatch_known", "compare_detectors", "candidate_table", "all"}
+                      "train_vae_variants", "score_objects", "plot_scores", "colour_pca", "crossmatch_known", "compare_detectors", "candidate_table", "ranked_tables",
+                      "candidate_evidence", "all"}
 
 
 def test_changed_cut_reruns_only_what_depends_on_it(repo, finished_run):
@@ -87,23 +89,40 @@ def test_lint_is_clean(repo, tmp_path):
     assert "Congratulations" in result.stdout
 
 
-def test_files_source_gives_the_same_selection(repo, tiny_sample, finished_run, tmp_path):
-    """A user's own joined table (CSV) through source: files selects the same objects as the sample."""
+@pytest.mark.parametrize("layout", ["one joined table", "four survey tables"])
+def test_files_source_gives_the_same_selection(layout, repo, tiny_sample, finished_run, tmp_path):
+    """A user's own tables through source: files select the same objects as the sample: one
+    pre-joined master table (CSV), or the four survey tables apart as the archives hold them
+    (SkyMapper master as CSV, 2MASS as FITS, Gaia as a VOTable, AllWISE as Parquet), joined the
+    way the archive query joins them."""
+    from astropy.table import Table
+
     from symfind.mock import SAMPLE_FILES
     from symfind.sources.local import LocalTables, survey_folder_tables
 
-    joined = LocalTables(survey_folder_tables(tiny_sample)).joined_master()
-    joined.to_csv(tmp_path / "master.csv", index=False)
-    config = {"source": "files", "sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 2},
-              "files": {"master": str(tmp_path / "master.csv"), "photometry": str(tiny_sample / SAMPLE_FILES["photometry"]),
-                        "images": str(tiny_sample / SAMPLE_FILES["images"]), "distances": str(tiny_sample / SAMPLE_FILES["distances"])}}
+    files = {"photometry": str(tiny_sample / SAMPLE_FILES["photometry"]), "images": str(tiny_sample / SAMPLE_FILES["images"]),
+             "distances": str(tiny_sample / SAMPLE_FILES["distances"])}
+    if layout == "one joined table":
+        LocalTables(survey_folder_tables(tiny_sample)).joined_master().to_csv(tmp_path / "master.csv", index=False)
+        files["master"] = str(tmp_path / "master.csv")
+    else:
+        tables = {name: pd.read_parquet(tiny_sample / SAMPLE_FILES[name]) for name in ("master", "twomass_psc", "gaia_dr2", "allwise")}
+        tables["master"].to_csv(tmp_path / "master.csv", index=False)
+        Table.from_pandas(tables["twomass_psc"]).write(tmp_path / "twomass.fits")
+        Table.from_pandas(tables["gaia_dr2"]).write(tmp_path / "gaia.vot", format="votable")
+        tables["allwise"].to_parquet(tmp_path / "allwise.parquet")
+        files.update(master=str(tmp_path / "master.csv"), twomass_psc=str(tmp_path / "twomass.fits"),
+                     gaia_dr2=str(tmp_path / "gaia.vot"), allwise=str(tmp_path / "allwise.parquet"))
+    config = {"source": "files", "sample": {"dir": str(tiny_sample)}, "vae": {"epochs": 2}, "files": files}
     (tmp_path / "files.yaml").write_text(yaml.safe_dump(config))
     target = str(Path("results") / PRODUCTS["selection_csv"])
     result = snakemake(repo, tmp_path, target, "--configfile", "files.yaml")
     assert result.returncode == 0, result.stdout[-3000:]
     mine = pd.read_csv(tmp_path / "results" / PRODUCTS["selection_csv"])
     sample = pd.read_csv(finished_run[0] / "results" / PRODUCTS["selection_csv"])
+    assert len(sample) > 10
     assert mine["object_id"].tolist() == sample["object_id"].tolist()
+    pd.testing.assert_frame_equal(mine, sample)
 
 
 def test_changed_extinction_model_reruns_from_the_extinction_stage(repo, finished_run):
@@ -129,6 +148,7 @@ def test_config_rewritten_in_another_key_order_reruns_nothing(repo, tiny_sample,
     config = yaml.safe_load((repo / "config.yaml").read_text())
     config["sample"]["dir"] = str(tiny_sample)
     config["vae"]["epochs"] = 3
+    config["report"]["n_candidates"] = 3
     config["vae"]["compare_losses"] = False
     (copy / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     workdir = tmp_path / "run"

@@ -7,13 +7,10 @@ that make it odd, and the known symbiotic star it matches (if any).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .io import atomic_path
 
 
 MAG = ("mag", "phot.mag")
@@ -80,27 +77,3 @@ def candidate_table(scored: pd.DataFrame, matches: pd.DataFrame, n_top_features:
     table["known_catalogue"] = table["known_catalogue"].fillna("")
     table["known_name"] = table["known_name"].fillna("")
     return table.sort_values("rank", ignore_index=True)[list(CANDIDATE_COLUMNS)]
-
-
-def to_astropy(table: pd.DataFrame):
-    """An astropy Table with unit, UCD and description on every column."""
-    from astropy.table import Table
-
-    out = Table.from_pandas(table)
-    for name in out.colnames:
-        unit, ucd, description = COLUMN_META[name]
-        out[name].unit = unit or None
-        out[name].description = description
-        out[name].meta["ucd"] = ucd
-    return out
-
-
-def write_votable(table: pd.DataFrame, path: str | Path) -> None:
-    """VOTable with UCDs (astropy keeps units and descriptions; UCDs are set on the fields)."""
-    from astropy.io.votable import from_table
-
-    votable = from_table(to_astropy(table))
-    for field in votable.get_first_table().fields:
-        field.ucd = COLUMN_META[field.name][1]
-    with atomic_path(path) as tmp:
-        votable.to_xml(str(tmp))

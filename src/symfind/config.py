@@ -157,6 +157,16 @@ def _check_consistency(config: dict) -> None:
                 "invalid configuration:\n"
                 + "\n".join(f"  config key 'files.{k}' must name a table when source is 'files'" for k in missing)
             )
+        survey = ("twomass_psc", "gaia_dr2", "allwise")
+        given = [k for k in survey if config["files"].get(k)]
+        if given and len(given) < len(survey):
+            absent = [k for k in survey if k not in given]
+            raise ConfigError(
+                "invalid configuration:\n"
+                + "\n".join(f"  config key 'files.{k}' must name a table: 'files.{given[0]}' is given, and the master "
+                             "table is joined to all three survey tables or to none (then it must hold their columns)"
+                             for k in absent)
+            )
 
 
 def _check_known_catalogues(catalogues: list[Mapping[str, Any]]) -> None:

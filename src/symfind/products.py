@@ -17,7 +17,8 @@ STAGES: dict[int, str] = {
 }
 
 #: The stage of each config section that belongs to one.
-CONFIG_STAGES: dict[str, int] = {"selection": 1, "extinction": 2, "cuts": 3, "colors": 4, "vae": 6, "pca": 7, "known": 7, "rank": 8}
+CONFIG_STAGES: dict[str, int] = {"selection": 1, "extinction": 2, "cuts": 3, "colors": 4, "vae": 6, "pca": 7, "known": 7, "rank": 8,
+                                  "report": 9}
 
 PRODUCTS: dict[str, str] = {
     # stage 1: the selection and the per-epoch photometry
@@ -66,6 +67,8 @@ PRODUCTS: dict[str, str] = {
     "candidates_fits": "candidates.fits",
     "candidates_vot": "candidates.vot",
     "candidates_ranked": "candidates_ranked.csv",
+    "candidates_ranked_fits": "candidates_ranked.fits",
+    "candidates_ranked_vot": "candidates_ranked.vot",
     "ranking_evaluation": "ranking_evaluation.csv",
     "ranking_evaluation_plot": "ranking_evaluation.png",
     "ranking_features": "ranking_features.csv",
@@ -74,6 +77,8 @@ PRODUCTS: dict[str, str] = {
     "colour_colour_plot": "colour_colour_diagrams.png",
     "colour_magnitude_plot": "jk_vs_abs_j.png",
     "latent_plot": "vae_latent_space.png",
+    "candidate_figures": "candidates",
+    "candidate_browser": "candidates.html",
     "config_used": "config_used.yaml",
     "summary": "summary.txt",
     # what each stage that can be skipped on a sky did ("ran" or "skipped: <reason>")

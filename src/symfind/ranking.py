@@ -227,6 +227,22 @@ def nearest_known_star(X: np.ndarray, known: np.ndarray, names: np.ndarray) -> t
     return names[known_rows[index[rows, pick]]], distance[rows, pick]
 
 
+#: The ranked list's columns: name -> (unit, UCD, description), for its FITS and VOTable.
+RANKED_COLUMN_META: dict[str, tuple[str, str, str]] = {
+    "object_id": ("", "meta.id;meta.main", "SkyMapper object_id"),
+    "raj2000": ("deg", "pos.eq.ra;meta.main", "Right ascension (J2000, SkyMapper)"),
+    "dej2000": ("deg", "pos.eq.dec;meta.main", "Declination (J2000, SkyMapper)"),
+    "rank_score": ("", "stat.probability", "Ranking score: how much it looks like the known symbiotic stars"),
+    "rank": ("", "meta.number", "Rank among objects not yet known (1 = most like them); empty if known"),
+    "is_known_symbiotic": ("", "meta.code", "True for a known symbiotic star (a label of the ranking)"),
+    "known_name": ("", "meta.id", "Name of the known symbiotic star it is"),
+    "nearest_known": ("", "meta.id", "Nearest known symbiotic star in standardised feature space"),
+    "nearest_known_distance": ("", "stat.value", "Distance to nearest_known in standard deviations"),
+    "vae_score": ("", "stat.value", "VAE anomaly score (vae.score)"),
+    "vae_rank": ("", "meta.number", "Rank by the VAE anomaly score alone"),
+}
+
+
 #: Columns of the evaluation table (``precision_truth`` only on a mock sky with a truth table).
 EVALUATION_COLUMNS = ("method", "top_fraction", "split", "n_known", "n_hidden", "n_flagged", "n_hidden_found", "recall", "precision")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from . import __version__
@@ -25,14 +26,55 @@ def stage_counts(
     return counts
 
 
+def recall_at(evaluation: pd.DataFrame, method: str, fraction: float) -> float:
+    """Mean recall of the hidden known stars in the top ``fraction`` by ``method`` (NaN if not evaluated)."""
+    rows = evaluation[(evaluation["split"].astype(str) == "mean") & (evaluation["method"] == method)
+                      & np.isclose(evaluation["top_fraction"].astype(float), fraction)]
+    return float(rows["recall"].iloc[0]) if len(rows) else float("nan")
+
+
+def start_here(ranked: str, candidates: str, evaluation: pd.DataFrame, rank_method: str, fraction: float,
+               n_candidates: int, ranking_problem: str | None, report_command: str, browser: str | None = None) -> list[str]:
+    """Which list to open first, and why: the ranked list (learned from the known symbiotic stars)
+    or the VAE's candidates, whichever found more of the hidden known stars in its top
+    ``fraction`` on this sky (the ranked list where the ranking ran but could not be evaluated;
+    the VAE's where the ranking could not learn). Then the browser and the report command."""
+    evaluated = evaluation.loc[evaluation["split"].astype(str) == "mean", "top_fraction"].astype(float)
+    if len(evaluated) and not np.isclose(evaluated, fraction).any():
+        fraction = float(evaluated.max())  # the candidates' fraction was not evaluated: the largest that was
+    ranking_recall = recall_at(evaluation, f"rank:{rank_method}", fraction)
+    vae_recall = recall_at(evaluation, "vae", fraction)
+    ranked_line = f"{ranked} (also .fits, .vot): every analysed object ranked by how much it looks like the known symbiotic stars"
+    vae_line = f"{candidates} (also .fits, .vot): the VAE's {n_candidates} candidates, each with the features that made it stand out"
+    if ranking_problem:
+        first, second = vae_line, f"{ranked}: in the VAE's order; the ranking could not learn here ({ranking_problem})"
+        why = "the ranking could not run on this sky"
+    elif np.isfinite(ranking_recall) and np.isfinite(vae_recall):
+        better = ranking_recall >= vae_recall
+        first, second = (ranked_line, vae_line) if better else (vae_line, ranked_line)
+        why = (f"on known symbiotic stars hidden from it, the ranking finds {ranking_recall:.0%} in its top {fraction:.0%}, "
+               f"the VAE alone {vae_recall:.0%}")
+    else:
+        first, second = ranked_line, vae_line
+        why = "the ranking learned from the known symbiotic stars here (too few to test it on hidden ones)"
+    lines = ["Start here:", f"  1. {first}", f"  2. {second}", f"     ({why})"]
+    if browser:
+        lines.append(f"  Both lists in a browser, each candidate with its evidence figure: {browser}")
+    lines.append(f"  The report (every figure and table, offline): {report_command}")
+    return lines
+
+
 def summary_text(
     counts: list[tuple[str, int]], recovery: pd.DataFrame, comparison: pd.DataFrame, products: Mapping[str, str],
-    skipped: Mapping[str, str] | None = None,
+    skipped: Mapping[str, str] | None = None, first_look: list[str] | None = None,
 ) -> str:
     """The summary as plain text (also what ``onsuccess`` prints); ``skipped``: ``{stage: reason}``
-    of the stages that could not run on this sky."""
+    of the stages that could not run on this sky; ``first_look``: the lines of :func:`start_here`."""
     width = max(len(name) for name, _ in counts)
-    lines = [f"symfind {__version__}: run summary", "", "Objects per stage:"]
+    lines = [f"symfind {__version__}: run summary", ""]
+    if first_look:
+        lines += [*first_look, ""]
+    lines += ["Objects per stage:"]
     lines += [f"  {name:<{width}s} {n:>12,d}" for name, n in counts]
     if skipped:
         lines += ["", "Stages that could not run in full on this sky (their products exist and say why):"]

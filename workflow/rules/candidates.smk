@@ -5,6 +5,7 @@ rule candidate_table:
     input:
         scored=R("scored"),
         matches=R("known_matches"),
+        config_used=R("config_used"),
     output:
         csv=report(R("candidates_csv"), caption="../report/candidates.rst", category="8. Candidates"),
         fits=R("candidates_fits"),

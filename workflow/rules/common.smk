@@ -10,6 +10,22 @@ SOURCE = config["source"]
 TAP = config["tap"] if SOURCE == "tap" else None
 
 
+def report_command():
+    """The command that makes the HTML report of this run: with the same --configfile and --config
+    as the run, so that the report describes the configuration the run used."""
+    import shlex
+
+    parts = ["snakemake", "--report", os.path.join(RESULTS, "report.html")]
+    here = os.getcwd()
+    files = [str(f) for f in workflow.overwrite_configfiles]
+    if files:
+        parts += ["--configfile"] + [os.path.relpath(f) if f.startswith(here + os.sep) else f for f in files]
+    overrides = workflow.config_settings.config_args
+    if overrides:
+        parts += ["--config", *overrides]
+    return " ".join(shlex.quote(part) for part in parts)
+
+
 def R(key):
     """Path of a product (names in src/symfind/products.py)."""
     return product_path(RESULTS, key)

@@ -27,3 +27,20 @@ rule rank_candidates:
         "../../envs/core.yaml"
     script:
         "../scripts/rank_candidates.py"
+
+
+rule ranked_tables:
+    input:
+        ranked=R("candidates_ranked"),
+        config_used=R("config_used"),
+    output:
+        fits=R("candidates_ranked_fits"),
+        vot=R("candidates_ranked_vot"),
+    log:
+        LOG("ranked_tables"),
+    benchmark:
+        BENCH("ranked_tables")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/ranked_tables.py"

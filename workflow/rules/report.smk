@@ -25,6 +25,34 @@ rule diagnostic_plots:
         "../scripts/diagnostic_plots.py"
 
 
+rule candidate_evidence:
+    input:
+        scored=R("scored"),
+        ranked=R("candidates_ranked"),
+        candidates=R("candidates_csv"),
+        epochs=R("epochs"),
+        matches=R("known_matches"),
+        config_used=R("config_used"),
+    output:
+        figures=report(directory(R("candidate_figures")), patterns=["{name}.png"], caption="../report/candidate_evidence.rst",
+                       category="8. Candidates", subcategory="Evidence per candidate"),
+        browser=report(R("candidate_browser"), caption="../report/candidate_browser.rst", category="8. Candidates"),
+    params:
+        evidence={key: config[key] for key in ("report", "colors", "dereddening", "cuts")},
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    log:
+        LOG("candidate_evidence"),
+    benchmark:
+        BENCH("candidate_evidence")
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/candidate_evidence.py"
+
+
 rule config_used:
     output:
         report(R("config_used"), caption="../report/config_used.rst", category="0. Run"),
@@ -48,12 +76,22 @@ rule summary:
         scored=R("scored"),
         recovery=R("known_recovery"),
         comparison=R("detector_comparison"),
+        ranking_evaluation=R("ranking_evaluation"),
         statuses=[R("status_colour_pca"), R("status_compare_detectors"), R("status_rank_candidates")],
     output:
         report(R("summary"), caption="../report/summary.rst", category="0. Run"),
     params:
+        lists={
+            "ranked": R("candidates_ranked"),
+            "candidates": R("candidates_csv"),
+            "rank_method": config["rank"]["method"],
+            "top_fraction": config["vae"]["anomaly_fraction"],
+            "report_command": report_command(),
+            "browser": R("candidate_browser"),
+        },
         products={
-            "candidates (CSV, FITS, VOTable)": ", ".join(R(k) for k in ("candidates_csv", "candidates_fits", "candidates_vot")),
+            "ranked list (CSV, FITS, VOTable)": ", ".join(R(k) for k in ("candidates_ranked", "candidates_ranked_fits", "candidates_ranked_vot")),
+            "VAE candidates (CSV, FITS, VOTable)": ", ".join(R(k) for k in ("candidates_csv", "candidates_fits", "candidates_vot")),
             "VAE scores of every object": R("vae_scores_csv"),
             "cut-flow": R("cutflow"),
             "detector comparison": R("detector_comparison"),

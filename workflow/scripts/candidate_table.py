@@ -9,4 +9,5 @@ with job_logging(snakemake.log[0]):
         out_csv=snakemake.output.csv,
         out_fits=snakemake.output.fits,
         out_vot=snakemake.output.vot,
+        config_used=snakemake.input.config_used,
     )

@@ -12,5 +12,7 @@ with job_logging(snakemake.log[0]):
         comparison_csv=snakemake.input.comparison,
         status_files=snakemake.input.statuses,
         products=snakemake.params.products,
+        ranking_evaluation_csv=snakemake.input.ranking_evaluation,
+        lists=snakemake.params.lists,
         out_txt=snakemake.output[0],
     )

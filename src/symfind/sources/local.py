@@ -39,6 +39,9 @@ TABLE_SCHEMAS: dict[str, dict[str, str]] = {
 #: The survey tables joined to the master table (when they are given apart from it).
 CROSSMATCH_TABLES = ("twomass_psc", "gaia_dr2", "allwise")
 
+#: The id column of each survey table that the master table's cross-match columns point at.
+CROSSMATCH_KEYS = {"twomass_psc": "pts_key", "gaia_dr2": "source_id", "allwise": "cntr"}
+
 #: File names of the tables in a folder of survey tables (the embedded sample's layout), one per
 #: archive table.
 SURVEY_TABLE_FILES: dict[str, str] = {
@@ -83,6 +86,12 @@ class LocalTables:
         given = [name for name in CROSSMATCH_TABLES if name in self.tables]
         if given:
             parts = {name: read_table(self._path(name), TABLE_SCHEMAS[name]) for name in ("master", *CROSSMATCH_TABLES)}
+            for name, key in CROSSMATCH_KEYS.items():
+                repeated = parts[name][key].dropna().duplicated()
+                if repeated.any():
+                    raise InputError(f"{self.tables[name]}: column {key!r} must be unique (the master table points at one row "
+                                     f"of it); {int(repeated.sum())} duplicate(s), e.g. "
+                                     f"{parts[name][key].dropna()[repeated].iloc[0]}")
             joined = join_survey_tables(parts["master"], parts["twomass_psc"], parts["gaia_dr2"], parts["allwise"])
             where = master.parent if len(given) == len(CROSSMATCH_TABLES) else master
         else:

@@ -37,3 +37,21 @@ def rank_candidates(scored_parquet: str | Path, matches_csv: str | Path, params:
     if out_status is not None:
         write_status(out_status, "rank_candidates", None if partly else problem, partly)
     return ranked
+
+
+def ranked_tables(ranked_csv: str | Path, out_fits: str | Path, out_vot: str | Path,
+                  config_used: str | Path | None = None) -> pd.DataFrame:
+    """Rule ``ranked_tables``: the ranked list as FITS and VOTable (units, UCDs, descriptions; which
+    symfind and which ``config_used`` made them), for TOPCAT and friends."""
+    from ..ranking import RANKED_COLUMN_META
+    from ..vo import provenance, write_fits, write_votable
+
+    ranked = pd.read_csv(ranked_csv)
+    ranked["rank"] = ranked["rank"].astype("Int64")  # empty for the known stars
+    for text in ("known_name", "nearest_known"):
+        ranked[text] = ranked[text].fillna("").astype(str)
+    origin = provenance(config_used)
+    write_fits(ranked, RANKED_COLUMN_META, out_fits, origin, extname="RANKED")
+    write_votable(ranked, RANKED_COLUMN_META, out_vot, origin)
+    log.info("%d ranked objects -> %s, %s", len(ranked), out_fits, out_vot)
+    return ranked

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from ..io import write_text
+from ..io import current_umask, write_text
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +47,206 @@ def config_used(config: Mapping[str, Any], out_yaml: str | Path) -> None:
 
 def summary(selection_cutflow_csv: str | Path, cutflow_csv: str | Path, colours_parquet: str | Path, scored_parquet: str | Path,
             recovery_csv: str | Path, comparison_csv: str | Path, products: Mapping[str, str], out_txt: str | Path,
-            status_files: list[str] | None = None) -> str:
-    """Rule ``summary``: objects per stage, candidates, known symbiotic stars recovered, detector
-    recall and where the products are; logged, and printed at the end of the run."""
+            status_files: list[str] | None = None, ranking_evaluation_csv: str | Path | None = None,
+            lists: Mapping[str, Any] | None = None) -> str:
+    """Rule ``summary``: which list to start from, objects per stage, candidates, known symbiotic
+    stars recovered, detector recall and where the products are; logged, and printed at the end of
+    the run. ``lists``: ``ranked``, ``candidates`` (paths), ``rank_method``, ``top_fraction``,
+    ``report_command`` and optionally ``browser`` (path), for the "Start here" lines."""
     import pyarrow.parquet as pq
 
     from ..status import read_statuses
-    from ..summary import stage_counts, summary_text
+    from ..summary import stage_counts, start_here, summary_text
 
     scored = pd.read_parquet(scored_parquet, columns=["is_candidate"])
+    n_candidates = int(scored["is_candidate"].sum())
     counts = stage_counts(pd.read_csv(selection_cutflow_csv), pd.read_csv(cutflow_csv), pq.ParquetFile(colours_parquet).metadata.num_rows,
-                          len(scored), int(scored["is_candidate"].sum()))
-    text = summary_text(counts, pd.read_csv(recovery_csv), pd.read_csv(comparison_csv), products, read_statuses(status_files or []))
+                          len(scored), n_candidates)
+    statuses = read_statuses(status_files or [])
+    first_look = None
+    if lists is not None and ranking_evaluation_csv is not None:
+        problem = statuses.get("rank_candidates", "")
+        first_look = start_here(lists["ranked"], lists["candidates"], pd.read_csv(ranking_evaluation_csv), lists["rank_method"],
+                                float(lists["top_fraction"]), n_candidates,
+                                problem.removeprefix("skipped: ") if problem.startswith("skipped") else None,
+                                lists["report_command"], lists.get("browser"))
+    text = summary_text(counts, pd.read_csv(recovery_csv), pd.read_csv(comparison_csv), products, statuses, first_look)
     for line in text.splitlines():
         log.info("%s", line)
     write_text(text, out_txt)
     return text
+
+
+#: Analysed objects drawn behind every candidate's diagrams at most (a seeded subsample beyond).
+BACKGROUND_OBJECTS = 20_000
+
+
+def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candidates_csv: str | Path,
+                       epochs_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any],
+                       out_dir: str | Path, out_html: str | Path, config_used: str | Path | None = None,
+                       threads: int = 1) -> pd.DataFrame:
+    """Rule ``candidate_evidence``: for the top ``report.n_candidates`` of the ranked list and of
+    the VAE's candidates, one evidence figure each (``<out_dir>/<object_id>.png``; SED with the
+    giant's prediction, light curves, diagrams, what made it stand out: :mod:`symfind.evidence`),
+    ``<out_dir>/index.csv`` (the objects shown, with both ranks and the figure's file), and the
+    browser ``out_html`` (:mod:`symfind.browser`). ``params``: the ``report``, ``colors``,
+    ``dereddening`` and ``cuts`` sections. The figures are drawn by ``threads`` processes. A sky
+    without candidates gets an empty index and a browser that says so."""
+    import shutil
+    import tempfile
+
+    from .. import evidence as ev
+    from ..browser import browser_html
+    from ..plots.evidence import Giants
+    from ..vo import provenance
+
+    n_top = int(params["report"]["n_candidates"])
+    a_per_ebv, aj_per_ebv = params["dereddening"]["a_per_ebv"], params["cuts"]["aj_per_ebv"]
+    scored = pd.read_parquet(scored_parquet)
+    ranked = pd.read_csv(ranked_csv)
+    vae_list = pd.read_csv(candidates_csv)
+    matches = pd.read_csv(matches_csv)
+    shown = ev.shown_objects(ranked, vae_list, n_top)
+    table = scored.set_index("object_id")
+    rows = table.reindex(shown["object_id"].to_numpy())
+    observed, errors = ev.dereddened_magnitudes(rows, a_per_ebv, aj_per_ebv)
+    known_ids = set(matches["object_id"].tolist())
+    is_known = scored["object_id"].isin(known_ids).to_numpy()
+    pool = scored[~is_known & ~scored["object_id"].isin(set(shown["object_id"]))]
+    reference, _ = ev.dereddened_magnitudes(pool, a_per_ebv, aj_per_ebv)
+    giant, giant_low, giant_high = ev.giant_prediction(observed, reference)
+    flux, flux_error = ev.lambda_f_lambda(observed, errors)
+    giant_flux = [ev.lambda_f_lambda(m)[0] for m in (giant, giant_low, giant_high)]
+    ratios = ev.hot_excess(observed, giant)
+    labels = np.array([b.label for b in ev.SED_BANDS])
+    hot = np.isin(labels, ev.HOT_BANDS)
+    ratio_all = np.full(observed.shape, np.nan)
+    for label, values in ratios.items():
+        ratio_all[:, int(np.flatnonzero(labels == label)[0])] = values
+
+    ids = shown["object_id"].tolist()
+    epochs = pd.read_parquet(epochs_parquet, filters=[("object_id", "in", ids)]) if ids else None
+    light_curves = ev.nightly_light_curves(epochs, params["colors"]) if ids and len(epochs) else None
+
+    rng = np.random.default_rng(0)
+    background = scored if len(scored) <= BACKGROUND_OBJECTS else scored.iloc[np.sort(rng.choice(len(scored), BACKGROUND_OBJECTS, replace=False))]
+    back_mags, _ = ev.dereddened_magnitudes(background, a_per_ebv, aj_per_ebv)
+    column = {b.label: k for k, b in enumerate(ev.SED_BANDS)}
+    giants = Giants(jk0=background["jk0"].to_numpy(dtype=np.float64), abs_j=background["abs_j"].to_numpy(dtype=np.float64),
+                    ug0=back_mags[:, column["u"]] - back_mags[:, column["g"]], gr0=back_mags[:, column["g"]] - back_mags[:, column["r"]],
+                    known=background["object_id"].isin(known_ids).to_numpy())
+    ranked_by_id = ranked.set_index("object_id")
+    n_scored = int(scored["rank"].notna().sum()) if "rank" in scored else len(scored)
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging.chmod(0o777 & ~current_umask())  # a folder made the ordinary way, not a temporary one's 0700
+    try:
+        figures = {}
+        drawings = []
+        browser_rows = []
+        for k, entry in enumerate(shown.itertuples(index=False)):
+            oid = int(entry.object_id)
+            row = rows.iloc[k]
+            facts = _evidence_facts(entry, row, ranked_by_id.loc[oid] if oid in ranked_by_id.index else None, ratios, k, n_scored, n_top)
+            sed = {"wavelength": np.array([b.wavelength_um for b in ev.SED_BANDS]), "flux": flux[k], "error": flux_error[k],
+                   "giant": giant_flux[0][k], "giant_low": giant_flux[1][k], "giant_high": giant_flux[2][k], "labels": labels,
+                   "hot": hot, "ratio": ratio_all[k]}
+            here = {"jk0": float(row["jk0"]), "abs_j": float(row["abs_j"]),
+                    "ug0": float(observed[k, column["u"]] - observed[k, column["g"]]),
+                    "gr0": float(observed[k, column["g"]] - observed[k, column["r"]])}
+            curve = light_curves[light_curves["object_id"] == oid] if light_curves is not None else pd.DataFrame(
+                columns=["object_id", "night", "filter", "mag", "e_mag", "n_epochs"])
+            known_name = ranked_by_id.at[oid, "known_name"] if oid in ranked_by_id.index else ""
+            title = (f"object {oid}  RA {row['raj2000']:.5f}  Dec {row['dej2000']:+.5f}  ({entry.lists} list"
+                     f"{'s' if '+' in entry.lists else ''})" + (f"  known: {known_name}" if isinstance(known_name, str) and known_name else ""))
+            path = staging / f"{oid}.png"
+            drawings.append((title, facts, sed, curve, here, ev.excess_sigmas(row), path))
+            figures[oid] = path
+            nearest = ranked_by_id.at[oid, "nearest_known"] if oid in ranked_by_id.index else ""
+            browser_rows.append({
+                "lists": entry.lists, "ranked_rank": entry.ranked_rank, "vae_rank": entry.vae_rank, "object_id": oid,
+                "raj2000": float(row["raj2000"]), "dej2000": float(row["dej2000"]),
+                "known": (f"= {known_name}" if isinstance(known_name, str) and known_name
+                          else (f"near {nearest}" if isinstance(nearest, str) and nearest else "")),
+                "rank_score": ranked_by_id.at[oid, "rank_score"] if oid in ranked_by_id.index else np.nan,
+                "score_hot_excess": float(row.get("score_hot_excess", np.nan)),
+                "u_excess": float(ratios["u"][k]), "jk0": float(row["jk0"]), "abs_j": float(row["abs_j"]),
+                "excess_features": row.get("excess_features") if isinstance(row.get("excess_features"), str) else "",
+            })
+        _draw_all(drawings, giants, params["cuts"], threads)
+        index = shown.assign(figure=[f"{int(oid)}.png" for oid in shown["object_id"]])
+        index.to_csv(staging / "index.csv", index=False)
+        note = (f"The top {n_top} of the ranked list ({ranked_csv}) and of the VAE's candidates ({candidates_csv}); "
+                f"{len(shown)} objects." if len(shown) else
+                "No candidate on this sky: the ranked list and the VAE's list are empty (see summary.txt).")
+        page = browser_html(pd.DataFrame(browser_rows, columns=["lists", "ranked_rank", "vae_rank", "object_id", "raj2000",
+                                                                "dej2000", "known", "rank_score", "score_hot_excess",
+                                                                "u_excess", "jk0", "abs_j", "excess_features"]),
+                            figures, provenance(config_used), note)
+        write_text(page, out_html)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        staging.rename(out_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    log.info("%d candidates shown (top %d of each list) -> %s, %s", len(shown), n_top, out_dir, out_html)
+    return shown
+
+
+#: What every evidence figure shares (the giants behind the diagrams, the cut lines), for the
+#: processes that draw them (inherited, not sent with each figure).
+_SHARED_FIGURE_DATA: dict[str, Any] = {}
+
+
+def _draw_one(drawing: tuple) -> None:
+    from ..plots.evidence import evidence_figure
+
+    title, facts, sed, curve, here, excess, path = drawing
+    evidence_figure(title, facts, sed, curve, here, _SHARED_FIGURE_DATA["giants"], _SHARED_FIGURE_DATA["cuts"], excess, path)
+
+
+def _draw_all(drawings: list[tuple], giants, cuts: Mapping[str, float], threads: int) -> None:
+    """Draw every evidence figure: in ``threads`` forked processes where there are several figures
+    and fork exists (Linux), else one after the other. The figures are the same either way."""
+    import multiprocessing
+
+    _SHARED_FIGURE_DATA.update(giants=giants, cuts=cuts)
+    workers = min(max(1, int(threads)), len(drawings))
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pool.map(_draw_one, drawings, chunksize=max(1, len(drawings) // (4 * workers)))
+    else:
+        for drawing in drawings:
+            _draw_one(drawing)
+
+
+def _evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios: Mapping[str, np.ndarray], k: int,
+                    n_scored: int, n_top: int) -> list[str]:
+    """The lines of text beside a candidate's figure: both lists, the excess over the giant, the
+    nearest known star, variability, distance."""
+    def number(value, fmt):
+        return format(float(value), fmt) if value is not None and not pd.isna(value) and np.isfinite(float(value)) else "-"
+
+    lines = []
+    if not pd.isna(entry.ranked_rank):
+        lines.append(f"ranked list: #{entry.ranked_rank}, score {number(ranked_row['rank_score'], '.3f')}")
+    elif ranked_row is not None and bool(ranked_row["is_known_symbiotic"]):
+        lines.append(f"ranked list: known ({ranked_row['known_name']})")
+    else:
+        lines.append(f"ranked list: not in its top {n_top}")
+    vae_rank = row.get("rank")
+    lines.append(f"VAE: #{number(vae_rank, '.0f')} of {n_scored}, hot excess {number(row.get('score_hot_excess'), '.3g')}")
+    if ranked_row is not None and isinstance(ranked_row.get("nearest_known"), str) and ranked_row["nearest_known"]:
+        lines.append(f"nearest known: {ranked_row['nearest_known']} ({number(ranked_row['nearest_known_distance'], '.1f')} sd)")
+    lines.append("over the giant: " + ", ".join(f"{band} x{number(values[k], '.2g')}" for band, values in ratios.items()))
+    variability = [f"{band} chi2r {number(row.get(f'chi2r_{band}'), '.1f')}, amp {number(row.get(f'amp_{band}'), '.2f')}"
+                   for band in ("u", "v", "r") if f"chi2r_{band}" in row.index]
+    if variability:
+        lines.append("variability: " + "; ".join(variability[:2]))
+        lines.append("             " + "; ".join(variability[2:]))
+    lines.append(f"(J-K)0 {number(row.get('jk0'), '.2f')}, M_J {number(row.get('abs_j'), '.2f')}, "
+                 f"E(B-V) {number(row.get('ebv'), '.2f')}, d {number(row.get('r_est'), '.0f')} pc")
+    return lines

@@ -1,0 +1,205 @@
+"""The evidence an observer checks per candidate before spending telescope time (stage 9).
+
+For the top of both lists (the ranked list and the VAE's candidates):
+
+- the **spectral energy distribution** from u to W4 as lambda F_lambda (erg s^-1 cm^-2), dereddened
+  with the E(B-V) the cuts used, with errors; and **what the giant alone predicts**: the median SED
+  of the analysed giants most like it in the red and the infrared (r-i, i-z, z-J, J-H, H-Ks,
+  dereddened; known symbiotic stars and the shown candidates left out), scaled to the object in
+  i, z, J, H and Ks. A symbiotic star's hot companion shows as light in u and v (and g) above that
+  prediction; a Mira or a carbon star does not;
+- the **light curve** of each band: nightly inverse-variance weighted means with errors, from the
+  per-epoch photometry (the colour stage's cleaning and clipping);
+- its place among the giants in the (J-Ks)_0 vs M_J and (u-g)_0 vs (g-r)_0 diagrams;
+- the features that made it stand out: the VAE's per-colour deviation from the giant's prediction
+  and the numbers of both lists.
+
+Wavelengths and zero points (one table, :data:`SED_BANDS`): SkyMapper u v g r i z are AB
+magnitudes at the effective wavelengths of Bessell et al. (2011, PASP 123, 789); 2MASS J H Ks are
+Vega magnitudes with the isophotal wavelengths and zero points of Cohen, Wheaton & Megeath (2003,
+AJ 126, 1090); AllWISE W1-W4 are Vega magnitudes with those of Wright et al. (2010, AJ 140, 1868)
+and Jarrett et al. (2011, ApJ 735, 112). Extinction per E(B-V): SkyMapper from the configuration
+(``dereddening.a_per_ebv``), J from ``cuts.aj_per_ebv``, H and Ks from Schlafly & Finkbeiner
+(2011, ApJ 737, 103, R_V = 3.1; Ks = A_J - E(J-Ks), consistent with ``cuts.ejk_per_ebv``), W1 and
+W2 from Yuan, Liu & Xiang (2013, MNRAS 430, 2188), W3 and W4 taken as 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+
+#: Speed of light (micron Hz); 1 Jy in erg s^-1 cm^-2 Hz^-1; the AB zero point (Jy).
+_C_MICRON_HZ = 2.99792458e14
+_JY = 1e-23
+_AB_ZERO_JY = 3631.0
+
+
+@dataclass(frozen=True)
+class Band:
+    """One band of the SED: magnitude and error columns, label, wavelength (micron), zero point
+    (Jy; 3631 for AB magnitudes) and extinction per E(B-V) (None: taken from the configuration)."""
+
+    column: str
+    error: str
+    label: str
+    wavelength_um: float
+    zero_point_jy: float
+    a_per_ebv: float | None
+
+
+#: The SED's bands from u to W4 (sources in the module docstring).
+SED_BANDS: tuple[Band, ...] = (
+    Band("u_psf", "e_u_psf", "u", 0.349, _AB_ZERO_JY, None),
+    Band("v_psf", "e_v_psf", "v", 0.384, _AB_ZERO_JY, None),
+    Band("g_psf", "e_g_psf", "g", 0.510, _AB_ZERO_JY, None),
+    Band("r_psf", "e_r_psf", "r", 0.617, _AB_ZERO_JY, None),
+    Band("i_psf", "e_i_psf", "i", 0.779, _AB_ZERO_JY, None),
+    Band("z_psf", "e_z_psf", "z", 0.916, _AB_ZERO_JY, None),
+    Band("j_m", "j_msigcom", "J", 1.235, 1594.0, None),
+    Band("h_m", "h_msigcom", "H", 1.662, 1024.0, 0.460),
+    Band("k_m", "k_msigcom", "Ks", 2.159, 666.7, 0.310),
+    Band("w1mpro", "w1sigmpro", "W1", 3.353, 309.540, 0.18),
+    Band("w2mpro", "w2sigmpro", "W2", 4.603, 171.787, 0.16),
+    Band("w3mpro", "w3sigmpro", "W3", 11.561, 31.674, 0.0),
+    Band("w4mpro", "w4sigmpro", "W4", 22.088, 8.363, 0.0),
+)
+
+#: Bands a hot companion brightens (marked as excess); bands that anchor the giant's template.
+HOT_BANDS = ("u", "v", "g")
+ANCHOR_BANDS = ("i", "z", "J", "H", "Ks")
+#: Dereddened colours (consecutive bands) that find the giants most like a candidate.
+MATCH_COLOURS = (("r", "i"), ("i", "z"), ("z", "J"), ("J", "H"), ("H", "Ks"))
+#: Giants whose median SED is the prediction.
+N_NEIGHBOURS = 25
+
+
+def extinction_per_ebv(a_per_ebv: Mapping[str, float], aj_per_ebv: float) -> np.ndarray:
+    """A_band / E(B-V) of each band of :data:`SED_BANDS` (SkyMapper from ``a_per_ebv``, J from
+    ``aj_per_ebv``, the others from the table)."""
+    values = []
+    for band in SED_BANDS:
+        if band.a_per_ebv is not None:
+            values.append(band.a_per_ebv)
+        elif band.label == "J":
+            values.append(float(aj_per_ebv))
+        else:
+            values.append(float(a_per_ebv[band.label]))
+    return np.array(values)
+
+
+def dereddened_magnitudes(table: pd.DataFrame, a_per_ebv: Mapping[str, float], aj_per_ebv: float) -> tuple[np.ndarray, np.ndarray]:
+    """Dereddened magnitudes and their errors (mag), one column per band of :data:`SED_BANDS`
+    (NaN where not measured; E(B-V) from the ``ebv`` column, 0 where missing)."""
+    mags = np.column_stack([table[b.column].to_numpy(dtype=np.float64) for b in SED_BANDS])
+    errors = np.column_stack([table[b.error].to_numpy(dtype=np.float64) for b in SED_BANDS])
+    ebv = np.nan_to_num(table["ebv"].to_numpy(dtype=np.float64), nan=0.0)
+    return mags - ebv[:, None] * extinction_per_ebv(a_per_ebv, aj_per_ebv)[None, :], errors
+
+
+def lambda_f_lambda(mags: np.ndarray, errors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """lambda F_lambda (= nu F_nu, erg s^-1 cm^-2) of magnitudes in the bands of :data:`SED_BANDS`
+    (last axis), and its error from the magnitude errors (first order)."""
+    zero = np.array([b.zero_point_jy for b in SED_BANDS]) * _JY
+    nu = _C_MICRON_HZ / np.array([b.wavelength_um for b in SED_BANDS])
+    flux = nu * zero * 10.0 ** (-0.4 * mags)
+    if errors is None:
+        return flux, None
+    return flux, flux * 0.4 * np.log(10.0) * errors
+
+
+def _labels_index(labels: tuple[str, ...]) -> list[int]:
+    position = {b.label: k for k, b in enumerate(SED_BANDS)}
+    return [position[label] for label in labels]
+
+
+def giant_prediction(mags: np.ndarray, reference: np.ndarray, k: int = N_NEIGHBOURS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What a giant alone would show in every band, for each row of ``mags`` (dereddened, bands of
+    :data:`SED_BANDS`): the median SED of the ``k`` rows of ``reference`` nearest in the colours of
+    :data:`MATCH_COLOURS` (standardised), each shifted to the object in :data:`ANCHOR_BANDS` (the
+    mean difference over the bands both have). Returns ``(median, p16, p84)`` magnitudes (NaN where
+    no reference giant has the colours, or the object has no anchor band)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    n_objects, n_bands = mags.shape
+    out = [np.full((n_objects, n_bands), np.nan) for _ in range(3)]
+    pairs = [(_labels_index((a,))[0], _labels_index((b,))[0]) for a, b in MATCH_COLOURS]
+
+    def colours(m):
+        return np.column_stack([m[:, a] - m[:, b] for a, b in pairs])
+
+    ref_colours = colours(reference)
+    usable = np.all(np.isfinite(ref_colours), axis=1)
+    reference, ref_colours = reference[usable], ref_colours[usable]
+    if len(reference) == 0 or n_objects == 0:
+        return tuple(out)
+    centre, scale = ref_colours.mean(axis=0), ref_colours.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    anchors = _labels_index(ANCHOR_BANDS)
+    k = min(k, len(reference))
+    finder = NearestNeighbors(n_neighbors=k).fit((ref_colours - centre) / scale)
+    query = colours(mags)
+    # a colour the object lacks is taken at the reference mean (it does not pull the match)
+    query = np.where(np.isfinite(query), query, centre)
+    _, index = finder.kneighbors((query - centre) / scale)
+    neighbours = reference[index]  # (objects, k, bands)
+    with np.errstate(invalid="ignore"):
+        shift = np.nanmean(mags[:, None, anchors] - neighbours[:, :, anchors], axis=2)  # (objects, k)
+        shifted = neighbours + shift[:, :, None]
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN band: NaN
+            for q, target in zip((50, 16, 84), out):
+                target[:] = np.nanpercentile(shifted, q, axis=1)
+    return tuple(out)
+
+
+def shown_objects(ranked: pd.DataFrame, vae_candidates: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The objects to show: the top ``n`` of the ranked list (objects not yet known, by ``rank``)
+    and the top ``n`` of the VAE's candidates (by its ``rank``), each once, with both ranks
+    (``ranked_rank``, ``vae_rank``; empty where it is not in that top) and ``lists`` (which tops it
+    is in). Ordered by the ranked list, then the VAE's."""
+    top_ranked = ranked[ranked["rank"].notna()].sort_values("rank").head(n)
+    top_vae = vae_candidates.sort_values("rank").head(n)
+    ids = list(dict.fromkeys([*top_ranked["object_id"].tolist(), *top_vae["object_id"].tolist()]))
+    ranked_rank = top_ranked.set_index("object_id")["rank"]
+    vae_rank = top_vae.set_index("object_id")["rank"]
+    out = pd.DataFrame({"object_id": np.array(ids, dtype=np.int64)})
+    out["ranked_rank"] = pd.array([ranked_rank.get(i, pd.NA) for i in ids], dtype="Int64")
+    out["vae_rank"] = pd.array([vae_rank.get(i, pd.NA) for i in ids], dtype="Int64")
+    out["lists"] = ["+".join(name for name, rank in (("ranked", r), ("VAE", v)) if not pd.isna(rank))
+                    for r, v in zip(out["ranked_rank"], out["vae_rank"])]
+    return out
+
+
+def hot_excess(observed: np.ndarray, predicted: np.ndarray) -> dict[str, np.ndarray]:
+    """Per band of :data:`HOT_BANDS`: the observed flux over the giant's predicted flux (1 = no
+    excess), from dereddened magnitudes ``observed`` and ``predicted`` (bands of :data:`SED_BANDS`)."""
+    return {label: 10.0 ** (0.4 * (predicted[:, k] - observed[:, k]))
+            for label, k in zip(HOT_BANDS, _labels_index(HOT_BANDS))}
+
+
+def nightly_light_curves(epochs: pd.DataFrame, colors: Mapping[str, float]) -> pd.DataFrame:
+    """Nightly weighted mean magnitudes (mag) with errors of ``epochs``, cleaned and clipped as the
+    colour stage does (``colors``: ``error_floor``, ``bad_flags``, ``clip_sigma``): columns
+    ``object_id, night, filter, mag, e_mag, n_epochs``."""
+    from .colours import clean_epochs, weighted_nightly_mags
+
+    good, _ = clean_epochs(epochs, int(colors["bad_flags"]), float(colors["error_floor"]))
+    nightly = weighted_nightly_mags(good, float(colors["error_floor"]), colors.get("clip_sigma"))
+    nightly = nightly[np.isfinite(nightly["mag"])]
+    return nightly.assign(e_mag=np.sqrt(nightly["var"]))[["object_id", "night", "filter", "mag", "e_mag", "n_epochs"]]
+
+
+def excess_sigmas(row: pd.Series) -> dict[str, float]:
+    """The VAE's deviation of each u/v colour from what the giant predicts (sigma; positive =
+    bluer), where the scored table has it."""
+    return {f"{a}-{b}": float(row[f"excess_z_{C.color_name(a, b)}"]) for a, b in C.INDEPENDENT_COLOR_PAIRS
+            if "u" in (a, b) or "v" in (a, b)
+            if f"excess_z_{C.color_name(a, b)}" in row.index and np.isfinite(row[f"excess_z_{C.color_name(a, b)}"])}
