@@ -65,7 +65,7 @@ def candidate_table(scored: pd.DataFrame, matches: pd.DataFrame, n_top_features:
     from .scored import vae_view
 
     cand = vae_view(scored)
-    cand = cand[cand["is_candidate"].astype(bool)]
+    cand = cand[cand["is_candidate"].astype(bool)].copy()  # one block per dtype, not a column each
     shares = cand[[c for c in cand.columns if c.startswith("share_")]]
     names = np.array([c.removeprefix("share_") for c in shares.columns])
     top = np.argsort(-shares.to_numpy(), axis=1)[:, :n_top_features]

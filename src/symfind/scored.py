@@ -93,11 +93,12 @@ def scored_table(analysed: pd.DataFrame, vae_scores: pd.DataFrame, variants: pd.
     scored = table["rank"].notna().to_numpy()
     rows = table.loc[scored].reset_index(drop=True)
     runs = baseline_runs(str(params["features"]), rank_features)
+    baselines = {}
     for column, values in baseline_scores(rows, runs, int(params["seed"]), float(params["sigma_int"])).items():
         full = np.full(len(table), np.nan)
         full[scored] = values
-        table[column] = full
-    return table
+        baselines[column] = full
+    return pd.concat([table, pd.DataFrame(baselines, index=table.index)], axis=1)  # at once: no fragmented frame
 
 
 def scored_rows(scored: pd.DataFrame) -> pd.DataFrame:

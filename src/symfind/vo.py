@@ -72,7 +72,7 @@ def write_fits(table: pd.DataFrame, meta: ColumnMeta, path: str | Path, origin: 
     header["CREATOR"] = (f"symfind {origin['symfind_version']}", "software that wrote this table")
     header["SFVERS"] = (origin["symfind_version"], "symfind version")
     header["DATE"] = (origin["date"], "UTC date this table was written")
-    header["CFGSHA"] = (origin["config_sha256"], f"SHA-256 of {origin['config_file'] or 'the configuration'}")
+    header["CFGSHA"] = origin["config_sha256"]  # SHA-256 of config_used.yaml (64 hex digits leave no room for a comment)
     primary = fits.PrimaryHDU()
     for key in ("CREATOR", "SFVERS", "DATE", "CFGSHA"):
         primary.header[key] = (header[key], header.comments[key])

@@ -43,15 +43,17 @@ def evidence_figure(title: str, facts: list[str], sed: Mapping[str, np.ndarray],
     # fixed margins, no layout engine and no tight bounding box: one draw per figure (a hundred
     # figures per run)
     fig = plt.figure(figsize=(13.0, 8.6), dpi=100)
-    grid = fig.add_gridspec(2, 3, left=0.06, right=0.985, bottom=0.07, top=0.91, wspace=0.28, hspace=0.62)
+    grid = fig.add_gridspec(2, 3, left=0.06, right=0.985, bottom=0.07, top=0.91, wspace=0.28, hspace=0.42)
     ax_sed = fig.add_subplot(grid[0, :2])
-    ax_why = fig.add_subplot(grid[0, 2])
+    right = grid[0, 2].subgridspec(2, 1, height_ratios=[1.0, 0.8], hspace=0.45)
+    ax_why = fig.add_subplot(right[0])
+    ax_facts = fig.add_subplot(right[1])
     ax_lc = fig.add_subplot(grid[1, 0])
     ax_cmd = fig.add_subplot(grid[1, 1])
     ax_cc = fig.add_subplot(grid[1, 2])
     fig.suptitle(title, fontsize=12)
     _sed_panel(ax_sed, sed)
-    _why_panel(ax_why, facts, excess_sigma)
+    _why_panel(ax_why, ax_facts, facts, excess_sigma)
     _light_curve_panel(ax_lc, light_curve)
     _diagram(ax_cmd, giants.jk0, giants.abs_j, giants.known, here.get("jk0"), here.get("abs_j"))
     ax_cmd.axvline(cuts["jk_min"], color="k", ls="--", lw=0.8)
@@ -98,21 +100,24 @@ def _sed_panel(ax, sed: Mapping[str, np.ndarray]) -> None:
     ax.legend(fontsize=8, loc="lower center")
 
 
-def _why_panel(ax, facts: list[str], excess_sigma: Mapping[str, float]) -> None:
+def _why_panel(ax, ax_facts, facts: list[str], excess_sigma: Mapping[str, float]) -> None:
     if excess_sigma:
         names = list(excess_sigma)
         values = np.array([excess_sigma[name] for name in names])
         ax.barh(np.arange(len(names)), values, color=np.where(values > 2, "tab:blue", "0.6"))
-        ax.set_yticks(np.arange(len(names)), names, fontsize=8)
+        ax.set_yticks(np.arange(len(names)), names, fontsize=7)
         ax.axvline(2.0, color="tab:blue", ls=":", lw=0.8)
         ax.axvline(0.0, color="k", lw=0.6)
         ax.invert_yaxis()
-        ax.set(xlabel="VAE: bluer than the giant predicts (sigma)", title="What made it stand out")
+        ax.tick_params(axis="x", labelsize=8)
+        ax.set_xlabel("VAE: bluer than the giant predicts (sigma)", fontsize=8)
     else:
+        ax.text(0.5, 0.5, "no VAE deviations for this object", transform=ax.transAxes, ha="center", fontsize=8)
         ax.set_axis_off()
-        ax.set_title("What made it stand out")
-    ax.text(0.0, -0.22 if excess_sigma else 0.95, "\n".join(facts), transform=ax.transAxes, va="top", ha="left",
-            fontsize=8, family="monospace")
+    ax.set_title("What made it stand out")
+    ax_facts.set_axis_off()
+    ax_facts.text(0.0, 1.0, "\n".join(facts), transform=ax_facts.transAxes, va="top", ha="left", fontsize=7.5,
+                  family="monospace")
 
 
 def _light_curve_panel(ax, light_curve: pd.DataFrame) -> None:

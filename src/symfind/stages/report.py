@@ -244,9 +244,8 @@ def _evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios:
     lines.append("over the giant: " + ", ".join(f"{band} x{number(values[k], '.2g')}" for band, values in ratios.items()))
     variability = [f"{band} chi2r {number(row.get(f'chi2r_{band}'), '.1f')}, amp {number(row.get(f'amp_{band}'), '.2f')}"
                    for band in ("u", "v", "r") if f"chi2r_{band}" in row.index]
-    if variability:
-        lines.append("variability: " + "; ".join(variability[:2]))
-        lines.append("             " + "; ".join(variability[2:]))
+    for k, text in enumerate(variability):
+        lines.append(("variability: " if k == 0 else "             ") + text)
     lines.append(f"(J-K)0 {number(row.get('jk0'), '.2f')}, M_J {number(row.get('abs_j'), '.2f')}, "
                  f"E(B-V) {number(row.get('ebv'), '.2f')}, d {number(row.get('r_est'), '.0f')} pc")
     return lines
