@@ -42,7 +42,7 @@ def evidence_figure(title: str, facts: list[str], sed: Mapping[str, np.ndarray],
     plt = figure()
     # fixed margins, no layout engine and no tight bounding box: one draw per figure (a hundred
     # figures per run)
-    fig = plt.figure(figsize=(13.0, 8.6), dpi=100)
+    fig = plt.figure(figsize=(13.0, 8.6), dpi=90)
     grid = fig.add_gridspec(2, 3, left=0.06, right=0.985, bottom=0.07, top=0.91, wspace=0.28, hspace=0.42)
     ax_sed = fig.add_subplot(grid[0, :2])
     right = grid[0, 2].subgridspec(2, 1, height_ratios=[1.0, 0.8], hspace=0.45)

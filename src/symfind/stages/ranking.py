@@ -46,9 +46,8 @@ def ranked_tables(ranked_csv: str | Path, out_fits: str | Path, out_vot: str | P
     from ..ranking import RANKED_COLUMN_META
     from ..vo import provenance, write_fits, write_votable
 
-    ranked = pd.read_csv(ranked_csv)
-    ranked["rank"] = ranked["rank"].astype("Int64")  # empty for the known stars
-    for text in ("known_name", "nearest_known"):
+    ranked = pd.read_csv(ranked_csv, dtype={"known_name": str, "nearest_known": str, "rank": "Int64"}, low_memory=False)
+    for text in ("known_name", "nearest_known"):  # empty for the stars not known / a sky without the ranking
         ranked[text] = ranked[text].fillna("").astype(str)
     origin = provenance(config_used)
     write_fits(ranked, RANKED_COLUMN_META, out_fits, origin, extname="RANKED")

@@ -77,8 +77,12 @@ def summary(selection_cutflow_csv: str | Path, cutflow_csv: str | Path, colours_
     return text
 
 
-#: Analysed objects drawn behind every candidate's diagrams at most (a seeded subsample beyond).
-BACKGROUND_OBJECTS = 20_000
+#: Analysed objects drawn behind every candidate's diagrams at most (a seeded subsample beyond:
+#: enough to show the giants' locus, few enough that a hundred figures take seconds).
+BACKGROUND_OBJECTS = 3_000
+
+#: The ranked list's text columns (read as text, whatever a sky's first rows hold).
+RANKED_TEXT = {"known_name": str, "nearest_known": str}
 
 
 def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candidates_csv: str | Path,
@@ -102,9 +106,10 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
 
     n_top = int(params["report"]["n_candidates"])
     a_per_ebv, aj_per_ebv = params["dereddening"]["a_per_ebv"], params["cuts"]["aj_per_ebv"]
-    scored = pd.read_parquet(scored_parquet)
-    ranked = pd.read_csv(ranked_csv)
-    vae_list = pd.read_csv(candidates_csv)
+    scored = _evidence_columns(scored_parquet)
+    ranked = pd.read_csv(ranked_csv, dtype=RANKED_TEXT, low_memory=False)
+    ranked[list(RANKED_TEXT)] = ranked[list(RANKED_TEXT)].fillna("")
+    vae_list = pd.read_csv(candidates_csv, usecols=["object_id", "rank"])
     matches = pd.read_csv(matches_csv)
     shown = ev.shown_objects(ranked, vae_list, n_top)
     table = scored.set_index("object_id")
@@ -129,7 +134,11 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
     light_curves = ev.nightly_light_curves(epochs, params["colors"]) if ids and len(epochs) else None
 
     rng = np.random.default_rng(0)
-    background = scored if len(scored) <= BACKGROUND_OBJECTS else scored.iloc[np.sort(rng.choice(len(scored), BACKGROUND_OBJECTS, replace=False))]
+    behind = np.ones(len(scored), dtype=bool)
+    if len(scored) > BACKGROUND_OBJECTS:  # a subsample of the giants, and every known symbiotic star
+        behind = is_known.copy()
+        behind[rng.choice(len(scored), BACKGROUND_OBJECTS, replace=False)] = True
+    background = scored[behind]
     back_mags, _ = ev.dereddened_magnitudes(background, a_per_ebv, aj_per_ebv)
     column = {b.label: k for k, b in enumerate(ev.SED_BANDS)}
     giants = Giants(jk0=background["jk0"].to_numpy(dtype=np.float64), abs_j=background["abs_j"].to_numpy(dtype=np.float64),
@@ -175,6 +184,7 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
                 "u_excess": float(ratios["u"][k]), "jk0": float(row["jk0"]), "abs_j": float(row["abs_j"]),
                 "excess_features": row.get("excess_features") if isinstance(row.get("excess_features"), str) else "",
             })
+        del scored, table, pool, reference, epochs, background  # not copied into the drawing processes
         _draw_all(drawings, giants, params["cuts"], threads)
         index = shown.assign(figure=[f"{int(oid)}.png" for oid in shown["object_id"]])
         index.to_csv(staging / "index.csv", index=False)
@@ -196,6 +206,19 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
     return shown
 
 
+def _evidence_columns(scored_parquet: str | Path) -> pd.DataFrame:
+    """The columns of the scored table that the evidence uses (of a wide table, only those)."""
+    import pyarrow.parquet as pq
+
+    from ..evidence import SED_BANDS
+
+    wanted = {"object_id", "raj2000", "dej2000", "ebv", "jk0", "abs_j", "r_est", "rank", "score_hot_excess", "excess_features",
+              *(b.column for b in SED_BANDS), *(b.error for b in SED_BANDS)}
+    names = pq.ParquetFile(scored_parquet).schema_arrow.names
+    keep = [n for n in names if n in wanted or n.startswith(("excess_z_", "chi2r_", "amp_"))]
+    return pd.read_parquet(scored_parquet, columns=keep)
+
+
 #: What every evidence figure shares (the giants behind the diagrams, the cut lines), for the
 #: processes that draw them (inherited, not sent with each figure).
 _SHARED_FIGURE_DATA: dict[str, Any] = {}
@@ -211,13 +234,19 @@ def _draw_one(drawing: tuple) -> None:
 def _draw_all(drawings: list[tuple], giants, cuts: Mapping[str, float], threads: int) -> None:
     """Draw every evidence figure: in ``threads`` forked processes where there are several figures
     and fork exists (Linux), else one after the other. The figures are the same either way."""
+    import gc
     import multiprocessing
 
     _SHARED_FIGURE_DATA.update(giants=giants, cuts=cuts)
     workers = min(max(1, int(threads)), len(drawings))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pool.map(_draw_one, drawings, chunksize=max(1, len(drawings) // (4 * workers)))
+        gc.collect()
+        gc.freeze()  # the collector in the children then leaves the parent's objects (and their pages) alone
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                pool.map(_draw_one, drawings, chunksize=max(1, len(drawings) // (4 * workers)))
+        finally:
+            gc.unfreeze()
     else:
         for drawing in drawings:
             _draw_one(drawing)
