@@ -90,9 +90,18 @@ def _sed_panel(ax, sed: Mapping[str, np.ndarray]) -> None:
     for k in np.flatnonzero(measured):
         ax.annotate(sed["labels"][k], (wavelength[k], flux[k]), xytext=(0, -14), textcoords="offset points",
                     ha="center", fontsize=7, color="0.3")
+    from matplotlib.ticker import FixedLocator, LogFormatter, NullLocator
+
     ax.set_xscale("log")
+    ax.xaxis.set_major_locator(FixedLocator([0.3, 0.5, 1, 2, 3, 5, 10, 20]))
+    ax.xaxis.set_major_formatter(lambda value, _: f"{value:g}")
+    ax.xaxis.set_minor_locator(NullLocator())
     if measured.any() and np.nanmin(flux[measured]) > 0:
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=True))  # plain text, not mathtext: a hundred figures
+        ax.yaxis.set_minor_locator(NullLocator())
+        low, high = ax.get_ylim()
+        ax.set_ylim(low, high * 3.0)  # room above for the excess labels
     ax.set(xlabel="wavelength (micron)", ylabel=r"$\lambda F_\lambda$ (erg s$^{-1}$ cm$^{-2}$, dereddened)",
            title="Spectral energy distribution: excess light in u, v, g marked (observed / giant)")
     if not measured.any():
