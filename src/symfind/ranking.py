@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .candidates import COLUMN_META as CANDIDATE_META
 from .config import with_defaults
 from .detectors import min_objects_problem
 from .evaluation import n_flagged, top_hits
@@ -229,9 +230,7 @@ def nearest_known_star(X: np.ndarray, known: np.ndarray, names: np.ndarray) -> t
 
 #: The ranked list's columns: name -> (unit, UCD, description), for its FITS and VOTable.
 RANKED_COLUMN_META: dict[str, tuple[str, str, str]] = {
-    "object_id": ("", "meta.id;meta.main", "SkyMapper object_id"),
-    "raj2000": ("deg", "pos.eq.ra;meta.main", "Right ascension (J2000, SkyMapper)"),
-    "dej2000": ("deg", "pos.eq.dec;meta.main", "Declination (J2000, SkyMapper)"),
+    **{name: CANDIDATE_META[name] for name in ("object_id", "raj2000", "dej2000")},  # as in the VAE's list
     "rank_score": ("", "stat.probability", "Ranking score: how much it looks like the known symbiotic stars"),
     "rank": ("", "meta.number", "Rank among objects not yet known (1 = most like them); empty if known"),
     "is_known_symbiotic": ("", "meta.code", "True for a known symbiotic star (a label of the ranking)"),
