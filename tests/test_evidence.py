@@ -201,3 +201,21 @@ def test_browser_in_chromium_sorts_filters_and_opens_a_candidate(evidence_run, t
     with Image.open(shot) as image:
         assert image.size == (1600, 1000) or image.size[0] >= 1000
         assert len(np.unique(np.asarray(image.convert("L")))) > 50  # a page with a figure, not a blank
+
+
+def test_a_sky_without_candidates_to_show_gets_an_empty_index_and_a_browser_that_says_so(finished_run, tmp_path):
+    import yaml
+
+    from symfind.stages.report import candidate_evidence
+
+    results = finished_run[0] / "results"
+    config = yaml.safe_load((results / PRODUCTS["config_used"]).read_text())
+    params = {key: config[key] for key in ("report", "colors", "dereddening", "cuts")} | {"report": {"n_candidates": 0}}
+    shown = candidate_evidence(results / PRODUCTS["scored"], results / PRODUCTS["candidates_ranked"], results / PRODUCTS["candidates_csv"],
+                               results / PRODUCTS["epochs"], results / PRODUCTS["known_matches"], params, tmp_path / "candidates",
+                               tmp_path / "candidates.html", results / PRODUCTS["config_used"], threads=2)
+    assert shown.empty
+    assert pd.read_csv(tmp_path / "candidates" / "index.csv").empty
+    assert list((tmp_path / "candidates").glob("*.png")) == []
+    page = (tmp_path / "candidates.html").read_text()
+    assert "No candidate shown: report.n_candidates is 0." in page and "<tr data-object=" not in page

@@ -188,9 +188,13 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
         _draw_all(drawings, giants, params["cuts"], threads)
         index = shown.assign(figure=[f"{int(oid)}.png" for oid in shown["object_id"]])
         index.to_csv(staging / "index.csv", index=False)
-        note = (f"The top {n_top} of the ranked list ({ranked_csv}) and of the VAE's candidates ({candidates_csv}); "
-                f"{len(shown)} objects." if len(shown) else
-                "No candidate on this sky: the ranked list and the VAE's list are empty (see summary.txt).")
+        if len(shown):
+            note = (f"The top {n_top} of the ranked list ({ranked_csv}) and of the VAE's candidates ({candidates_csv}); "
+                    f"{len(shown)} objects.")
+        elif n_top == 0:
+            note = "No candidate shown: report.n_candidates is 0."
+        else:
+            note = "No candidate on this sky: the ranked list and the VAE's list are empty (see summary.txt)."
         page = browser_html(pd.DataFrame(browser_rows, columns=["lists", "ranked_rank", "vae_rank", "object_id", "raj2000",
                                                                 "dej2000", "known", "rank_score", "score_hot_excess",
                                                                 "u_excess", "jk0", "abs_j", "excess_features"]),
