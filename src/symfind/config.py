@@ -157,7 +157,8 @@ def _check_consistency(config: dict) -> None:
                 "invalid configuration:\n"
                 + "\n".join(f"  config key 'files.{k}' must name a table when source is 'files'" for k in missing)
             )
-        survey = ("twomass_psc", "gaia_dr2", "allwise")
+        from .sources.local import CROSSMATCH_TABLES as survey
+
         given = [k for k in survey if config["files"].get(k)]
         if given and len(given) < len(survey):
             absent = [k for k in survey if k not in given]

@@ -242,6 +242,16 @@ RANKED_COLUMN_META: dict[str, tuple[str, str, str]] = {
 }
 
 
+def read_ranked_list(path) -> pd.DataFrame:
+    """The ranked list as written by :func:`rank_objects` (CSV): ``rank`` as a nullable integer
+    (empty for the known stars), the names as text (empty, not NaN, where there is none), whatever
+    a sky's first rows hold."""
+    ranked = pd.read_csv(path, dtype={"known_name": str, "nearest_known": str, "rank": "Int64"}, low_memory=False)
+    for text in ("known_name", "nearest_known"):
+        ranked[text] = ranked[text].fillna("").astype(str)
+    return ranked
+
+
 #: Columns of the evaluation table (``precision_truth`` only on a mock sky with a truth table).
 EVALUATION_COLUMNS = ("method", "top_fraction", "split", "n_known", "n_hidden", "n_flagged", "n_hidden_found", "recall", "precision")
 

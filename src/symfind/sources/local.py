@@ -63,6 +63,13 @@ def survey_folder_tables(folder: str | Path, names: tuple[str, ...] = tuple(SURV
     return {name: str(Path(folder) / SURVEY_TABLE_FILES[name]) for name in names}
 
 
+def _require_unique(values: pd.Series, what: str, why: str = "") -> None:
+    """Raise :class:`InputError` naming ``what`` (file and column) if ``values`` repeat."""
+    repeated = values.duplicated()
+    if repeated.any():
+        raise InputError(f"{what} must be unique{why}; {int(repeated.sum())} duplicate(s), e.g. {values[repeated].iloc[0]}")
+
+
 class LocalTables:
     """A :class:`symfind.sources.Source` on tables on disk: ``tables`` maps the names of
     :data:`TABLE_SCHEMAS` to paths (only those a call needs must be there)."""
@@ -87,11 +94,8 @@ class LocalTables:
         if given:
             parts = {name: read_table(self._path(name), TABLE_SCHEMAS[name]) for name in ("master", *CROSSMATCH_TABLES)}
             for name, key in CROSSMATCH_KEYS.items():
-                repeated = parts[name][key].dropna().duplicated()
-                if repeated.any():
-                    raise InputError(f"{self.tables[name]}: column {key!r} must be unique (the master table points at one row "
-                                     f"of it); {int(repeated.sum())} duplicate(s), e.g. "
-                                     f"{parts[name][key].dropna()[repeated].iloc[0]}")
+                _require_unique(parts[name][key].dropna(), f"{self.tables[name]}: column {key!r}",
+                                " (the master table points at one row of it)")
             joined = join_survey_tables(parts["master"], parts["twomass_psc"], parts["gaia_dr2"], parts["allwise"])
             where = master.parent if len(given) == len(CROSSMATCH_TABLES) else master
         else:
@@ -99,12 +103,7 @@ class LocalTables:
             where = master
         if not len(joined):
             raise InputError(f"{where}: has no rows (a master table with objects was expected)")
-        duplicated = joined["object_id"].duplicated()
-        if duplicated.any():
-            raise InputError(
-                f"{where}: column 'object_id' must be unique; "
-                f"{int(duplicated.sum())} duplicate(s), e.g. {joined.loc[duplicated, 'object_id'].iloc[0]}"
-            )
+        _require_unique(joined["object_id"], f"{where}: column 'object_id'")
         return joined
 
     def select(self, criteria: list[Criterion], nside: int, tile: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

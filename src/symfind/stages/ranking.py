@@ -43,12 +43,10 @@ def ranked_tables(ranked_csv: str | Path, out_fits: str | Path, out_vot: str | P
                   config_used: str | Path | None = None) -> pd.DataFrame:
     """Rule ``ranked_tables``: the ranked list as FITS and VOTable (units, UCDs, descriptions; which
     symfind and which ``config_used`` made them), for TOPCAT and friends."""
-    from ..ranking import RANKED_COLUMN_META
+    from ..ranking import RANKED_COLUMN_META, read_ranked_list
     from ..vo import provenance, write_fits, write_votable
 
-    ranked = pd.read_csv(ranked_csv, dtype={"known_name": str, "nearest_known": str, "rank": "Int64"}, low_memory=False)
-    for text in ("known_name", "nearest_known"):  # empty for the stars not known / a sky without the ranking
-        ranked[text] = ranked[text].fillna("").astype(str)
+    ranked = read_ranked_list(ranked_csv)
     origin = provenance(config_used)
     write_fits(ranked, RANKED_COLUMN_META, out_fits, origin, extname="RANKED")
     write_votable(ranked, RANKED_COLUMN_META, out_vot, origin)

@@ -81,9 +81,6 @@ def summary(selection_cutflow_csv: str | Path, cutflow_csv: str | Path, colours_
 #: enough to show the giants' locus, few enough that a hundred figures take seconds).
 BACKGROUND_OBJECTS = 3_000
 
-#: The ranked list's text columns (read as text, whatever a sky's first rows hold).
-RANKED_TEXT = {"known_name": str, "nearest_known": str}
-
 
 def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candidates_csv: str | Path,
                        epochs_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any],
@@ -102,13 +99,13 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
     from .. import evidence as ev
     from ..browser import browser_html
     from ..plots.evidence import Giants
+    from ..ranking import read_ranked_list
     from ..vo import provenance
 
     n_top = int(params["report"]["n_candidates"])
     a_per_ebv, aj_per_ebv = params["dereddening"]["a_per_ebv"], params["cuts"]["aj_per_ebv"]
     scored = _evidence_columns(scored_parquet)
-    ranked = pd.read_csv(ranked_csv, dtype=RANKED_TEXT, low_memory=False)
-    ranked[list(RANKED_TEXT)] = ranked[list(RANKED_TEXT)].fillna("")
+    ranked = read_ranked_list(ranked_csv)
     vae_list = pd.read_csv(candidates_csv, usecols=["object_id", "rank"])
     matches = pd.read_csv(matches_csv)
     shown = ev.shown_objects(ranked, vae_list, n_top)
@@ -131,7 +128,7 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
 
     ids = shown["object_id"].tolist()
     epochs = pd.read_parquet(epochs_parquet, filters=[("object_id", "in", ids)]) if ids else None
-    light_curves = ev.nightly_light_curves(epochs, params["colors"]) if ids and len(epochs) else None
+    light_curves = ev.nightly_light_curves(epochs, params["colors"]) if ids else None  # (empty without epochs)
 
     rng = np.random.default_rng(0)
     behind = np.ones(len(scored), dtype=bool)
@@ -165,11 +162,10 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
             here = {"jk0": float(row["jk0"]), "abs_j": float(row["abs_j"]),
                     "ug0": float(observed[k, column["u"]] - observed[k, column["g"]]),
                     "gr0": float(observed[k, column["g"]] - observed[k, column["r"]])}
-            curve = light_curves[light_curves["object_id"] == oid] if light_curves is not None else pd.DataFrame(
-                columns=["object_id", "night", "filter", "mag", "e_mag", "n_epochs"])
+            curve = light_curves[light_curves["object_id"] == oid]
             known_name = ranked_by_id.at[oid, "known_name"] if oid in ranked_by_id.index else ""
             title = (f"object {oid}  RA {row['raj2000']:.5f}  Dec {row['dej2000']:+.5f}  ({entry.lists} list"
-                     f"{'s' if '+' in entry.lists else ''})" + (f"  known: {known_name}" if isinstance(known_name, str) and known_name else ""))
+                     f"{'s' if '+' in entry.lists else ''})" + (f"  known: {known_name}" if known_name else ""))
             path = staging / f"{oid}.png"
             drawings.append((title, facts, sed, curve, here, ev.excess_sigmas(row), path))
             figures[oid] = path
@@ -177,8 +173,7 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
             browser_rows.append({
                 "lists": entry.lists, "ranked_rank": entry.ranked_rank, "vae_rank": entry.vae_rank, "object_id": oid,
                 "raj2000": float(row["raj2000"]), "dej2000": float(row["dej2000"]),
-                "known": (f"= {known_name}" if isinstance(known_name, str) and known_name
-                          else (f"near {nearest}" if isinstance(nearest, str) and nearest else "")),
+                "known": f"= {known_name}" if known_name else (f"near {nearest}" if nearest else ""),
                 "rank_score": ranked_by_id.at[oid, "rank_score"] if oid in ranked_by_id.index else np.nan,
                 "score_hot_excess": float(row.get("score_hot_excess", np.nan)),
                 "u_excess": float(ratios["u"][k]), "jk0": float(row["jk0"]), "abs_j": float(row["abs_j"]),
@@ -272,13 +267,13 @@ def _evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios:
         lines.append(f"ranked list: not in its top {n_top}")
     vae_rank = row.get("rank")
     lines.append(f"VAE: #{number(vae_rank, '.0f')} of {n_scored}, hot excess {number(row.get('score_hot_excess'), '.3g')}")
-    if ranked_row is not None and isinstance(ranked_row.get("nearest_known"), str) and ranked_row["nearest_known"]:
+    if ranked_row is not None and ranked_row["nearest_known"]:
         lines.append(f"nearest known: {ranked_row['nearest_known']} ({number(ranked_row['nearest_known_distance'], '.1f')} sd)")
     lines.append("over the giant: " + ", ".join(f"{band} x{number(values[k], '.2g')}" for band, values in ratios.items()))
     variability = [f"{band} chi2r {number(row.get(f'chi2r_{band}'), '.1f')}, amp {number(row.get(f'amp_{band}'), '.2f')}"
                    for band in ("u", "v", "r") if f"chi2r_{band}" in row.index]
-    for k, text in enumerate(variability):
-        lines.append(("variability: " if k == 0 else "             ") + text)
+    for line, text in enumerate(variability):
+        lines.append(("variability: " if line == 0 else "             ") + text)
     lines.append(f"(J-K)0 {number(row.get('jk0'), '.2f')}, M_J {number(row.get('abs_j'), '.2f')}, "
                  f"E(B-V) {number(row.get('ebv'), '.2f')}, d {number(row.get('r_est'), '.0f')} pc")
     return lines
