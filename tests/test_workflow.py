@@ -16,7 +16,7 @@ def test_every_product_exists(finished_run):
         assert (workdir / "results" / name).stat().st_size > 0, key
     for rule in ("select_objects", "gather_epochs", "gather_distances", "gather_extinction", "gather_cuts", "gather_colours",
                  "merge_catalogue", "train_vae", "plot_scores", "colour_pca", "crossmatch_known", "compare_detectors",
-                 "candidate_table", "diagnostic_plots", "config_used", "summary", "rank_candidates"):
+                 "candidate_table", "diagnostic_plots", "config_used", "summary", "rank_candidates", "evaluate_ranking"):
         assert (workdir / "results" / "logs" / f"{rule}.log").exists(), rule
         assert (workdir / "results" / "benchmarks" / f"{rule}.tsv").exists(), rule
     tiles = pd.read_csv(workdir / "results" / PRODUCTS["selection_tiles"])["tile"].tolist()
@@ -50,7 +50,8 @@ def test_rerun_has_nothing_to_do(repo, finished_run):
     assert "Nothing to be done" in result.stdout
 
 
-DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "train_vae",
+DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "evaluate_ranking",
+                      "train_vae",
                       "train_vae_variants", "score_objects", "plot_scores", "colour_pca", "crossmatch_known", "compare_detectors", "candidate_table", "ranked_tables",
                       "candidate_evidence", "all"}
 
@@ -64,6 +65,19 @@ def test_changed_cut_reruns_only_what_depends_on_it(repo, finished_run):
     assert planned_jobs(by_file.stdout, counts=True)["apply_cuts"] == 4  # every tile's cuts, nothing upstream
     by_flag = snakemake(repo, workdir, "--configfile", "test_config.yaml", "-n", "--config", "cuts={jk_min: 0.95}")
     assert planned_jobs(by_flag.stdout) == DOWNSTREAM_OF_CUTS
+
+
+def test_the_ranking_evaluation_holds_back_only_the_summary(repo, finished_run):
+    """The hidden-label evaluation is the ranking's slow part: the ranked list's tables and the
+    evidence need only the ranked list, so a rerun of the evaluation (or a sky where it is slow)
+    holds back the summary alone."""
+    workdir, _ = finished_run
+    result = snakemake(repo, workdir, "--configfile", "test_config.yaml", "-n", "--forcerun", "evaluate_ranking")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert planned_jobs(result.stdout) == {"evaluate_ranking", "summary", "all"}
+    ranking = snakemake(repo, workdir, "--configfile", "test_config.yaml", "-n", "--forcerun", "rank_candidates")
+    assert {"ranked_tables", "candidate_evidence", "summary"} <= planned_jobs(ranking.stdout)
+    assert "evaluate_ranking" not in planned_jobs(ranking.stdout)
 
 
 def test_changed_colour_floor_does_not_rerun_selection(repo, finished_run):

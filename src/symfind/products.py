@@ -85,6 +85,7 @@ PRODUCTS: dict[str, str] = {
     "status_colour_pca": "status/colour_pca.txt",
     "status_compare_detectors": "status/compare_detectors.txt",
     "status_rank_candidates": "status/rank_candidates.txt",
+    "status_evaluate_ranking": "status/evaluate_ranking.txt",
 }
 
 #: The original scripts' CSV names, still written: CSV twin key -> the product it copies.

@@ -275,33 +275,37 @@ def evaluable(labels: np.ndarray) -> None:
         raise Skipped(f"the evaluation needs at least 2 known symbiotic stars (one to give, one to hide), found {n_known}")
 
 
-def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[str, Any], truth: pd.DataFrame | None = None,
-                 threads: int = 1) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Skipped | None, list[str]]:
-    """The objects the VAE scored (``scored``: the scored table), ranked with the known symbiotic
-    stars as labels: the ranked candidate list (all known stars as labels), the evaluation on hidden labels, the
-    features that drive the score, and what could not be done: ``(ranked, evaluation, importances,
-    problem, partly)``. ``truth``: a mock sky's truth table (optional; adds ``precision_truth``).
-
-    On a sky without a known symbiotic star (or with nothing else) the ranking cannot learn: the
-    list is written ordered by the VAE's score (``rank_score`` empty), the evaluation and the
-    importances are empty, and ``problem`` says why. With a single known star the
-    ranking runs and the evaluation is skipped.
-    """
-    params = {**params, "threads": max(1, int(threads))}  # bags fitted at once (the scores do not depend on it)
+def ranking_inputs(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[str, Any]
+                   ) -> tuple[pd.DataFrame, np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """What the ranking and its evaluation learn from: the scored rows, their ranking features and
+    names, the labels (known symbiotic star or not) and each row's name of the known star it is
+    (empty if none): ``(table, X, names, labels, known_names)``. ``params``: the ``rank`` section."""
     from .scored import scored_rows
 
-    params = with_defaults("rank", params)
-    inputs = tuple(params["inputs"])
     table = scored_rows(scored)
-    X, names = ranking_features(table, params["features"], inputs)
+    X, names = ranking_features(table, params["features"], tuple(params["inputs"]))
     ids = table["object_id"].to_numpy()
     labels = np.isin(ids, matches["object_id"].to_numpy())
-    log.info("ranking %d objects with %d known symbiotic stars as labels (method %s)", len(ids), int(labels.sum()), params["method"])
-    anomaly = table["anomaly_score"].to_numpy(dtype=np.float64)
     first_name = matches.drop_duplicates("object_id").set_index("object_id")["name"]
     known_names = np.array([first_name.get(i, "") for i in ids], dtype=object)
-    empty_evaluation = pd.DataFrame({c: pd.Series(dtype="float64" if c not in ("method", "split") else "object")
-                                     for c in EVALUATION_COLUMNS})
+    return table, X, names, labels, known_names
+
+
+def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[str, Any],
+                 threads: int = 1) -> tuple[pd.DataFrame, pd.DataFrame, Skipped | None]:
+    """The objects the VAE scored (``scored``: the scored table), ranked with every known symbiotic
+    star as a label: ``(ranked, importances, problem)``, the ranked candidate list, the features
+    that drive the score, and why the ranking could not learn (``None`` if it did).
+
+    On a sky without a known symbiotic star (or with nothing else) the ranking cannot learn: the
+    list is written ordered by the VAE's score (``rank_score`` empty), the importances are empty,
+    and ``problem`` says why. The evaluation on hidden labels is :func:`evaluate_objects`.
+    """
+    params = {**with_defaults("rank", params), "threads": max(1, int(threads))}  # bags fitted at once (scores do not depend on it)
+    table, X, names, labels, known_names = ranking_inputs(scored, matches, params)
+    ids = table["object_id"].to_numpy()
+    log.info("ranking %d objects with %d known symbiotic stars as labels (method %s)", len(ids), int(labels.sum()), params["method"])
+    anomaly = table["anomaly_score"].to_numpy(dtype=np.float64)
     try:
         learnable(labels)
     except Skipped as skipped:
@@ -313,7 +317,7 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
         scores, importances = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]))
         if importances is None:  # nearest_known has none: report the PU forests' view of the features
             _, importances = pu_bagging_scores(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]),
-                                               threads=int(params.get("threads", 1)))
+                                               threads=int(params["threads"]))
         nearest, distance = nearest_known_star(X, labels, known_names)
         order = np.argsort(-np.where(labels, -np.inf, scores), kind="stable")
         problem = None
@@ -327,22 +331,33 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
         "vae_score": anomaly, "vae_rank": table["rank"].to_numpy(),
     }).sort_values(["rank", "rank_score"], ascending=[True, False], na_position="last", kind="stable", ignore_index=True)
     importance = pd.DataFrame({"feature": names, "importance": np.nan if importances is None else importances})
-    importance = importance.iloc[:0] if importances is None else importance.sort_values("importance", ascending=False, ignore_index=True)
-
-    evaluation, partly = empty_evaluation, []
-    if problem is None:
-        try:
-            evaluable(labels)
-        except Skipped as skipped:
-            partly.append(str(skipped))
-            problem = skipped
-        else:
-            evaluation = evaluate_with_baselines(table, X, labels, params, truth)
-            for row in evaluation[evaluation["split"] == "mean"].itertuples():
-                log.info("%-18s top %4.1f%%: recall of hidden %.3f, precision %.3f", row.method, 100 * row.top_fraction,
-                         row.recall, row.precision)
+    if importances is None:
+        importance = importance.iloc[:0]
+    else:
+        importance = importance.sort_values("importance", ascending=False, ignore_index=True)
         log.info("features that drive the ranking: %s", ", ".join(f"{r.feature} {r.importance:.3f}" for r in importance.head(6).itertuples()))
-    return ranked, evaluation, importance, problem, partly
+    return ranked, importance, problem
+
+
+def evaluate_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[str, Any], truth: pd.DataFrame | None = None,
+                     threads: int = 1) -> tuple[pd.DataFrame, Skipped | None]:
+    """The ranking evaluated on labels it never saw (:func:`evaluate_with_baselines`, on the same
+    inputs as :func:`rank_objects`): ``(evaluation, problem)``. ``truth``: a mock sky's truth table
+    (optional; adds ``precision_truth``). Where the ranking cannot learn, or the sky has fewer than
+    2 known symbiotic stars (one to give, one to hide), the evaluation is empty and ``problem`` says why."""
+    params = {**with_defaults("rank", params), "threads": max(1, int(threads))}
+    table, X, _, labels, _ = ranking_inputs(scored, matches, params)
+    try:
+        learnable(labels)
+        evaluable(labels)
+    except Skipped as skipped:
+        empty = pd.DataFrame({c: pd.Series(dtype="float64" if c not in ("method", "split") else "object") for c in EVALUATION_COLUMNS})
+        return empty, skipped
+    evaluation = evaluate_with_baselines(table, X, labels, params, truth)
+    for row in evaluation[evaluation["split"] == "mean"].itertuples():
+        log.info("%-18s top %4.1f%%: recall of hidden %.3f, precision %.3f", row.method, 100 * row.top_fraction,
+                 row.recall, row.precision)
+    return evaluation, None
 
 
 def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any],

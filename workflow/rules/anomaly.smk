@@ -2,6 +2,8 @@
 # (trained beside it), the scored table that every later stage reads, and the plots of the score.
 
 
+# One thread each: training costs per step, not arithmetic (two threads are no faster, and give the
+# same numbers), so on two cores the VAE and its variants train side by side.
 rule train_vae:
     input:
         R("analysed"),
@@ -13,7 +15,7 @@ rule train_vae:
     params:
         vae=config["vae"],
         a_per_ebv=config["dereddening"]["a_per_ebv"],
-    threads: 2
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=120,
@@ -35,7 +37,7 @@ rule train_vae_variants:
     params:
         vae=config["vae"],
         a_per_ebv=config["dereddening"]["a_per_ebv"],
-    threads: 2
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=120,

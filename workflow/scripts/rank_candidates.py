@@ -1,4 +1,4 @@
-"""Rule rank_candidates: the ranking with the known symbiotic stars, and its evaluation."""
+"""Rule rank_candidates: the ranking with the known symbiotic stars as labels."""
 from symfind.logs import job_logging
 from symfind.stages.ranking import rank_candidates
 
@@ -8,10 +8,7 @@ with job_logging(snakemake.log[0]):
         matches_csv=snakemake.input.matches,
         params=snakemake.params.rank,
         out_ranked=snakemake.output.ranked,
-        out_evaluation=snakemake.output.evaluation,
-        out_plot=snakemake.output.plot,
         out_importances=snakemake.output.importances,
-        truth_file=snakemake.input.truth or None,
         out_status=snakemake.output.status,
         threads=snakemake.threads,
     )

@@ -15,28 +15,41 @@ log = logging.getLogger(__name__)
 
 
 def rank_candidates(scored_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any], out_ranked: str | Path,
-                    out_evaluation: str | Path, out_plot: str | Path, out_importances: str | Path, truth_file: str | None = None,
-                    out_status: str | Path | None = None, threads: int = 1) -> pd.DataFrame:
-    """Rule ``rank_candidates``: the ranked list with the known symbiotic stars as labels, its
-    evaluation on hidden labels and plot, the features that drive it, and the stage's status (a
-    sky without a known star to learn from is listed in the VAE's order, and says so)."""
-    from ..plots.evaluation import ranking_plot
+                    out_importances: str | Path, out_status: str | Path | None = None, threads: int = 1) -> pd.DataFrame:
+    """Rule ``rank_candidates``: the ranked list with the known symbiotic stars as labels, the
+    features that drive it, and the stage's status (a sky without a known star to learn from is
+    listed in the VAE's order, and says so)."""
     from ..ranking import rank_objects
+    from ..status import write_status
+
+    ranked, importance, problem = rank_objects(pd.read_parquet(scored_parquet), pd.read_csv(matches_csv), params, threads)
+    write_table(ranked, out_ranked)
+    write_table(importance, out_importances)
+    if out_status is not None:
+        write_status(out_status, "rank_candidates", problem)
+    return ranked
+
+
+def evaluate_ranking(scored_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any], out_evaluation: str | Path,
+                     out_plot: str | Path, truth_file: str | None = None, out_status: str | Path | None = None,
+                     threads: int = 1) -> pd.DataFrame:
+    """Rule ``evaluate_ranking``: the ranking evaluated on known symbiotic stars hidden from it,
+    against the VAE and the baselines (table and plot), and the stage's status. Its own rule, so
+    the ranked list's tables, the evidence and the summary do not wait for it."""
+    from ..plots.evaluation import ranking_plot
+    from ..ranking import evaluate_objects
     from ..status import skipped_figure, write_status
 
     truth = pd.read_parquet(truth_file, columns=["object_id", "population"]) if truth_file else None
-    ranked, evaluation, importance, problem, partly = rank_objects(pd.read_parquet(scored_parquet), pd.read_csv(matches_csv), params,
-                                                                  truth, threads)
-    write_table(ranked, out_ranked)
+    evaluation, problem = evaluate_objects(pd.read_parquet(scored_parquet), pd.read_csv(matches_csv), params, truth, threads)
     write_table(evaluation, out_evaluation)
-    write_table(importance, out_importances)
     if problem is None:
         ranking_plot(evaluation, out_plot)
     else:
         skipped_figure(out_plot, "Ranking evaluation on hidden known symbiotic stars", str(problem))
     if out_status is not None:
-        write_status(out_status, "rank_candidates", None if partly else problem, partly)
-    return ranked
+        write_status(out_status, "evaluate_ranking", problem)
+    return evaluation
 
 
 def ranked_tables(ranked_csv: str | Path, out_fits: str | Path, out_vot: str | Path,
