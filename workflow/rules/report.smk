@@ -39,7 +39,7 @@ rule candidate_evidence:
         browser=report(R("candidate_browser"), caption="../report/candidate_browser.rst", category="8. Candidates"),
     params:
         evidence={key: config[key] for key in ("report", "colors", "dereddening", "cuts")},
-    threads: 2
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
