@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 
 from symfind.config import ConfigError, validate_config  # noqa: E402
 from symfind.products import product_path  # noqa: E402
+from symfind.releases import archive_schema  # noqa: E402
 from symfind.sources.local import TRUTH_FILE, survey_folder_tables  # noqa: E402
 from symfind.tiles import read_tile_list, tile_list  # noqa: E402
 

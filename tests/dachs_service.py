@@ -103,7 +103,7 @@ class DachsInstance:
         inputs = self.root / "gavo" / "inputs"
         self._run("building the resource descriptors", [sys.executable, str(HERE / "dachs" / "build_rds.py"), "--rd-dir", str(inputs),
                                                         "--sample", str(sample_dir)], env=self.env)
-        for schema in ("dr2", "ext", "external"):
+        for schema in sorted(path.name for path in inputs.iterdir() if (path / "q.rd").exists()):
             self._run(f"dachs imp {schema}", ["dachs", "imp", "q"], env=self.env, cwd=inputs / schema)
 
     def _serve(self, wait_s: float = 90.0) -> None:

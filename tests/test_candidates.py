@@ -104,6 +104,7 @@ def test_fits_header_carries_units_ucds_descriptions_and_provenance(which, candi
     digest = hashlib.sha256(config_used.read_bytes()).hexdigest()
     for hdr in (header, primary):
         assert hdr["SFVERS"] == __version__ and hdr["CFGSHA"] == digest
+        assert hdr["RELEASE"] == "dr2" and hdr["DISTCAT"] == "bailer_jones_2018 geometric"  # the default release
         datetime.datetime.fromisoformat(hdr["DATE"])
     assert n_rows == len(pd.read_csv(files["csv"]))
 
@@ -120,6 +121,7 @@ def test_votable_carries_provenance(which, candidate_files, ranked_files, finish
     config_used = finished_run[0] / "results" / PRODUCTS["config_used"]
     assert infos["symfind_version"] == __version__
     assert infos["config_sha256"] == hashlib.sha256(config_used.read_bytes()).hexdigest()
+    assert infos["release"] == "dr2" and infos["distances"] == "bailer_jones_2018 geometric"
     datetime.datetime.fromisoformat(infos["date"])
     fields = {f.name: f for f in votable.get_first_table().fields}
     assert fields["raj2000"].ucd == "pos.eq.ra;meta.main" and str(fields["raj2000"].unit) == "deg"

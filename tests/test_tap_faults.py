@@ -110,6 +110,20 @@ def test_empty_result_is_an_empty_tile(proxy, criteria):
     assert len(frame) == 0 and {"object_id", "raj2000", "j_m"} <= set(frame.columns)
 
 
+@pytest.mark.parametrize("kind", ["http503", "truncated", "overflow"])
+def test_dr4_names_under_faults_give_the_dr2_rows(kind, proxy, criteria, fault_free):
+    """The same tile through the server's DR4 tables (DR4 table and column names, the same objects):
+    a glitch is retried and an overflow split as under DR2, and the rows are DR2's."""
+    from symfind.releases import archive_schema
+
+    dr4 = archive_schema({"release": "dr4"})
+    proxy.add(kind, _tile_marker(4, TILE), times=None if kind == "overflow" else RETRIES)
+    runner, _ = _runner(proxy)
+    frame = fetch_selection_tile(runner, criteria, 4, TILE, max_split_depth=1, schema=dr4)
+    pd.testing.assert_frame_equal(frame.sort_values("object_id", ignore_index=True), fault_free.sort_values("object_id", ignore_index=True))
+    assert (kind, _tile_marker(4, TILE)) in proxy.log
+
+
 def test_upload_chunk_fault_names_the_chunk(proxy, fault_free):
     ids = np.sort(fault_free["object_id"].to_numpy())[:30]
     runner, _ = _runner(proxy)

@@ -141,3 +141,35 @@ def test_over_tap_only_empty_tiles_stop_saying_so(repo, tiny_sample, tap_server,
     assert result.returncode != 0
     assert f"returned no object in tile(s) {empties[0]}, {empties[1]}" in result.stdout and "'sky.tiles'" in result.stdout
     assert not (tmp_path / "results" / PRODUCTS["analysed"]).exists()
+
+
+def test_dr4_over_tap_gives_the_same_selection_colours_and_candidates(repo, tiny_sample, tap_server, tmp_path):
+    """``release: dr4`` against the server's DR4 tables (dr4.master, ext.gaia_dr3, dr4.photometry,
+    dr4.images, "external".gaiaedr3_distance: the same objects under DR4's table and column names)
+    gives what ``release: dr2`` gives from the sample's own DR2 tables: the same selection, epochs,
+    colours and both candidate lists (the 2021 table has no result_flag, so both runs keep every
+    distance)."""
+    common = {"vae": {"epochs": 5}, "report": {"n_candidates": 2}, "cuts": {"distance_result_flags": None}}
+    runs = {}
+    for release in ("dr4", "dr2"):
+        workdir = tmp_path / release
+        workdir.mkdir()
+        if release == "dr4":
+            _tap_config(workdir, tiny_sample, tap_server)
+            config = {**yaml.safe_load((workdir / "tap.yaml").read_text()), **common, "release": "dr4"}
+        else:
+            config = {"sample": {"dir": str(tiny_sample)}, **common}
+        (workdir / "c.yaml").write_text(yaml.safe_dump(config))
+        result = snakemake(repo, workdir, "--configfile", "c.yaml")
+        assert result.returncode == 0, result.stdout[-5000:]
+        runs[release] = workdir / "results"
+    logs = "".join(p.read_text() for p in (runs["dr4"] / "logs").rglob("*.log"))
+    assert "FROM dr4.master AS m" in logs and "m.gaia_dr3_id1 AS gaia_dr2_id1" in logs
+    assert "FROM dr4.photometry AS p" in logs and '"external".gaiaedr3_distance' in logs
+    for key in ("selection", "epochs", "colours", "candidates_csv", "candidates_ranked"):
+        pd.testing.assert_frame_equal(_read(runs["dr4"] / PRODUCTS[key]), _read(runs["dr2"] / PRODUCTS[key]), obj=key)
+    distances = {release: _read(runs[release] / PRODUCTS["distances"]) for release in runs}
+    pd.testing.assert_frame_equal(distances["dr4"][["source_id", "r_est", "r_lo", "r_hi"]],
+                                  distances["dr2"][["source_id", "r_est", "r_lo", "r_hi"]])
+    assert distances["dr4"]["result_flag"].isna().all()  # Bailer-Jones 2021 has none
+    assert "release: dr4" in (runs["dr4"] / PRODUCTS["config_used"]).read_text()

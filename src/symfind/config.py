@@ -144,6 +144,11 @@ def _check_consistency(config: dict) -> None:
             "(an imputed value has no measurement error)"
         )
     _check_known_catalogues(config["known"]["catalogues"])
+    from .releases import release_problems
+
+    problems = release_problems(config)
+    if problems:
+        raise ConfigError("invalid configuration:\n" + "\n".join(f"  {line}" for line in problems))
     sel = config["selection"]
     if sel["parallax_min_mas"] >= sel["parallax_max_mas"]:
         raise ConfigError(

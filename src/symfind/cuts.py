@@ -62,7 +62,8 @@ def apply_cuts(
     without an accepted distance are dropped or kept (with NaN ``abs_j``, which then passes the
     absolute-magnitude cut) according to ``cuts['missing_distance']``; they are counted either way.
     """
-    dist = distances[distances["result_flag"].isin(cuts["distance_result_flags"])]
+    flags = cuts["distance_result_flags"]
+    dist = distances if flags is None else distances[distances["result_flag"].isin(flags)]
     frame = selected.merge(
         dist[["source_id", "r_est", "r_lo", "r_hi", "r_len", "result_flag", "modality_flag"]].rename(
             columns={"source_id": "gaia_dr2_id1"}

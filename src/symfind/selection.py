@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import columns as C
 from .io import InputError
+from .releases import ArchiveSchema
 
 
 _OPS = {"<": np.less, ">": np.greater, "=": np.equal}
@@ -34,13 +35,19 @@ TIE_TOLERANCE = 1e-5
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TEXT = re.compile(r"^[A-Za-z0-9]{1,8}$")
 
-#: Table alias of each joined column in the ADQL query.
-ADQL_ALIAS: dict[str, str] = {
-    **{c: "m" for c in C.MASTER_COLUMNS},
-    **{c: "t" for c in C.TWOMASS_COLUMNS},
-    **{c: "g" for c in C.GAIA_COLUMNS},
-    **{c: "w" for c in C.ALLWISE_COLUMNS},
+#: Table alias of each joined table role (:mod:`symfind.releases`) in the ADQL query.
+ROLE_ALIAS: dict[str, str] = {"master": "m", "twomass_psc": "t", "gaia": "g", "allwise": "w"}
+
+#: Table role of each joined column (symfind's names, :mod:`symfind.columns`).
+COLUMN_ROLE: dict[str, str] = {
+    **{c: "master" for c in C.MASTER_COLUMNS},
+    **{c: "twomass_psc" for c in C.TWOMASS_COLUMNS},
+    **{c: "gaia" for c in C.GAIA_COLUMNS},
+    **{c: "allwise" for c in C.ALLWISE_COLUMNS},
 }
+
+#: Table alias of each joined column in the ADQL query.
+ADQL_ALIAS: dict[str, str] = {c: ROLE_ALIAS[role] for c, role in COLUMN_ROLE.items()}
 
 
 @dataclass(frozen=True)
@@ -98,13 +105,20 @@ class Criterion:
         with np.errstate(invalid="ignore"):
             return _OPS[self.op](numeric, float(self.threshold())) & ~np.isnan(numeric)
 
-    def adql(self) -> str:
-        """The condition as ADQL (numbers and allow-listed names only)."""
+    def adql(self, schema: ArchiveSchema | None = None) -> str:
+        """The condition as ADQL (numbers and allow-listed names only), in the archive names of
+        ``schema`` (:func:`symfind.releases.archive_schema`; default: symfind's own, the DR2 names).
+        A column the release does not have is refused, naming the config key."""
+
+        def name(column: str) -> str:
+            archive = column if schema is None else schema.require(COLUMN_ROLE[column], column, f"selection.{self.key}")
+            return f"{ADQL_ALIAS[column]}.{archive}"
+
         if isinstance(self.column, tuple):
             a, b = self.column
-            lhs = f"({ADQL_ALIAS[a]}.{a} - {ADQL_ALIAS[b]}.{b})"
+            lhs = f"({name(a)} - {name(b)})"
         else:
-            lhs = f"{ADQL_ALIAS[self.column]}.{self.column}"
+            lhs = name(self.column)
         if self.op == "null":
             return f"{lhs} IS NULL"
         threshold = self.threshold()

@@ -5,8 +5,9 @@ own YAML: in FITS the standard ``TUNITn`` and ``TCOMMn`` cards and the ``TUCDn``
 TOPCAT (STIL) reads; in a VOTable the ``unit``, ``ucd`` and ``DESCRIPTION`` of each ``FIELD``.
 Both carry the symfind version, the date they were written and the SHA-256 of the
 ``config_used.yaml`` of the run (FITS header cards ``SFVERS``, ``DATE``, ``CFGSHA``; VOTable
-``INFO`` elements ``symfind_version``, ``date``, ``config_sha256``), so a table found in a folder
-years later says what made it. The date is the time of writing, or the one given by the
+``INFO`` elements ``symfind_version``, ``date``, ``config_sha256``) and the archive release and
+distance catalogue it was built from (``RELEASE``, ``DISTCAT``; ``release``, ``distances``), so a
+table found in a folder years later says what made it. The date is the time of writing, or the one given by the
 ``SOURCE_DATE_EPOCH`` environment variable (seconds since 1970, the reproducible-builds
 convention) for byte-identical reruns.
 """
@@ -32,12 +33,20 @@ def provenance(config_used: str | Path | None) -> dict[str, str]:
     """What made a table: the symfind version, the date (UTC, ISO 8601, seconds) and the SHA-256 of
     the run's ``config_used.yaml`` (its bytes; empty without one)."""
     digest = hashlib.sha256(Path(config_used).read_bytes()).hexdigest() if config_used else ""
+    release, distances = "", ""
+    if config_used:
+        import yaml
+
+        from .releases import archive_schema
+
+        schema = archive_schema(yaml.safe_load(Path(config_used).read_text(encoding="utf-8")) or {})
+        release, distances = schema.release, f"{schema.distance_catalogue} {schema.distance_estimate}"
     fixed = os.environ.get("SOURCE_DATE_EPOCH")
     moment = (datetime.datetime.fromtimestamp(int(fixed), datetime.timezone.utc) if fixed
               else datetime.datetime.now(datetime.timezone.utc))
     date = moment.replace(microsecond=0, tzinfo=None).isoformat()
     return {"symfind_version": __version__, "date": date, "config_sha256": digest,
-            "config_file": Path(config_used).name if config_used else ""}
+            "config_file": Path(config_used).name if config_used else "", "release": release, "distances": distances}
 
 
 def to_astropy(table: pd.DataFrame, meta: ColumnMeta):
@@ -73,8 +82,10 @@ def write_fits(table: pd.DataFrame, meta: ColumnMeta, path: str | Path, origin: 
     header["SFVERS"] = (origin["symfind_version"], "symfind version")
     header["DATE"] = (origin["date"], "UTC date this table was written")
     header["CFGSHA"] = origin["config_sha256"]  # SHA-256 of config_used.yaml (64 hex digits leave no room for a comment)
+    header["RELEASE"] = (origin.get("release", ""), "archive release (symfind config 'release')")
+    header["DISTCAT"] = (origin.get("distances", ""), "distance catalogue and estimate")
     primary = fits.PrimaryHDU()
-    for key in ("CREATOR", "SFVERS", "DATE", "CFGSHA"):
+    for key in ("CREATOR", "SFVERS", "DATE", "CFGSHA", "RELEASE", "DISTCAT"):
         primary.header[key] = (header[key], header.comments[key])
     with atomic_path(path) as tmp:
         fits.HDUList([primary, hdu]).writeto(tmp, overwrite=True)
@@ -90,7 +101,7 @@ def write_votable(table: pd.DataFrame, meta: ColumnMeta, path: str | Path, origi
     for field in votable.get_first_table().fields:
         field.ucd = meta[field.name][1]
     resource = votable.resources[0]
-    for name in ("symfind_version", "date", "config_sha256"):
-        resource.infos.append(Info(name=name, value=origin[name]))
+    for name in ("symfind_version", "date", "config_sha256", "release", "distances"):
+        resource.infos.append(Info(name=name, value=origin.get(name, "")))
     with atomic_path(path) as tmp:
         votable.to_xml(str(tmp))

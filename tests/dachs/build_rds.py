@@ -1,11 +1,14 @@
-"""Write the DaCHS resource descriptors (RDs) for the archive tables symfind queries, from the one
-column registry (``symfind.columns``), and optionally export a sample sky as their CSV sources.
+"""Write the DaCHS resource descriptors (RDs) for the archive tables symfind queries, for every
+release (:mod:`symfind.releases`: each table and column under the release's archive names), and
+optionally export a sample sky as their CSV sources (the same objects under every release's names).
 
     python tests/dachs/build_rds.py --rd-dir tests/dachs/rd                    # regenerate the committed RDs
     python tests/dachs/build_rds.py --rd-dir /var/gavo/inputs --sample DIR     # RDs + CSVs for `dachs imp`
 
-Tables: dr2.master, dr2.photometry, dr2.images (SkyMapper DR2), ext.twomass_psc, ext.gaia_dr2,
-ext.allwise (SkyMapper's cross-match tables) and external.gaiadr2_geometric_distance (Gaia archive).
+Tables: dr2.master, dr2.photometry, dr2.images (SkyMapper DR2), dr4.master, dr4.photometry,
+dr4.images (SkyMapper DR4), ext.twomass_psc, ext.gaia_dr2, ext.gaia_dr3, ext.allwise (SkyMapper's
+cross-match tables), external.gaiadr2_geometric_distance and external.gaiaedr3_distance (Bailer-Jones
+2018 and 2021 at the Gaia archive).
 """
 
 from __future__ import annotations
@@ -15,25 +18,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from symfind import columns as C
-from symfind.mock import SAMPLE_FILES
+from symfind.mock.release import archive_columns, in_release, release_schema
+from symfind.releases import RELEASES
+from symfind.sources.local import TABLE_ROLES, TABLE_SCHEMAS, survey_folder_tables
 
-#: schema -> table -> (sample table name, column registry)
-TABLES: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
-    "dr2": {
-        "master": ("master", C.MASTER_COLUMNS),
-        "photometry": ("photometry", C.PHOTOMETRY_COLUMNS),
-        "images": ("images", C.IMAGES_COLUMNS),
-    },
-    "ext": {
-        "twomass_psc": ("twomass_psc", C.TWOMASS_COLUMNS),
-        "gaia_dr2": ("gaia_dr2", C.GAIA_COLUMNS),
-        "allwise": ("allwise", C.ALLWISE_COLUMNS),
-    },
-    "external": {
-        "gaiadr2_geometric_distance": ("distances", C.DISTANCE_COLUMNS),
-    },
-}
+
+def release_tables() -> dict[str, dict[str, tuple[str, str, dict[str, str]]]]:
+    """schema -> table -> (local table name, release, the archive's column -> dtype), every release."""
+    tables: dict[str, dict[str, tuple[str, str, dict[str, str]]]] = {}
+    for release in RELEASES:
+        schema = release_schema(release)
+        for name, role in TABLE_ROLES.items():
+            schema_name, table = schema.tables[role].replace('"', "").split(".")
+            registry = {theirs: TABLE_SCHEMAS[name][ours] for ours, theirs in archive_columns(schema, name)}
+            tables.setdefault(schema_name, {}).setdefault(table, (name, release, registry))
+    return tables
+
+
+#: schema -> table -> (local table name, release, column registry in the archive's names)
+TABLES = release_tables()
 
 #: Column registry dtype -> DaCHS (PostgreSQL) type.
 DACHS_TYPES = {
@@ -43,7 +46,8 @@ DACHS_TYPES = {
 
 TITLES = {
     "dr2": "SkyMapper DR2 (symfind mock sky)",
-    "ext": "SkyMapper DR2 cross-match tables (symfind mock sky)",
+    "dr4": "SkyMapper DR4 (symfind mock sky, the same objects under DR4 names)",
+    "ext": "SkyMapper cross-match tables (symfind mock sky)",
     "external": "Gaia archive external tables (symfind mock sky)",
 }
 
@@ -68,7 +72,7 @@ def rd_text(schema: str) -> str:
         "  <meta name=\"subject\">stars</meta>",
         "  <meta name=\"creator.name\">symfind developers</meta>",
     ]
-    for table, (_, registry) in TABLES[schema].items():
+    for table, (_, _, registry) in TABLES[schema].items():
         parts.append(f'  <table id="{table}" onDisk="True" adql="True">')
         parts += [column_xml(name, dtype) for name, dtype in registry.items()]
         parts.append("  </table>")
@@ -84,8 +88,9 @@ def rd_text(schema: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def export_csv(sample_dir: Path, sample_name: str, registry: dict[str, str], path: Path) -> int:
-    frame = pd.read_parquet(sample_dir / SAMPLE_FILES[sample_name])[list(registry)]
+def export_csv(sample_dir: Path, name: str, release: str, path: Path) -> int:
+    """Local table ``name`` of the sample (DR2 names) under ``release``'s names, as CSV."""
+    frame = in_release(pd.read_parquet(survey_folder_tables(sample_dir)[name]), release_schema(release), name)
     frame.to_csv(path, index=False, na_rep="")  # full precision: DaCHS must serve the same numbers
     return len(frame)
 
@@ -100,8 +105,8 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "q.rd").write_text(rd_text(schema), encoding="utf-8")
         if args.sample:
-            for table, (sample_name, registry) in tables.items():
-                rows = export_csv(Path(args.sample), sample_name, registry, folder / f"{table}.csv")
+            for table, (name, release, _) in tables.items():
+                rows = export_csv(Path(args.sample), name, release, folder / f"{table}.csv")
                 print(f"{schema}.{table}: {rows} rows")
 
 

@@ -72,13 +72,24 @@ wildcard_constraints:
     tile=r"\d+",
 
 
+def archive_names(*sections):
+    """The table and column names a source uses (symfind.releases.archive_schema): the release and
+    its overrides, with ``sections`` (``distances``) where the rule needs them, so that changing a
+    distance setting reruns the distances, not the selection."""
+    return {key: config[key] for key in ("release", "archive", *sections)}
+
+
+#: The names of this run's release, for the files of a folder of survey tables.
+ARCHIVE_SCHEMA = archive_schema(config)
+
+
 def local_tables(*names):
     """Input function: the source's tables ``names`` that exist, as named inputs (name -> path):
     the sample's files, the user's files (config key files.<name>), or none over TAP."""
 
     def inputs(wildcards):
         if SOURCE == "sample":
-            return survey_folder_tables(SAMPLE_DIR, names)
+            return survey_folder_tables(SAMPLE_DIR, names, ARCHIVE_SCHEMA)
         if SOURCE == "files":
             return {name: config["files"][name] for name in names if config["files"].get(name)}
         return {}

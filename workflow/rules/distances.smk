@@ -12,6 +12,7 @@ rule fetch_distances:
     params:
         source=SOURCE,
         tap=TAP,
+        names=archive_names("distances"),
     log:
         LOG("fetch_distances", "{tile}"),
     benchmark:

@@ -16,6 +16,7 @@ rule select_tile:
         selection=config["selection"] if SOURCE == "tap" else None,
         tap=TAP,
         nside=config["sky"]["nside"],
+        names=archive_names(),
     resources:
         mem_mb=4000,
         runtime=240 if SOURCE == "tap" else 60,
@@ -43,6 +44,7 @@ checkpoint select_objects:
         selection=config["selection"],
         nside=config["sky"]["nside"],
         tiles=TILES,
+        names=archive_names(),
     log:
         LOG("select_objects"),
     benchmark:
@@ -62,6 +64,7 @@ rule fetch_epochs:
     params:
         source=SOURCE,
         tap=TAP,
+        names=archive_names(),
     log:
         LOG("fetch_epochs", "{tile}"),
     benchmark:

@@ -8,6 +8,7 @@ with job_logging(snakemake.log[0]):
         source=snakemake.params.source,
         tables={name: path for name, path in snakemake.input.items() if name != "selected"},
         tap=snakemake.params.tap,
+        names=snakemake.params.names,
         out_parquet=snakemake.output.found,
         out_missing=snakemake.output.missing,
     )

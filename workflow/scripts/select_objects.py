@@ -10,6 +10,7 @@ with job_logging(snakemake.log[0]):
         tables={name: path for name, path in snakemake.input.items() if name != "queried"},
         tile_parquets=list(snakemake.input.queried),
         tiles=list(snakemake.params.tiles),
+        names=snakemake.params.names,
         out_parquet=snakemake.output.parquet,
         out_csv=snakemake.output.csv,
         out_cutflow=snakemake.output.cutflow,

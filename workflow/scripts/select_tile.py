@@ -11,4 +11,5 @@ with job_logging(snakemake.log[0]):
         selection=snakemake.params.selection,
         tap=snakemake.params.tap,
         nside=snakemake.params.nside,
+        names=snakemake.params.names,
     )

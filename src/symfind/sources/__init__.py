@@ -49,18 +49,24 @@ class Source(Protocol):
         :func:`symfind.distances.lookup_distances`."""
 
 
-def open_source(source: str, tables: Mapping[str, str | Path] | None = None, tap: Mapping[str, Any] | None = None) -> Source:
+def open_source(source: str, tables: Mapping[str, str | Path] | None = None, tap: Mapping[str, Any] | None = None,
+                names: Mapping[str, Any] | None = None) -> Source:
     """The source named by the config key ``source``: ``sample`` or ``files`` read ``tables``
     (name -> path, names of :data:`symfind.sources.local.TABLE_SCHEMAS`), ``tap`` queries the
-    services of the ``tap`` config section."""
+    services of the ``tap`` config section. ``names``: the config's ``release``, ``distances`` and
+    ``archive`` (:func:`symfind.releases.archive_schema`; default: DR2 with Bailer-Jones 2018), the
+    table and column names the tables or the services use."""
+    from ..releases import archive_schema
+
+    schema = archive_schema(names or {})
     if source in ("sample", "files"):
         from .local import LocalTables
 
-        return LocalTables(dict(tables or {}))
+        return LocalTables(dict(tables or {}), schema)
     if source == "tap":
         if tap is None:
             raise InputError("source 'tap' needs the 'tap' config section (services and limits)")
         from .tap import TapArchive
 
-        return TapArchive(tap)
+        return TapArchive(tap, schema)
     raise InputError(f"config key 'source': {source!r} is not one of {', '.join(SOURCES)}")

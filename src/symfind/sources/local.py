@@ -20,10 +20,14 @@ from .. import columns as C
 from ..distances import lookup_distances
 from ..epochs import join_epochs
 from ..io import InputError, read_table
+from ..releases import ArchiveSchema, archive_schema
 from ..selection import Criterion, apply_selection, join_survey_tables
 from ..tiles import in_tile
 
 log = logging.getLogger(__name__)
+
+#: The names of the default release (DR2 with Bailer-Jones 2018).
+DEFAULT_SCHEMA = archive_schema({})
 
 #: The archive schema (name -> dtype, :mod:`symfind.columns`) of each table a local source may hold.
 TABLE_SCHEMAS: dict[str, dict[str, str]] = {
@@ -42,25 +46,30 @@ CROSSMATCH_TABLES = ("twomass_psc", "gaia_dr2", "allwise")
 #: The id column of each survey table that the master table's cross-match columns point at.
 CROSSMATCH_KEYS = {"twomass_psc": "pts_key", "gaia_dr2": "source_id", "allwise": "cntr"}
 
-#: File names of the tables in a folder of survey tables (the embedded sample's layout), one per
-#: archive table.
-SURVEY_TABLE_FILES: dict[str, str] = {
-    "master": "dr2_master.parquet",
-    "twomass_psc": "ext_twomass_psc.parquet",
-    "gaia_dr2": "ext_gaia_dr2.parquet",
-    "allwise": "ext_allwise.parquet",
-    "photometry": "dr2_photometry.parquet",
-    "images": "dr2_images.parquet",
-    "distances": "external_gaiadr2_geometric_distance.parquet",
-}
+#: The table role (:mod:`symfind.releases`) of each local table name.
+TABLE_ROLES: dict[str, str] = {name: "gaia" if name == "gaia_dr2" else name for name in TABLE_SCHEMAS}
+
+
+def survey_table_files(schema: ArchiveSchema = DEFAULT_SCHEMA) -> dict[str, str]:
+    """File names of the tables in a folder of survey tables (the embedded sample's layout): the
+    archive's table name of the release, with ``_`` for the dot (``dr2.master`` ->
+    ``dr2_master.parquet``; ``dr4.master`` -> ``dr4_master.parquet``)."""
+    return {name: schema.tables[role].replace('"', "").replace(".", "_") + ".parquet" for name, role in TABLE_ROLES.items()}
+
+
+#: File names of the default release's folder of survey tables (the embedded sample, DR2).
+SURVEY_TABLE_FILES: dict[str, str] = survey_table_files()
 
 #: A mock sky's truth table (labels for the evaluation only), beside its survey tables.
 TRUTH_FILE = "truth.parquet"
 
 
-def survey_folder_tables(folder: str | Path, names: tuple[str, ...] = tuple(SURVEY_TABLE_FILES)) -> dict[str, str]:
-    """The paths of tables ``names`` in a folder of survey tables (:data:`SURVEY_TABLE_FILES`)."""
-    return {name: str(Path(folder) / SURVEY_TABLE_FILES[name]) for name in names}
+def survey_folder_tables(folder: str | Path, names: tuple[str, ...] = tuple(SURVEY_TABLE_FILES),
+                         schema: ArchiveSchema = DEFAULT_SCHEMA) -> dict[str, str]:
+    """The paths of tables ``names`` in a folder of survey tables of the release of ``schema``
+    (:func:`survey_table_files`)."""
+    files = survey_table_files(schema)
+    return {name: str(Path(folder) / files[name]) for name in names}
 
 
 def _require_unique(values: pd.Series, what: str, why: str = "") -> None:
@@ -74,11 +83,32 @@ class LocalTables:
     """A :class:`symfind.sources.Source` on tables on disk: ``tables`` maps the names of
     :data:`TABLE_SCHEMAS` to paths (only those a call needs must be there)."""
 
-    def __init__(self, tables: Mapping[str, str | Path]) -> None:
+    def __init__(self, tables: Mapping[str, str | Path], schema: ArchiveSchema = DEFAULT_SCHEMA) -> None:
         unknown = sorted(set(tables) - set(TABLE_SCHEMAS))
         if unknown:
             raise InputError(f"local tables {unknown} are unknown; expected some of {', '.join(TABLE_SCHEMAS)}")
         self.tables = {name: Path(path) for name, path in tables.items() if path}
+        self.schema = schema
+
+    def _read(self, name: str, roles: tuple[str, ...] | None = None, parquet_filters: list | None = None) -> pd.DataFrame:
+        """Table ``name`` read in the release's names (the columns of ``roles``, default its own
+        role), then renamed to symfind's, with the columns the release does not have added empty."""
+        roles = roles or (TABLE_ROLES[name],)
+        registry, renames = {}, {}
+        for role in roles:
+            for ours, dtype in TABLE_SCHEMAS[next(n for n, r in TABLE_ROLES.items() if r == role)].items():
+                theirs = self.schema.archive_name(role, ours)
+                if theirs is not None:
+                    registry.setdefault(theirs, dtype)
+                    renames[theirs] = ours
+        if parquet_filters:
+            back = {ours: theirs for theirs, ours in renames.items()}
+            parquet_filters = [(back.get(column, column), op, value) for column, op, value in parquet_filters]
+        frame = read_table(self._path(name), registry, parquet_filters=parquet_filters)
+        frame = frame.rename(columns={theirs: ours for theirs, ours in renames.items() if theirs != ours})
+        for role in roles:
+            frame = self.schema.with_missing(frame, role)
+        return frame
 
     def _path(self, name: str) -> Path:
         if name not in self.tables:
@@ -92,14 +122,14 @@ class LocalTables:
         master = self._path("master")
         given = [name for name in CROSSMATCH_TABLES if name in self.tables]
         if given:
-            parts = {name: read_table(self._path(name), TABLE_SCHEMAS[name]) for name in ("master", *CROSSMATCH_TABLES)}
+            parts = {name: self._read(name) for name in ("master", *CROSSMATCH_TABLES)}
             for name, key in CROSSMATCH_KEYS.items():
                 _require_unique(parts[name][key].dropna(), f"{self.tables[name]}: column {key!r}",
                                 " (the master table points at one row of it)")
             joined = join_survey_tables(parts["master"], parts["twomass_psc"], parts["gaia_dr2"], parts["allwise"])
             where = master.parent if len(given) == len(CROSSMATCH_TABLES) else master
         else:
-            joined = read_table(master, C.JOINED_COLUMNS)
+            joined = self._read("master", roles=("master", "twomass_psc", "gaia", "allwise"))
             where = master
         if not len(joined):
             raise InputError(f"{where}: has no rows (a master table with objects was expected)")
@@ -119,8 +149,8 @@ class LocalTables:
         """Per-epoch photometry of ``object_ids`` with the ``night_mjd`` of each image."""
         photometry_file = self._path("photometry")
         wanted = [("object_id", "in", np.asarray(object_ids).tolist())]
-        photometry = read_table(photometry_file, C.PHOTOMETRY_COLUMNS, parquet_filters=wanted)
-        images = read_table(self.tables["images"], C.IMAGES_COLUMNS) if "images" in self.tables else None
+        photometry = self._read("photometry", parquet_filters=wanted)
+        images = self._read("images") if "images" in self.tables else None
         return join_epochs(np.asarray(object_ids), photometry, images, str(photometry_file))
 
     def distances(self, source_ids: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -128,5 +158,5 @@ class LocalTables:
         distances_file = self._path("distances")
         ids = np.asarray(source_ids, dtype=np.int64)
         wanted = [("source_id", "in", np.unique(ids).tolist())]
-        table = read_table(distances_file, C.DISTANCE_COLUMNS, parquet_filters=wanted)
+        table = self._read("distances", parquet_filters=wanted)
         return lookup_distances(ids, table, str(distances_file))

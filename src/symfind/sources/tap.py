@@ -26,69 +26,95 @@ from .. import columns as C
 from ..distances import lookup_distances
 from ..epochs import join_epochs
 from ..io import InputError
-from ..selection import ADQL_ALIAS, Criterion
+from ..releases import ArchiveSchema, archive_schema
+from ..selection import ROLE_ALIAS, Criterion
 from ..tap import TapOverflow, TapRunner, fetch_by_upload, runner_from_config
 from ..tiles import in_tile, tile_cone
 
 log = logging.getLogger(__name__)
 
-#: The columns the selection query returns, in order (all of the joined schema).
+#: The columns the selection query returns, in order (all of the joined schema, symfind's names).
 SELECT_COLUMNS: tuple[str, ...] = tuple(C.JOINED_COLUMNS)
 
+#: The names of the default release (DR2 with Bailer-Jones 2018): the original search's.
+DEFAULT_SCHEMA = archive_schema({})
 
-def selection_adql(criteria: list[Criterion], extra_where: str | None = None) -> str:
-    """The ADQL query of the selection against SkyMapper DR2 and its cross-match tables."""
-    select = ", ".join(f"{ADQL_ALIAS[c]}.{c}" for c in SELECT_COLUMNS)
-    where = [c.adql() for c in criteria]
+#: The cross-match joins: table role, the master's pointer column, the survey table's key (symfind's names).
+CROSSMATCH_JOINS = (("twomass_psc", "twomass_key", "pts_key"), ("gaia", "gaia_dr2_id1", "source_id"), ("allwise", "allwise_cntr", "cntr"))
+
+
+def selection_adql(criteria: list[Criterion], extra_where: str | None = None, schema: ArchiveSchema | None = None) -> str:
+    """The ADQL query of the selection against SkyMapper and its cross-match tables, in the table and
+    column names of ``schema`` (:func:`symfind.releases.archive_schema`; default: DR2), every column
+    returned under symfind's name."""
+    schema = schema or DEFAULT_SCHEMA
+    select = ", ".join(item for role, alias in ROLE_ALIAS.items() for item in schema.select_list(role, alias))
+    where = [c.adql(schema) for c in criteria]
     if extra_where:
         where.append(extra_where)
-    return (
-        f"SELECT {select}\n"
-        "FROM dr2.master AS m\n"
-        "JOIN ext.twomass_psc AS t ON m.twomass_key = t.pts_key\n"
-        "JOIN ext.gaia_dr2 AS g ON m.gaia_dr2_id1 = g.source_id\n"
-        "JOIN ext.allwise AS w ON m.allwise_cntr = w.cntr\n"
-        "WHERE " + "\n  AND ".join(where)
+    joins = "".join(
+        f"JOIN {schema.tables[role]} AS {ROLE_ALIAS[role]} ON m.{schema.require('master', pointer, 'the cross-match join')} = "
+        f"{ROLE_ALIAS[role]}.{schema.require(role, key, 'the cross-match join')}\n"
+        for role, pointer, key in CROSSMATCH_JOINS
     )
+    return f"SELECT {select}\nFROM {schema.tables['master']} AS m\n{joins}WHERE " + "\n  AND ".join(where)
 
 
-def tile_adql(criteria: list[Criterion], nside: int, tile: int) -> str:
+def tile_adql(criteria: list[Criterion], nside: int, tile: int, schema: ArchiveSchema | None = None) -> str:
     """The selection ADQL restricted to the cone around one tile."""
+    schema = schema or DEFAULT_SCHEMA
     ra, dec, radius = tile_cone(nside, tile)
-    cone = f"1 = CONTAINS(POINT('ICRS', m.raj2000, m.dej2000), CIRCLE('ICRS', {ra:.8f}, {dec:.8f}, {radius:.8f}))"
-    return selection_adql(criteria, extra_where=cone)
+    position = ", ".join(f"m.{schema.require('master', c, 'the tile cone')}" for c in ("raj2000", "dej2000"))
+    cone = f"1 = CONTAINS(POINT('ICRS', {position}), CIRCLE('ICRS', {ra:.8f}, {dec:.8f}, {radius:.8f}))"
+    return selection_adql(criteria, extra_where=cone, schema=schema)
 
 
-def fetch_selection_tile(runner: TapRunner, criteria: list[Criterion], nside: int, tile: int, max_split_depth: int = 3) -> pd.DataFrame:
+def fetch_selection_tile(runner: TapRunner, criteria: list[Criterion], nside: int, tile: int, max_split_depth: int = 3,
+                         schema: ArchiveSchema | None = None) -> pd.DataFrame:
     """The selected objects of one tile; on overflow, the four child tiles, recursively."""
     what = f"selection tile {tile} (nside {nside})"
     try:
-        frame = runner.run(tile_adql(criteria, nside, tile), what)
+        frame = runner.run(tile_adql(criteria, nside, tile, schema), what)
     except TapOverflow as exc:
         if max_split_depth <= 0:
             raise TapOverflow(f"{exc}; the tile cannot be split further (raise tap.max_split_depth or tap.maxrec)") from exc
         log.warning("%s overflowed; splitting into 4 tiles of nside %d", what, 2 * nside)
-        parts = [fetch_selection_tile(runner, criteria, 2 * nside, 4 * tile + k, max_split_depth - 1) for k in range(4)]
+        parts = [fetch_selection_tile(runner, criteria, 2 * nside, 4 * tile + k, max_split_depth - 1, schema) for k in range(4)]
         return pd.concat(parts, ignore_index=True)
     keep = in_tile(nside, tile, frame["raj2000"], frame["dej2000"])
     return frame.loc[keep].reset_index(drop=True)
 
 
-#: Per-epoch photometry of uploaded objects (``dr2.photometry``), with the epoch of each image.
-EPOCHS_ADQL = (
-    "SELECT " + ", ".join(f"p.{c}" for c in C.PHOTOMETRY_COLUMNS) + ", i.night_mjd\n"
-    "FROM dr2.photometry AS p\n"
-    "JOIN TAP_UPLOAD.ids AS u ON p.object_id = u.object_id\n"
-    "JOIN dr2.images AS i ON p.image_id = i.image_id"
-)
+def epochs_adql(schema: ArchiveSchema | None = None) -> str:
+    """Per-epoch photometry of uploaded objects (the release's photometry table), with the epoch of
+    each image (its images table), under symfind's column names."""
+    schema = schema or DEFAULT_SCHEMA
+    image_key = schema.require("images", "image_id", "the epochs' join")
+    night = schema.require("images", "night_mjd", "the epochs' night")
+    epoch = "i.night_mjd" if night == "night_mjd" else f"i.{night} AS night_mjd"
+    return (
+        "SELECT " + ", ".join(schema.select_list("photometry", "p")) + f", {epoch}\n"
+        f"FROM {schema.tables['photometry']} AS p\n"
+        f"JOIN TAP_UPLOAD.ids AS u ON p.{schema.require('photometry', 'object_id', 'the epochs upload')} = u.object_id\n"
+        f"JOIN {schema.tables['images']} AS i ON p.{schema.require('photometry', 'image_id', 'the epochs join')} = i.{image_key}"
+    )
 
-#: Bailer-Jones (2018) distances of uploaded Gaia DR2 sources. ``EXTERNAL`` is an SQL reserved word,
-#: so the schema name is a delimited identifier (a strict ADQL parser, such as DaCHS's, needs it).
-DISTANCES_ADQL = (
-    "SELECT " + ", ".join(f"d.{c}" for c in C.DISTANCE_COLUMNS) + "\n"
-    'FROM "external".gaiadr2_geometric_distance AS d\n'
-    "JOIN TAP_UPLOAD.ids AS u ON d.source_id = u.source_id"
-)
+
+def distances_adql(schema: ArchiveSchema | None = None) -> str:
+    """Bailer-Jones distances (the configured catalogue and estimate) of uploaded Gaia sources, under
+    symfind's column names. ``EXTERNAL`` is an SQL reserved word, so that schema name is a
+    delimited identifier (a strict ADQL parser, such as DaCHS's, needs it)."""
+    schema = schema or DEFAULT_SCHEMA
+    return (
+        "SELECT " + ", ".join(schema.select_list("distances", "d")) + "\n"
+        f"FROM {schema.tables['distances']} AS d\n"
+        f"JOIN TAP_UPLOAD.ids AS u ON d.{schema.require('distances', 'source_id', 'the distances upload')} = u.source_id"
+    )
+
+
+#: The queries of the default release (DR2, Bailer-Jones 2018), as the original search ran them.
+EPOCHS_ADQL = epochs_adql()
+DISTANCES_ADQL = distances_adql()
 
 
 def typed(frame: pd.DataFrame, registry: Mapping[str, str], what: str) -> pd.DataFrame:
@@ -110,17 +136,21 @@ class TapArchive:
     ``skymapper`` and ``gaia`` URLs, ``maxrec``, ``max_split_depth``, ``upload_chunk``, ``timeout_s``,
     ``retries``, ``backoff_s``)."""
 
-    def __init__(self, tap: Mapping[str, Any]) -> None:
+    def __init__(self, tap: Mapping[str, Any], schema: ArchiveSchema | None = None) -> None:
         self.tap = dict(tap)
+        self.schema = schema or DEFAULT_SCHEMA
 
     def select(self, criteria: list[Criterion], nside: int, tile: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The selection query on one tile (an all-sky query is refused: the archive would truncate
         it); the cut-flow is the one row of the server-side query."""
         if tile is None:
             raise InputError("source 'tap': the selection runs per tile (config key 'sky.tiles'), not on the whole sky at once")
-        log.info("selection ADQL for tile %d (nside %d) on %s:\n%s", tile, nside, self.tap["skymapper"], tile_adql(criteria, nside, tile))
+        log.info("selection ADQL for tile %d (nside %d) on %s:\n%s", tile, nside, self.tap["skymapper"],
+                 tile_adql(criteria, nside, tile, self.schema))
         runner = runner_from_config(self.tap, "skymapper")
-        frame = fetch_selection_tile(runner, criteria, nside, tile, int(self.tap["max_split_depth"]))
+        frame = fetch_selection_tile(runner, criteria, nside, tile, int(self.tap["max_split_depth"]), self.schema)
+        if len(frame.columns):
+            frame = self.schema.with_missing(frame, "master")
         selected = typed(frame, C.JOINED_COLUMNS, f"selection tile {tile} from {self.tap['skymapper']}")
         flow = pd.DataFrame({"step": ["tap_query"], "criterion": [f"selection query (server side), tile {tile}"],
                              "rows_left": [len(selected)]})
@@ -128,19 +158,24 @@ class TapArchive:
 
     def epochs(self, object_ids: np.ndarray) -> pd.DataFrame:
         """Per-epoch photometry of ``object_ids``: the ids uploaded in chunks, joined to photometry and images."""
-        log.info("per-epoch photometry ADQL on %s:\n%s", self.tap["skymapper"], EPOCHS_ADQL)
+        adql = epochs_adql(self.schema)
+        log.info("per-epoch photometry ADQL on %s:\n%s", self.tap["skymapper"], adql)
         runner = runner_from_config(self.tap, "skymapper")
         what = f"photometry from {self.tap['skymapper']}"
-        frame = fetch_by_upload(runner, object_ids, "object_id", EPOCHS_ADQL, f"epochs of {len(object_ids)} objects",
+        frame = fetch_by_upload(runner, object_ids, "object_id", adql, f"epochs of {len(object_ids)} objects",
                                 int(self.tap["upload_chunk"]))
+        frame = self.schema.with_missing(self.schema.with_missing(frame, "photometry"), "images") if len(frame.columns) else frame
         return join_epochs(np.asarray(object_ids), typed(frame, C.EPOCH_COLUMNS, what), None, what)
 
     def distances(self, source_ids: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Bailer-Jones distances of ``source_ids``, uploaded in chunks to the Gaia archive."""
-        log.info("Bailer-Jones ADQL on %s:\n%s", self.tap["gaia"], DISTANCES_ADQL)
+        """Bailer-Jones distances (the configured catalogue and estimate) of ``source_ids``, uploaded
+        in chunks to the Gaia archive."""
+        adql = distances_adql(self.schema)
+        log.info("Bailer-Jones ADQL on %s:\n%s", self.tap["gaia"], adql)
         runner = runner_from_config(self.tap, "gaia")
         what = f"distances from {self.tap['gaia']}"
         ids = np.asarray(source_ids, dtype=np.int64)
-        frame = fetch_by_upload(runner, ids, "source_id", DISTANCES_ADQL, f"distances of {len(ids)} sources",
+        frame = fetch_by_upload(runner, ids, "source_id", adql, f"distances of {len(ids)} sources",
                                 int(self.tap["upload_chunk"]))
+        frame = self.schema.with_missing(frame, "distances") if len(frame.columns) else frame
         return lookup_distances(ids, typed(frame, C.DISTANCE_COLUMNS, what), what)

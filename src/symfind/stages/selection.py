@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 def select_tile(source: str, tile: int, out_parquet: str | Path, selection_parquet: str | Path | None = None,
-                selection: Mapping[str, Any] | None = None, tap: Mapping[str, Any] | None = None, nside: int | None = None) -> pd.DataFrame:
+                selection: Mapping[str, Any] | None = None, tap: Mapping[str, Any] | None = None, nside: int | None = None,
+                names: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Rule ``select_tile``: the selected objects of nested HEALPix ``tile``, in the archive's columns.
 
     With local tables, the tile's rows of the selection (``selection_parquet``, by its stored
@@ -27,7 +28,7 @@ def select_tile(source: str, tile: int, out_parquet: str | Path, selection_parqu
     selection query on the tile (``selection`` criteria, ``tap`` services, ``nside``).
     """
     if source == "tap":
-        selected, _ = open_source("tap", tap=tap).select(criteria_from_config(selection), int(nside), int(tile))
+        selected, _ = open_source("tap", tap=tap, names=names).select(criteria_from_config(selection), int(nside), int(tile))
     else:
         selected = pd.read_parquet(selection_parquet, filters=[(TILE_COLUMN, "==", int(tile))])
         selected = selected.drop(columns=TILE_COLUMN).reset_index(drop=True)
@@ -38,7 +39,8 @@ def select_tile(source: str, tile: int, out_parquet: str | Path, selection_parqu
 
 def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_parquet: str | Path, out_csv: str | Path,
                    out_cutflow: str | Path, out_tiles: str | Path, tables: Mapping[str, str] | None = None,
-                   tile_parquets: list[str] | None = None, tiles: list[int] | None = None) -> pd.DataFrame:
+                   tile_parquets: list[str] | None = None, tiles: list[int] | None = None,
+                   names: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Rule ``select_objects`` (a checkpoint): the selected objects with their nested HEALPix tile at
     ``nside`` (column ``tile``), the cut-flow and the list of tiles the per-tile stages run on.
 
@@ -48,6 +50,7 @@ def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_pa
     ``select_tile``) are gathered; the cut-flow has the rows of each tile's server-side query and
     the tile list every queried tile.
     """
+    from ..releases import archive_schema
     from ..sources.tap import selection_adql
 
     criteria = criteria_from_config(selection)
@@ -58,8 +61,8 @@ def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_pa
                              "criterion": [f"selection query (server side), tile {t}" for t in ["all", *counts["tile"]]],
                              "rows_left": [int(counts["rows"].sum()), *counts["rows"]]})
     else:
-        log.info("selection ADQL (as it would run on the archive):\n%s", selection_adql(criteria))
-        selected, flow = open_source(source, tables).select(criteria, int(nside))
+        log.info("selection ADQL (as it would run on the archive):\n%s", selection_adql(criteria, schema=archive_schema(names or {})))
+        selected, flow = open_source(source, tables, names=names).select(criteria, int(nside))
         for row in flow.itertuples():
             log.info("%-28s %10d rows left", row.step, row.rows_left)
         selected = selected.assign(**{TILE_COLUMN: tile_index(selected["raj2000"], selected["dej2000"], int(nside)).astype(np.int64)})
@@ -73,10 +76,10 @@ def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_pa
 
 
 def fetch_epochs(selected_parquet: str | Path, source: str, out_parquet: str | Path, tables: Mapping[str, str] | None = None,
-                 tap: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                 tap: Mapping[str, Any] | None = None, names: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Rule ``fetch_epochs``: the per-epoch photometry of one tile's selected objects, from the source."""
     ids = pd.read_parquet(selected_parquet, columns=["object_id"])["object_id"].to_numpy()
-    epochs = open_source(source, tables, tap).epochs(ids)
+    epochs = open_source(source, tables, tap, names).epochs(ids)
     n_with = epochs["object_id"].nunique()
     log.info("%d epochs of %d selected objects (%d objects have none)", len(epochs), n_with, len(ids) - n_with)
     write_table(epochs, out_parquet)

@@ -1,5 +1,5 @@
 <resource schema="ext">
-  <meta name="title">SkyMapper DR2 cross-match tables (symfind mock sky)</meta>
+  <meta name="title">SkyMapper cross-match tables (symfind mock sky)</meta>
   <meta name="description">Synthetic tables in the archive's schema, served for symfind's TAP tests. Not real data.</meta>
   <meta name="creationDate">2026-11-23T00:00:00Z</meta>
   <meta name="subject">stars</meta>
@@ -40,6 +40,16 @@
     <column name="w3sigmpro" type="real"/>
     <column name="w4sigmpro" type="real"/>
   </table>
+  <table id="gaia_dr3" onDisk="True" adql="True">
+    <column name="source_id" type="bigint" required="True"/>
+    <column name="parallax" type="double precision"/>
+    <column name="parallax_error" type="real"/>
+    <column name="pmra" type="double precision"/>
+    <column name="pmra_error" type="real"/>
+    <column name="pmdec" type="double precision"/>
+    <column name="pmdec_error" type="real"/>
+    <column name="astrometric_excess_noise" type="real"/>
+  </table>
   <data id="import_twomass_psc">
     <sources>twomass_psc.csv</sources>
     <csvGrammar/>
@@ -54,5 +64,10 @@
     <sources>allwise.csv</sources>
     <csvGrammar/>
     <make table="allwise"/>
+  </data>
+  <data id="import_gaia_dr3">
+    <sources>gaia_dr3.csv</sources>
+    <csvGrammar/>
+    <make table="gaia_dr3"/>
   </data>
 </resource>
