@@ -171,6 +171,17 @@ class ArchiveSchema:
         return [f"{alias}.{name}" if archive == name else f"{alias}.{archive} AS {name}"
                 for name, archive in self.columns[role].items() if archive is not None]
 
+    def registry(self, *roles: str) -> dict[str, str]:
+        """symfind's columns of ``roles`` -> dtype, the ones the release does not have as nullable
+        types (they arrive empty): what a result of this release is checked and cast against."""
+        out = {}
+        for role in roles:
+            for name, dtype in TABLE_COLUMNS[role].items():
+                if self.columns[role][name] is None:
+                    dtype = dtype.capitalize() if dtype.startswith("int") else dtype
+                out.setdefault(name, dtype)
+        return out
+
     def with_missing(self, frame, role: str):
         """``frame`` (a table of ``role`` under symfind's names) with the columns the release does not
         have, empty (``pd.NA``); a table with none missing is returned as it is."""
@@ -179,10 +190,14 @@ class ArchiveSchema:
         missing = [name for name in self.missing(role) if name not in frame.columns]
         if not missing:
             return frame
-        registry = TABLE_COLUMNS[role]
-        nullable = {name: registry[name].capitalize() if registry[name].startswith("int") else
-                    "string" if registry[name] == "str" else registry[name] for name in missing}
-        return frame.assign(**{name: pd.Series(pd.NA, index=frame.index, dtype=dtype) for name, dtype in nullable.items()})
+        registry = self.registry(role)
+
+        def empty(dtype: str) -> pd.Series:
+            if dtype == "str":
+                return pd.Series(None, index=frame.index, dtype=object)
+            return pd.Series(float("nan") if dtype.startswith("float") else pd.NA, index=frame.index, dtype=dtype)
+
+        return frame.assign(**{name: empty(registry[name]) for name in missing})
 
     def renames(self, role: str) -> dict[str, str]:
         """Archive name -> symfind's name, for a user's own table of ``role`` in this release's schema."""

@@ -151,7 +151,8 @@ class TapArchive:
         frame = fetch_selection_tile(runner, criteria, nside, tile, int(self.tap["max_split_depth"]), self.schema)
         if len(frame.columns):
             frame = self.schema.with_missing(frame, "master")
-        selected = typed(frame, C.JOINED_COLUMNS, f"selection tile {tile} from {self.tap['skymapper']}")
+        selected = typed(frame, self.schema.registry("master", "twomass_psc", "gaia", "allwise"),
+                         f"selection tile {tile} from {self.tap['skymapper']}")
         flow = pd.DataFrame({"step": ["tap_query"], "criterion": [f"selection query (server side), tile {tile}"],
                              "rows_left": [len(selected)]})
         return selected, flow
@@ -165,7 +166,8 @@ class TapArchive:
         frame = fetch_by_upload(runner, object_ids, "object_id", adql, f"epochs of {len(object_ids)} objects",
                                 int(self.tap["upload_chunk"]))
         frame = self.schema.with_missing(self.schema.with_missing(frame, "photometry"), "images") if len(frame.columns) else frame
-        return join_epochs(np.asarray(object_ids), typed(frame, C.EPOCH_COLUMNS, what), None, what)
+        registry = {**self.schema.registry("photometry"), "night_mjd": self.schema.registry("images")["night_mjd"]}
+        return join_epochs(np.asarray(object_ids), typed(frame, registry, what), None, what)
 
     def distances(self, source_ids: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Bailer-Jones distances (the configured catalogue and estimate) of ``source_ids``, uploaded
@@ -178,4 +180,4 @@ class TapArchive:
         frame = fetch_by_upload(runner, ids, "source_id", adql, f"distances of {len(ids)} sources",
                                 int(self.tap["upload_chunk"]))
         frame = self.schema.with_missing(frame, "distances") if len(frame.columns) else frame
-        return lookup_distances(ids, typed(frame, C.DISTANCE_COLUMNS, what), what)
+        return lookup_distances(ids, typed(frame, self.schema.registry("distances"), what), what)
