@@ -53,9 +53,6 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "distances": C.DISTANCE_COLUMNS,
 }
 
-#: The roles on the SkyMapper service (the distances are on the Gaia archive).
-SKYMAPPER_ROLES = ("master", "twomass_psc", "gaia", "allwise", "photometry", "images")
-
 #: What a column and a table name from config may be (they are written into ADQL).
 _COLUMN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TABLE_NAME = re.compile(r'^("?[A-Za-z_][A-Za-z0-9_]*"?\.)?[A-Za-z_][A-Za-z0-9_]*$')
@@ -198,10 +195,6 @@ class ArchiveSchema:
             return pd.Series(float("nan") if dtype.startswith("float") else pd.NA, index=frame.index, dtype=dtype)
 
         return frame.assign(**{name: empty(registry[name]) for name in missing})
-
-    def renames(self, role: str) -> dict[str, str]:
-        """Archive name -> symfind's name, for a user's own table of ``role`` in this release's schema."""
-        return {archive: name for name, archive in self.columns[role].items() if archive is not None and archive != name}
 
     def missing(self, role: str) -> list[str]:
         """symfind's columns of ``role`` that this release does not have (filled with nulls on reading)."""

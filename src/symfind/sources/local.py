@@ -20,7 +20,7 @@ from .. import columns as C
 from ..distances import lookup_distances
 from ..epochs import join_epochs
 from ..io import InputError, read_table
-from ..releases import ArchiveSchema, archive_schema
+from ..releases import TABLE_COLUMNS, ArchiveSchema, archive_schema
 from ..selection import Criterion, apply_selection, join_survey_tables
 from ..tiles import in_tile
 
@@ -96,7 +96,7 @@ class LocalTables:
         roles = roles or (TABLE_ROLES[name],)
         registry, renames = {}, {}
         for role in roles:
-            for ours, dtype in TABLE_SCHEMAS[next(n for n, r in TABLE_ROLES.items() if r == role)].items():
+            for ours, dtype in TABLE_COLUMNS[role].items():
                 theirs = self.schema.archive_name(role, ours)
                 if theirs is not None:
                     registry.setdefault(theirs, dtype)
