@@ -23,9 +23,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
 
-# The TAP tests need a local GAVO DaCHS server and the votlint test STILTS: installed where
-# possible (root + apt-get), else those tests are skipped with the reason
-# (SYMFIND_REQUIRE_TEST_SERVICES=1 makes that a failure).
+# The TAP tests need a local GAVO DaCHS server, the votlint test STILTS, the browser test
+# Chromium and the SLURM profile test slurm-wlm and munge: installed where possible (root +
+# apt-get), else those tests are skipped with the reason (SYMFIND_REQUIRE_TEST_SERVICES=1 makes
+# that a failure).
 test: $(STAMP)
 	bash tests/install_services.sh
 	$(BIN)/python -m pytest
