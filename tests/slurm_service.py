@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from dachs_service import free_port  # the one free-port probe of the test services
+
 #: The node's size as the tests' cluster declares it (``SlurmdParameters=config_overrides``: the
 #: declared size is used whatever the machine has; nothing enforces it without cgroups). 2 CPUs
 #: like ``--cores 2`` locally; memory enough for the profile's largest request (16,000 MB).
@@ -43,13 +45,6 @@ PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo", "srun"
 
 class SlurmUnavailable(RuntimeError):
     """SLURM or munge is missing, or a step of the set-up failed (the message says which)."""
-
-
-def free_port() -> int:
-    """A TCP port that is free on 127.0.0.1 now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class SlurmCluster:
@@ -75,9 +70,9 @@ class SlurmCluster:
     # -- steps ----------------------------------------------------------------------------------
 
     def _daemon(self, what: str, cmd: list[str]) -> None:
-        log = open(self.root / "log" / f"{what}.out", "w")
-        process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.root,
-                                   start_new_session=True)
+        with open(self.root / "log" / f"{what}.out", "w") as log:  # the child keeps its own descriptor
+            process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.root,
+                                       start_new_session=True)
         self.processes.append((what, process))
 
     def _wait(self, what: str, ready, timeout: float = 60.0) -> None:
@@ -150,10 +145,10 @@ class SlurmCluster:
         shim.chmod(0o755)
 
     def _node_idle(self) -> bool:
-        result = subprocess.run(["sinfo", "--noheader", "--format=%t"], capture_output=True, text=True, env=self.env)
+        result = subprocess.run(["sinfo", "--noheader", "--format=%t"], check=False, capture_output=True, text=True, env=self.env)
         return result.returncode == 0 and result.stdout.strip() == "idle"
 
-    def start(self) -> "SlurmCluster":
+    def start(self) -> SlurmCluster:
         """Start munged, slurmctld and slurmd; return once the node takes jobs. On a failure the
         cluster is stopped and :class:`SlurmUnavailable` says which step failed."""
         try:
@@ -171,7 +166,7 @@ class SlurmCluster:
     def stop(self) -> None:
         """Cancel what is left, end the daemons (slurmd first) and remove the cluster's folder."""
         if any(name == "slurmctld" and process.poll() is None for name, process in self.processes):
-            subprocess.run(["scancel", "--full", f"--partition=debug"], capture_output=True, env=self.env, timeout=30)
+            subprocess.run(["scancel", "--full", "--partition=debug"], check=False, capture_output=True, env=self.env, timeout=30)
         for name, process in reversed(self.processes):
             if process.poll() is None:
                 try:
