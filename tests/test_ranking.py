@@ -76,6 +76,27 @@ def test_scores_do_not_depend_on_the_number_of_threads(monkeypatch):
     np.testing.assert_array_equal(importance_one, importance_three)
 
 
+def test_rank_n_trees_sets_the_trees_of_every_bag(monkeypatch):
+    from sklearn.ensemble import RandomForestClassifier
+
+    grown = []
+
+    class Counting(RandomForestClassifier):
+        def fit(self, X, y, sample_weight=None):
+            grown.append(self.n_estimators)
+            return super().fit(X, y, sample_weight)
+
+    monkeypatch.setattr("sklearn.ensemble.RandomForestClassifier", Counting)
+    X, labels = _toy()
+    known = np.zeros(len(X), dtype=bool)
+    known[:12] = True
+    few, _ = ranking.rank_scores("pu_bagging", X, known, np.zeros(len(X)), {**PARAMS, "n_bags": 3, "n_trees": 2}, seed=5)
+    assert grown == [2, 2, 2]
+    many, _ = ranking.rank_scores("pu_bagging", X, known, np.zeros(len(X)), {**PARAMS, "n_bags": 3, "n_trees": 40}, seed=5)
+    assert grown[3:] == [40, 40, 40]
+    assert len(np.unique(many)) > len(np.unique(few))  # more trees: finer scores
+
+
 def test_pu_bagging_finds_hidden_positives_and_names_the_features():
     X, labels = _toy()
     known = np.zeros(len(X), dtype=bool)

@@ -89,7 +89,7 @@ PARALLEL_BAGS_MIN_ROWS = 20_000
 
 
 def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 5,
-                      n_trees: int = 100, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                      n_trees: int = 20, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """PU-bagging scores (0-1) of every row and the forests' mean feature importances.
 
     ``known``: boolean mask of the labelled positives, the only labels this function sees. Each bag
@@ -158,9 +158,12 @@ def nearest_known_scores(X: np.ndarray, known: np.ndarray, anomaly: np.ndarray) 
 def rank_scores(method: str, X: np.ndarray, known: np.ndarray, anomaly: np.ndarray, params: Mapping[str, Any],
                 seed: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Scores of one ranking method (higher = more like the known symbiotic stars) and, where the
-    method has them, feature importances. ``known`` is the only label information passed."""
+    method has them, feature importances. ``known`` is the only label information passed.
+    ``params``: the ``rank`` section (settings it leaves out from the shipped config)."""
+    params = with_defaults("rank", params)
     if method == "pu_bagging":
-        return pu_bagging_scores(X, known, seed, n_bags=int(params["n_bags"]), threads=int(params.get("threads", 1)))
+        return pu_bagging_scores(X, known, seed, n_bags=int(params["n_bags"]), n_trees=int(params["n_trees"]),
+                                 threads=int(params.get("threads", 1)))
     if method == "nearest_known":
         return nearest_known_scores(X, known, anomaly), None
     raise InputError(f"rank.method {method!r} is unknown; expected one of {', '.join(RANK_METHODS)}")
@@ -317,7 +320,7 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
         scores, importances = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]))
         if importances is None:  # nearest_known has none: report the PU forests' view of the features
             _, importances = pu_bagging_scores(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]),
-                                               threads=int(params["threads"]))
+                                               n_trees=int(params["n_trees"]), threads=int(params["threads"]))
         nearest, distance = nearest_known_star(X, labels, known_names)
         order = np.argsort(-np.where(labels, -np.inf, scores), kind="stable")
         problem = None

@@ -11,6 +11,7 @@ rule rank_candidates:
         ranked=report(R("candidates_ranked"), caption="../report/candidates_ranked.rst", category="8. Candidates"),
         importances=report(R("ranking_features"), caption="../report/ranking_features.rst", category="7. Known symbiotic stars"),
         status=R("status_rank_candidates"),
+    priority: 2
     params:
         rank=config["rank"],
     threads: 1
@@ -28,9 +29,11 @@ rule rank_candidates:
 
 
 # The hidden-label evaluation fits the ranking once per split and input set: its own rule, so the
-# ranked list's tables and the evidence do not wait for it (only the summary does). The longest job
-# of the late stages: started first (priority), on one core, while the other jobs share the rest
-# (a second thread gained 1.1x on the 10^6 sky; the scores do not depend on it).
+# ranked list's tables and the evidence do not wait for it (only the summary does). The late stages
+# run in two lanes: the evidence (the longest job) and what it needs first (priority 2: the ranked
+# list, the VAE's candidate table), then the evaluation (priority 1), on one core each, the other
+# jobs after them (a second thread gained the evaluation 1.1x on the 10^6 sky; the scores do not
+# depend on it).
 rule evaluate_ranking:
     input:
         scored=R("scored"),

@@ -39,6 +39,7 @@ rule candidate_evidence:
         browser=report(R("candidate_browser"), caption="../report/candidate_browser.rst", category="8. Candidates"),
     params:
         evidence={key: config[key] for key in ("report", "colors", "dereddening", "cuts")},
+    priority: 2  # the longest late job (workflow/rules/ranking.smk: the late stages' lanes)
     threads: 1
     resources:
         mem_mb=4000,
