@@ -14,7 +14,7 @@ min_version("9.0")
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 
 from symfind.config import ConfigError, validate_config  # noqa: E402
-from symfind.products import product_path  # noqa: E402
+from symfind.products import LEGACY_CSV, product_path  # noqa: E402
 from symfind.releases import archive_schema  # noqa: E402
 from symfind.sources.local import TRUTH_FILE, survey_folder_tables  # noqa: E402
 from symfind.tiles import read_tile_list, tile_list  # noqa: E402
@@ -45,6 +45,7 @@ include: "workflow/rules/known.smk"
 include: "workflow/rules/candidates.smk"
 include: "workflow/rules/ranking.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/twins.smk"
 
 
 rule all:

@@ -26,7 +26,7 @@ from symfind.stages.selection import fetch_epochs, select_objects, select_tile
 
 N_OBJECTS = 60
 #: Every product the stages below write (inputs the cases write are not products).
-PRODUCTS = {"sel.csv", "sel.parquet", "flow.csv", "tiles.csv", "epochs.parquet", "colors.parquet", "dist.parquet", "missing.parquet"}
+PRODUCTS = {"sel.parquet", "flow.csv", "tiles.csv", "epochs.parquet", "colors.parquet", "dist.parquet", "missing.parquet"}
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,8 @@ def good(tiny_sample, tmp_path_factory):
 # -- the stages as the rules call them; each returns its product paths --------------------------------
 
 def _select(tmp: Path, master: Path, config: dict):
-    out = [tmp / "sel.csv", tmp / "sel.parquet", tmp / "flow.csv", tmp / "tiles.csv"]
-    select_objects("files", config["selection"], 4, out_parquet=out[1], out_csv=out[0], out_cutflow=out[2], out_tiles=out[3],
+    out = [tmp / "sel.parquet", tmp / "flow.csv", tmp / "tiles.csv"]
+    select_objects("files", config["selection"], 4, out_parquet=out[0], out_cutflow=out[1], out_tiles=out[2],
                    tables={"master": master})
     return out
 
@@ -171,7 +171,7 @@ def _no_epochs_check(tmp, good, caplog):
 
 
 def _nan_magnitude_check(tmp, good, caplog):
-    selected = pd.read_csv(tmp / "sel.csv")
+    selected = pd.read_parquet(tmp / "sel.parquet")
     assert good["master"]["object_id"].iloc[0] not in set(selected["object_id"])  # a missing J never passes J < 14
     flow = pd.read_csv(tmp / "flow.csv")
     assert flow["rows_left"].iloc[0] == N_OBJECTS  # counted in the cut-flow: it enters and is cut
@@ -206,7 +206,7 @@ CASES = [
     Case("path that does not exist", lambda t, g: _select(t, t / "nowhere.csv", g["config"]),
          r"nowhere\.csv: file does not exist"),
     Case("tile with zero objects", lambda t, g: [select_tile("files", 0, t / "tile0.parquet",
-                                                             selection_parquet=_select(t, _master_file(t, g["master"]), g["config"])[1])]
+                                                             selection_parquet=_select(t, _master_file(t, g["master"]), g["config"])[0])]
          and [t / "tile0.parquet"], check=_empty_tile_check),
     # per-epoch photometry
     Case("unknown filter name", lambda t, g: _epochs(t, _selected(g), _photometry_file(t, _with(g["photometry"], "filter", 2, "y")),

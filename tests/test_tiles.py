@@ -21,7 +21,7 @@ def tiled(tiny_sample, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("tiled")
     selection = yaml.safe_load((REPO / "config.yaml").read_text())["selection"]
-    selected = select_objects("sample", selection, 4, out_parquet=out / "sel.parquet", out_csv=out / "sel.csv",
+    selected = select_objects("sample", selection, 4, out_parquet=out / "sel.parquet",
                               out_cutflow=out / "flow.csv", out_tiles=out / "tiles.csv", tables=survey_folder_tables(tiny_sample))
     return out, selected
 
@@ -59,8 +59,8 @@ def test_per_tile_colours_gathered_equal_one_job(tiled, tiny_sample, default_con
         fetch_epochs(out / f"sel_{tile}.parquet", "sample", out / f"epochs_{tile}.parquet", tables=tables)
         weighted_colours(out / f"epochs_{tile}.parquet", **params, out_parquet=out / f"colors_{tile}.parquet")
         paths.append(out / f"colors_{tile}.parquet")
-    gathered = gather_tiles({"colours": paths}, {"colours": out / "colors.parquet", "colours_csv": out / "colors.csv"})["colours"]
-    pd.testing.assert_frame_equal(pd.read_csv(out / "colors.csv"), gathered, check_dtype=False)
+    gathered = gather_tiles({"colours": paths}, {"colours": out / "colors.parquet"})["colours"]
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "colors.parquet"), gathered)
     pd.testing.assert_frame_equal(gathered, whole.sort_values("object_id", ignore_index=True))
 
 
@@ -93,7 +93,7 @@ def test_gather_cuts_rejects_overlapping_tiles(tmp_path, default_config):
     with pytest.raises(InputError, match="duplicate object_id"):
         gather_tiles({"after_cuts": [tmp_path / "a.parquet", tmp_path / "b.parquet"],
                       "cutflow": [tmp_path / "flow_a.parquet", tmp_path / "flow_b.parquet"]},
-                     {"after_cuts": tmp_path / "f.parquet", "after_cuts_csv": tmp_path / "f.csv", "cutflow": tmp_path / "flow.csv"})
+                     {"after_cuts": tmp_path / "f.parquet", "cutflow": tmp_path / "flow.csv"})
     assert not (tmp_path / "f.parquet").exists()
 
 

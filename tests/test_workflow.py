@@ -53,7 +53,7 @@ def test_rerun_has_nothing_to_do(repo, finished_run):
 DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "evaluate_ranking",
                       "train_vae",
                       "train_vae_variants", "score_objects", "plot_scores", "colour_pca", "crossmatch_known", "compare_detectors", "candidate_table", "ranked_tables",
-                      "candidate_evidence", "all"}
+                      "candidate_evidence", "csv_twin_after_cuts", "csv_twin_analysed", "csv_twin_vae_scores", "all"}
 
 
 def test_changed_cut_reruns_only_what_depends_on_it(repo, finished_run):
@@ -78,6 +78,24 @@ def test_the_ranking_evaluation_holds_back_only_the_summary(repo, finished_run):
     ranking = snakemake(repo, workdir, "--configfile", "test_config.yaml", "-n", "--forcerun", "rank_candidates")
     assert {"ranked_tables", "candidate_evidence", "summary"} <= planned_jobs(ranking.stdout)
     assert "evaluate_ranking" not in planned_jobs(ranking.stdout)
+
+
+def test_csv_twins_are_jobs_of_their_own_and_equal_their_products(repo, finished_run):
+    """The original scripts' CSV tables are written from the Parquet products by rules of their
+    own (no stage waits for a CSV): each twin is its product as pandas writes it (the selection
+    without symfind's tile column), and forcing a twin plans nothing else."""
+    from symfind.products import LEGACY_CSV
+
+    workdir, _ = finished_run
+    results = workdir / "results"
+    for twin, product in LEGACY_CSV.items():
+        table = pd.read_parquet(results / PRODUCTS[product])
+        assert (results / PRODUCTS[twin]).read_text() == table.drop(columns=["tile"], errors="ignore").to_csv(index=False), twin
+        assert (results / "benchmarks" / f"csv_twin_{product}.tsv").exists(), twin
+    assert "tile" not in pd.read_csv(results / PRODUCTS["selection_csv"], nrows=1).columns
+    forced = snakemake(repo, workdir, "--configfile", "test_config.yaml", "-n", "--forcerun", "csv_twin_colours")
+    assert forced.returncode == 0, forced.stdout[-3000:]
+    assert planned_jobs(forced.stdout) == {"csv_twin_colours", "all"}
 
 
 def test_changed_colour_floor_does_not_rerun_selection(repo, finished_run):

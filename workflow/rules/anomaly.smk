@@ -9,7 +9,6 @@ rule train_vae:
         R("analysed"),
     output:
         parquet=R("vae_scores"),
-        csv=R("vae_scores_csv"),
         ids=R("candidate_ids"),
         history=R("vae_history"),
     params:

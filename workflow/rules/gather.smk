@@ -1,15 +1,15 @@
 # Stages 1-4: each per-tile product gathered into one table (one runner, symfind.stages.gather;
-# the product's order and CSV twin from its entry below). Rule gather_<product>: per-tile parts ->
+# the product's order from its entry below; CSV twins: twins.smk). Rule gather_<product>: per-tile parts ->
 # outputs (product keys of src/symfind/products.py).
 
 GATHERED = {
     "epochs": {"parts": ["epochs"], "outputs": {"epochs": "epochs"}},
     "distances": {"parts": ["distances", "distances_missing"],
-                  "outputs": {"distances": "distances", "distances_csv": "distances_csv", "distances_missing": "distances_missing"}},
+                  "outputs": {"distances": "distances", "distances_missing": "distances_missing"}},
     "extinction": {"parts": ["extinction"], "outputs": {"extinction": "extinction"}},
     "cuts": {"parts": ["after_cuts", "cutflow"],
-             "outputs": {"after_cuts": "after_cuts", "after_cuts_csv": "after_cuts_csv", "cutflow": "cutflow"}},
-    "colours": {"parts": ["colours"], "outputs": {"colours": "colours", "colours_csv": "colours_csv"}},
+             "outputs": {"after_cuts": "after_cuts", "cutflow": "cutflow"}},
+    "colours": {"parts": ["colours"], "outputs": {"colours": "colours"}},
 }
 #: Gathered products that the Snakemake report shows (output name -> caption, category).
 GATHER_REPORT = {"cutflow": ("../report/cutflow.rst", "3. Cuts")}

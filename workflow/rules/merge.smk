@@ -9,7 +9,6 @@ rule merge_catalogue:
         cutflow=R("cutflow"),
     output:
         parquet=R("analysed"),
-        csv=R("analysed_csv"),
     log:
         LOG("merge_catalogue"),
     benchmark:

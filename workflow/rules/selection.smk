@@ -36,7 +36,6 @@ checkpoint select_objects:
         queried=expand(TILE_PRODUCT("selection"), tile=TILES),
     output:
         parquet=R("selection"),
-        csv=R("selection_csv"),
         cutflow=report(R("selection_cutflow"), caption="../report/selection_cutflow.rst", category="1. Selection"),
         tiles=R("selection_tiles"),
     params:

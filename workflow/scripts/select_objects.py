@@ -12,7 +12,6 @@ with job_logging(snakemake.log[0]):
         tiles=list(snakemake.params.tiles),
         names=snakemake.params.names,
         out_parquet=snakemake.output.parquet,
-        out_csv=snakemake.output.csv,
         out_cutflow=snakemake.output.cutflow,
         out_tiles=snakemake.output.tiles,
     )

@@ -8,7 +8,6 @@ with job_logging(snakemake.log[0]):
         params=snakemake.params.vae,
         a_per_ebv=snakemake.params.a_per_ebv,
         out_parquet=snakemake.output.parquet,
-        out_csv=snakemake.output.csv,
         out_ids=snakemake.output.ids,
         out_history=snakemake.output.history,
         threads=snakemake.threads,

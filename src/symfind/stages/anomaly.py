@@ -15,7 +15,7 @@ from ..plots.scores import score_plots
 log = logging.getLogger(__name__)
 
 
-def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_parquet: str | Path, out_csv: str | Path,
+def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_parquet: str | Path,
               out_ids: str | Path, out_history: str | Path, threads: int = 1, a_per_ebv: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Rule ``train_vae``: train the VAE on the analysed objects; write each object's scores (by
     rank), the training history and the candidates' ids (the top ``vae.anomaly_fraction``)."""
@@ -28,7 +28,6 @@ def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_parqu
     log.info("%d candidates (top %.2f%%) by score %s", int(scores["is_candidate"].sum()), 100 * float(params["anomaly_fraction"]),
              params.get("score", "any"))
     write_table(scores, out_parquet)
-    write_table(scores, out_csv)
     write_table(history, out_history)
     write_text("".join(f"{i}\n" for i in scores.loc[scores["is_candidate"], "object_id"]), out_ids)
     return scores

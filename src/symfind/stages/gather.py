@@ -2,7 +2,7 @@
 
 Every per-tile product is gathered the same way: the tiles' tables concatenated and put in the
 product's order (:data:`COMBINE` says, per product, which key orders it and whether a row may
-appear in two tiles); a CSV twin is written where the rule names one (``<product>_csv``).
+appear in two tiles). The CSV twins are rules of their own (:mod:`symfind.stages.twins`).
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ COMBINE: dict[str, Callable[[Sequence[str]], pd.DataFrame]] = {
 
 def gather_tiles(inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str | Path]) -> dict[str, pd.DataFrame]:
     """Rule ``gather_<product>``: for each per-tile product named in ``inputs`` (name -> the tiles'
-    Parquet files), the gathered table written to ``outputs[name]`` and, where given, its CSV twin
-    ``outputs[name + '_csv']``."""
+    Parquet files), the gathered table written to ``outputs[name]`` (CSV twins:
+    :mod:`symfind.stages.twins`)."""
     tables = {}
     for name, paths in inputs.items():
         if name not in COMBINE:
@@ -55,7 +55,5 @@ def gather_tiles(inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str 
         table = COMBINE[name](list(paths))
         log.info("%s: %d rows gathered from %d tiles", name, len(table), len(paths))
         write_table(table, outputs[name])
-        if f"{name}_csv" in outputs:
-            write_table(table, outputs[f"{name}_csv"])
         tables[name] = table
     return tables

@@ -13,7 +13,7 @@ from ..merge import merge_catalogue_colors, no_objects_message
 log = logging.getLogger(__name__)
 
 
-def merge_catalogue(after_cuts_parquet: str | Path, colours_parquet: str | Path, out_parquet: str | Path, out_csv: str | Path,
+def merge_catalogue(after_cuts_parquet: str | Path, colours_parquet: str | Path, out_parquet: str | Path,
                     selection_cutflow_csv: str | Path | None = None, cutflow_csv: str | Path | None = None) -> pd.DataFrame:
     """Rule ``merge_catalogue``: the objects after the cuts inner-joined with their colours on
     ``object_id``. With no object left, stop with a message that names the criterion or cut that
@@ -26,5 +26,4 @@ def merge_catalogue(after_cuts_parquet: str | Path, colours_parquet: str | Path,
     log.info("analysed: %d objects after the cuts x %d with colours -> %d rows (%d objects after the cuts have no epochs)",
              len(after_cuts), len(colours), len(analysed), len(after_cuts) - len(analysed))
     write_table(analysed, out_parquet)
-    write_table(analysed, out_csv)
     return analysed

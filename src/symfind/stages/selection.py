@@ -37,7 +37,7 @@ def select_tile(source: str, tile: int, out_parquet: str | Path, selection_parqu
     return selected
 
 
-def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_parquet: str | Path, out_csv: str | Path,
+def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_parquet: str | Path,
                    out_cutflow: str | Path, out_tiles: str | Path, tables: Mapping[str, str] | None = None,
                    tile_parquets: list[str] | None = None, tiles: list[int] | None = None,
                    names: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -68,7 +68,6 @@ def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_pa
         selected = selected.assign(**{TILE_COLUMN: tile_index(selected["raj2000"], selected["dej2000"], int(nside)).astype(np.int64)})
         counts = tile_counts(selected[TILE_COLUMN])
     write_table(selected, out_parquet)
-    write_table(selected.drop(columns=TILE_COLUMN), out_csv)  # the original script's columns
     write_table(flow, out_cutflow)
     write_tile_list(counts, out_tiles)
     log.info("%d objects selected in %d tiles of nside %d", len(selected), len(counts), int(nside))
