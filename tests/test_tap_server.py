@@ -70,8 +70,8 @@ def test_deleted_tile_is_refetched_alone(repo, tap_run):
     targets = [f"results/{p}" for p in UPSTREAM]
     plan = snakemake(repo, workdir, *targets, "--configfile", configfile, "-n")
     jobs = plan.stdout
-    assert planned_jobs(jobs) == {"select_tile", "fetch_epochs", "fetch_distances",
-                                   "select_objects", "gather_epochs", "gather_distances"}
+    assert planned_jobs(jobs) == {"select_tile", "fetch_epochs", "fetch_distances", "select_objects", "gather_epochs",
+                                   "gather_distances", "csv_twin_selection", "csv_twin_distances"}
     assert "tiles/113/selection.parquet" in jobs and "tiles/112/selection.parquet" not in jobs.split("select_objects")[0]
     rerun = snakemake(repo, workdir, *targets, "--configfile", configfile)
     assert rerun.returncode == 0, rerun.stdout[-3000:]
