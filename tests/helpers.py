@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def rule_blocks(repo: Path):
+    """``(rules file, rule name, the rule's text)`` for every rule and checkpoint in
+    ``workflow/rules``; a rule made in a loop is named by its ``name:`` (the f-string's text, e.g.
+    ``gather_{product}``)."""
+    for smk in sorted((repo / "workflow" / "rules").glob("*.smk")):
+        for block in re.split(r"\n\s*(?:rule|checkpoint)\b", smk.read_text())[1:]:
+            name = block.split(":", 1)[0].strip() or re.search(r'name:\s*\n\s*f?"([^"]+)"', block).group(1)
+            yield smk, name, block
 
 
 def snakemake_command(repo: Path, workdir: Path, *args: str) -> list[str]:

@@ -7,20 +7,17 @@ import pytest
 import yaml
 
 from conftest import REPO
-from helpers import snakemake
+from helpers import rule_blocks, snakemake
 
 
 def _rules(repo):
     """(rule name, conda env text, script file) for every rule in workflow/rules (a rule made in a
     loop is named by its ``name:``)."""
     found = []
-    for smk in sorted((repo / "workflow" / "rules").glob("*.smk")):
-        text = smk.read_text()
-        for block in re.split(r"\n\s*(?:rule|checkpoint)\b", text)[1:]:
-            name = block.split(":", 1)[0].strip() or re.search(r'name:\s*\n\s*f?"([^"]+)"', block).group(1)
-            conda = re.search(r"conda:\s*\n\s*(.+)", block)
-            script = re.search(r'script:\s*\n\s*"([^"]+)"', block)
-            found.append((name, conda and conda.group(1), script and (smk.parent / script.group(1)).resolve()))
+    for smk, name, block in rule_blocks(repo):
+        conda = re.search(r"conda:\s*\n\s*(.+)", block)
+        script = re.search(r'script:\s*\n\s*"([^"]+)"', block)
+        found.append((name, conda and conda.group(1), script and (smk.parent / script.group(1)).resolve()))
     return found
 
 

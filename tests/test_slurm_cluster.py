@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from helpers import SNAKEMAKE
+from helpers import SNAKEMAKE, rule_blocks
 
 #: A rule given more threads on the command line, as a user would (every rule declares 1).
 MORE_THREADS = {"evaluate_ranking": 2}
@@ -43,25 +43,22 @@ def slurm_cluster():
     cluster.stop()
 
 
-def declared_resources(repo: Path, profile: dict) -> dict[str, tuple[int, int]]:
-    """Rule -> (CPUs, memory in MB) the job should get, read from the workflow's own files: the
-    rule's ``threads`` (1 if it declares none) unless :data:`MORE_THREADS` sets it, and ``mem_mb``
-    from the profile's ``set-resources`` for the rule, else the rule's ``resources``, else the
-    profile's ``default-resources``. A rule made in a loop (``rule:`` with ``name: f"gather_{...}"``)
-    is keyed by its name's fixed start (``gather_``); :func:`expected_for` looks it up."""
+def declared_resources(repo: Path) -> dict[str, tuple[int, int | None]]:
+    """Rule -> (``threads``, ``mem_mb``) as the workflow's rule files declare them (1 thread where a
+    rule declares none; ``None`` where it declares no memory). A rule made in a loop
+    (``name: f"gather_{product}"``) is keyed by its name's fixed start (``gather_``)."""
     declared = {}
-    for smk in sorted((repo / "workflow" / "rules").glob("*.smk")):
-        for block in re.split(r"\n\s*(?=(?:rule|checkpoint)\b)", smk.read_text())[1:]:
-            named = re.match(r"(?:rule|checkpoint) (\w+):", block)
-            name = named.group(1) if named else re.search(r'name:\s*\n\s*f?"(\w+)', block).group(1)
-            threads = re.search(r"\n\s*threads: (\d+)", block)
-            memory = re.search(r"\n\s*mem_mb=(\d+)", block)
-            declared[name] = (int(threads.group(1)) if threads else 1, int(memory.group(1)) if memory else None)
+    for _, name, block in rule_blocks(repo):
+        threads = re.search(r"\n\s*threads: (\d+)", block)
+        memory = re.search(r"\n\s*mem_mb=(\d+)", block)
+        declared[name.split("{", 1)[0]] = (int(threads.group(1)) if threads else 1, int(memory.group(1)) if memory else None)
     return declared
 
 
 def expected_for(rule: str, declared: dict, profile: dict) -> tuple[int, int]:
-    """(CPUs, memory in MB) for a job of ``rule`` (see :func:`declared_resources`)."""
+    """(CPUs, memory in MB) a job of ``rule`` should get: the declared threads unless
+    :data:`MORE_THREADS` sets them, and ``mem_mb`` from the profile's ``set-resources`` for the
+    rule, else the rule's own (:func:`declared_resources`), else the profile's ``default-resources``."""
     key = rule if rule in declared else max((k for k in declared if rule.startswith(k)), key=len)
     threads, mem_mb = declared[key]
     mem_mb = profile.get("set-resources", {}).get(rule, {}).get("mem_mb") or mem_mb or profile["default-resources"]["mem_mb"]
@@ -130,11 +127,10 @@ def test_the_sky_runs_through_the_slurm_profile_one_job_per_rule_with_its_cpus_a
     assert per_rule == local_jobs(local_workdir / "results")
 
     # each with the CPUs of its rule's threads and the memory of its resources
-    declared = declared_resources(repo, profile)
+    declared = declared_resources(repo)
     table = pd.DataFrame([{"job": job, "rule": rule, "state": finished[job]["JobState"],
                            "cpus": int(finished[job]["cpus"]), "mem_mb": int(finished[job]["mem_mb"]),
-                           "expected_cpus": expected_for(rule, declared, profile)[0],
-                           "expected_mem_mb": expected_for(rule, declared, profile)[1]}
+                           **dict(zip(("expected_cpus", "expected_mem_mb"), expected_for(rule, declared, profile)))}
                           for job, rule in sorted(job_rules.items())])
     evidence = os.environ.get("SYMFIND_SLURM_EVIDENCE_DIR")
     if evidence:

@@ -1,34 +1,33 @@
-# Stages 1-4: each per-tile product gathered into one table (one runner, symfind.stages.gather;
-# the product's order from its entry below; CSV twins: twins.smk). Rule gather_<product>: per-tile parts ->
-# outputs (product keys of src/symfind/products.py).
+# Stages 1-4: each per-tile product gathered into one table (one runner, symfind.stages.gather,
+# which orders each product; CSV twins: twins.smk). Rule gather_<product>: the per-tile parts of
+# each product listed below -> the gathered product of the same name (product keys of
+# src/symfind/products.py).
 
 GATHERED = {
-    "epochs": {"parts": ["epochs"], "outputs": {"epochs": "epochs"}},
-    "distances": {"parts": ["distances", "distances_missing"],
-                  "outputs": {"distances": "distances", "distances_missing": "distances_missing"}},
-    "extinction": {"parts": ["extinction"], "outputs": {"extinction": "extinction"}},
-    "cuts": {"parts": ["after_cuts", "cutflow"],
-             "outputs": {"after_cuts": "after_cuts", "cutflow": "cutflow"}},
-    "colours": {"parts": ["colours"], "outputs": {"colours": "colours"}},
+    "epochs": ["epochs"],
+    "distances": ["distances", "distances_missing"],
+    "extinction": ["extinction"],
+    "cuts": ["after_cuts", "cutflow"],
+    "colours": ["colours"],
 }
 #: Gathered products that the Snakemake report shows (output name -> caption, category).
 GATHER_REPORT = {"cutflow": ("../report/cutflow.rst", "3. Cuts")}
 
 
-def gather_outputs(spec):
-    return {name: report(R(key), caption=GATHER_REPORT[name][0], category=GATHER_REPORT[name][1]) if name in GATHER_REPORT else R(key)
-            for name, key in spec["outputs"].items()}
+def gather_outputs(names):
+    return {key: report(R(key), caption=GATHER_REPORT[key][0], category=GATHER_REPORT[key][1]) if key in GATHER_REPORT else R(key)
+            for key in names}
 
 
-for product, spec in GATHERED.items():
+for product, names in GATHERED.items():
 
     rule:
         name:
             f"gather_{product}"
         input:
-            **{part: tile_products(part) for part in spec["parts"]},
+            **{part: tile_products(part) for part in names},
         output:
-            **gather_outputs(spec),
+            **gather_outputs(names),
         log:
             LOG(f"gather_{product}"),
         benchmark:
