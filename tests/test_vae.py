@@ -222,3 +222,23 @@ def test_foreach_adam_is_the_per_tensor_loop_bit_for_bit():
             optimiser.step()
         finals.append([p.detach().clone() for p in model.parameters()])
     assert all(torch.equal(a, b) for a, b in zip(*finals))
+
+
+def test_trained_chi2_score_is_the_tail_probability_of_its_reconstruction_loss():
+    """After training (the loop's own objective must not shadow the configured loss name), the
+    chi2 model's score is -log10 P(chi2_k > reconstruction loss) with k its counted features, not
+    the loss itself; an MSE model's score is its loss."""
+    from scipy.stats import chi2
+
+    X, E = _errors_data(300)
+    E *= 10  # errors of 0.5 mag: chi2 values inside scipy's range after a short training
+    E[5, 2] = np.nan  # an entry without an error is not counted
+    result = train_and_score(X, {**PARAMS, "epochs": 3, "loss": "chi2", "sigma_int": 0.02}, errors=E)
+    assert result.n_counted[5] == X.shape[1] - 1 and (np.delete(result.n_counted, 5) == X.shape[1]).all()
+    tail = chi2.sf(result.reconstruction_loss, result.n_counted)
+    usable = tail > 1e-300
+    assert usable.sum() > 0.9 * len(X)
+    np.testing.assert_allclose(result.anomaly_score[usable], -np.log10(tail[usable]), rtol=1e-9)
+    assert not np.allclose(result.anomaly_score, result.reconstruction_loss)
+    mse = train_and_score(X, {**PARAMS, "epochs": 3})
+    np.testing.assert_array_equal(mse.anomaly_score, mse.reconstruction_loss)

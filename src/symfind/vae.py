@@ -297,13 +297,13 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
         condition_in = np.zeros((n, 0))
     else:
         condition_in = condition_input(condition, Standardiser.fit(condition[train_rows], allow_empty=True))
-    loss = params["loss"]
-    if loss == "chi2" and params["missing"] != "mask":
+    loss_name = params["loss"]
+    if loss_name == "chi2" and params["missing"] != "mask":
         raise InputError("vae.loss 'chi2' needs vae.missing 'mask' (an imputed value has no measurement error)")
     inputs, loss_mask = _model_input(scaled, params["missing"])
-    weights = loss_weights(scaled, errors, scaler.scale, loss, float(params["sigma_int"]), loss_mask)
+    weights = loss_weights(scaled, errors, scaler.scale, loss_name, float(params["sigma_int"]), loss_mask)
     target = torch.tensor(np.where(np.isfinite(scaled), scaled, 0.0), dtype=torch.float32, device=device)
-    if loss == "chi2":
+    if loss_name == "chi2":
         # The encoder sees each value shrunk towards the feature's centre by its reliability
         # 1 / (1 + sigma^2 / scale^2) (the posterior mean for a unit-variance population), and the
         # reliability as the mask input: a value its own error calls meaningless cannot steer the
@@ -320,7 +320,7 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
         hidden_columns = torch.tensor(np.flatnonzero(columns), device=device)
     c_all = torch.tensor(condition_in, dtype=torch.float32, device=device)
     m_all = torch.tensor(weights, dtype=torch.float32, device=device)
-    reconstruction = masked_mse if loss == "mse" else masked_chi2
+    reconstruction = masked_mse if loss_name == "mse" else masked_chi2
     model = _build_model(inputs.shape[1], int(params["hidden"]), int(params["latent"]), n_features,
                          condition_in.shape[1]).to(device)
     # foreach: one kernel per update over all parameters (the same arithmetic as the per-tensor loop,
@@ -359,9 +359,9 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
             recon, mu, logvar = model(xc_epoch[step], c_epoch[step])
             rec = reconstruction(recon, target_epoch[step], m_epoch[step])
             kl = kl_divergence(mu, logvar)
-            loss = (rec + beta * kl).mean()
+            objective = (rec + beta * kl).mean()
             optimiser.zero_grad()
-            loss.backward()
+            objective.backward()
             optimiser.step()
             total_rec += rec.detach().sum()
             total_kl += kl.detach().sum()
@@ -413,7 +413,7 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
             spread = (running_sq / N_POSTERIOR_DRAWS - mean**2).clamp(min=0.0).sqrt()
             giant_prediction = mean.cpu().numpy().astype(np.float64) * scaler.scale + scaler.center
             giant_spread = spread.cpu().numpy().astype(np.float64) * scaler.scale
-    if loss == "chi2":
+    if loss_name == "chi2":
         n_counted = (weights > 0).sum(axis=1)
         rec_loss = sq.sum(axis=1)
         score = chi2_score(rec_loss, n_counted)
