@@ -1,9 +1,12 @@
 # Paths and helpers shared by the rules (included first by the Snakefile).
 
 RESULTS = config["results"]
+#: The sample folder: a relative sample.dir is relative to the workflow's folder, and is written
+#: relative to the working directory (never made absolute), so that a finished project that is
+#: moved or copied elsewhere names the same input files and is up to date there.
 SAMPLE_DIR = config["sample"]["dir"]
 if not os.path.isabs(SAMPLE_DIR):
-    SAMPLE_DIR = os.path.join(workflow.basedir, SAMPLE_DIR)
+    SAMPLE_DIR = os.path.relpath(os.path.join(workflow.basedir, SAMPLE_DIR))
 SOURCE = config["source"]
 #: The tap config section for the rules that talk to the archives (None with local tables, so that
 #: a changed TAP setting reruns nothing there).
