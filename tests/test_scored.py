@@ -77,5 +77,5 @@ def test_one_standardiser():
     assert np.isfinite(Z).all() and Z[1, 1] == 0.0 and (Z[:, 2] == 0).all()  # missing at the centre
     mean = Standardiser.fit(X[:, :1], centre="mean")
     assert mean.center[0] == 4.0
-    with pytest.raises(ValueError, match="no observed values"):
-        Standardiser.fit(X)
+    with pytest.raises(ValueError, match="feature.s. u_v have no observed value"):
+        Standardiser.fit(X, names=["g_r", "r_i", "u_v"])  # named by its column, not its index

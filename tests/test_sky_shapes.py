@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -147,3 +148,39 @@ def test_a_known_list_from_a_users_file(repo, tiny_sample, finished_run, analyse
     from helpers import planned_jobs
 
     assert "crossmatch_known" in planned_jobs(plan.stdout) and "train_vae" not in planned_jobs(plan.stdout)
+
+
+def test_a_users_sky_with_only_u_v_g_epochs_completes_and_names_the_missing_colours(repo, tiny_sample, tmp_path):
+    """A user who fetched the epochs of three bands (``source: files``): every colour that can be
+    formed (u-v, u-g, v-g) is scored; the colours that cannot are named in the status files and the
+    summary, and their columns stay empty."""
+    sky = tmp_path / "sky"
+    sky.mkdir()
+    for table, name in SAMPLE_FILES.items():
+        frame = pd.read_parquet(tiny_sample / name)
+        if table == "photometry":
+            frame = frame[frame["filter"].isin(["u", "v", "g"])]
+        frame.to_parquet(sky / name, index=False)
+    files = {table: str(sky / name) for table, name in SAMPLE_FILES.items() if table != "truth"}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({"source": "files", "files": files, "vae": {"epochs": 3},
+                                                     "report": {"n_candidates": 3}}))
+    result = snakemake(repo, tmp_path, "--configfile", "c.yaml")
+    assert result.returncode == 0, result.stdout[-4000:]
+    results = tmp_path / "results"
+    for key, name in PRODUCTS.items():
+        assert (results / name).exists(), key
+    unformed = ["u_r", "u_i", "u_z", "v_r", "v_i", "v_z", "g_r", "g_i", "g_z", "r_i", "r_z", "i_z"]
+    said = statuses(results)
+    assert said["merge_catalogue"].startswith("ran without: 12 of 15 colours could not be formed (no epochs in band(s) r, i, z)")
+    assert all(name in said["merge_catalogue"] for name in unformed)
+    assert said["colour_pca"].startswith("ran without") and "r_i" in said["colour_pca"]
+    summary = (results / PRODUCTS["summary"]).read_text()
+    assert f"merge_catalogue: {said['merge_catalogue']}" in summary
+    scores = pd.read_parquet(results / PRODUCTS["vae_scores"])
+    analysed = pd.read_parquet(results / PRODUCTS["analysed"])
+    assert sorted(scores["object_id"]) == sorted(analysed["object_id"])  # every object scored on u-v, u-g, v-g
+    assert np.isfinite(scores["score_hot_excess"]).all() and (scores["n_features_observed"] <= 3).all()
+    assert scores[[f"excess_z_{name}" for name in unformed]].isna().all().all()
+    assert scores[["excess_z_u_v", "excess_z_u_g", "excess_z_v_g"]].notna().any().all()
+    loadings = pd.read_csv(results / PRODUCTS["pca_loadings"])
+    assert loadings["r_i"].isna().all() and loadings["u_v"].notna().all()

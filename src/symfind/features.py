@@ -126,6 +126,12 @@ def optical_sed(table: pd.DataFrame, a_per_ebv: dict[str, float]) -> tuple[np.nd
     return X0, np.where(np.isfinite(X0), E, np.nan), names
 
 
+def unobserved_features(X: np.ndarray, names: list[str]) -> list[str]:
+    """The features (columns of ``X``, named by ``names``) that no object has: on a sky without
+    epochs in a band, every colour of that band. A model leaves them out and says so."""
+    return [name for name, seen in zip(names, np.isfinite(X).any(axis=0)) if not seen]
+
+
 def hot_feature_mask(names: list[str]) -> np.ndarray:
     """Which features involve a hot band (u or v): colours ``x_y`` with x or y in u, v, and the
     magnitudes ``u_psf``, ``v_psf``; where a hot companion's light makes the object bluer (a
@@ -143,13 +149,16 @@ class Standardiser:
     scale: np.ndarray
 
     @classmethod
-    def fit(cls, X: np.ndarray, allow_empty: bool = False, centre: str = "median") -> Standardiser:
-        """Fit on the finite entries of each column; a column without any raises, unless
-        ``allow_empty`` (then centre 0 and scale 1: every entry of it is missing anyway). A column
-        without spread gets scale 1."""
+    def fit(cls, X: np.ndarray, allow_empty: bool = False, centre: str = "median",
+            names: list[str] | None = None) -> Standardiser:
+        """Fit on the finite entries of each column; a column without any raises, naming it by
+        ``names`` (the feature names of the columns), unless ``allow_empty`` (then centre 0 and
+        scale 1: every entry of it is missing anyway). A column without spread gets scale 1."""
         observed = np.isfinite(X).sum(axis=0)
         if np.any(observed == 0) and not allow_empty:
-            raise InputError(f"feature column(s) {np.flatnonzero(observed == 0).tolist()} have no observed values")
+            empty = np.flatnonzero(observed == 0)
+            named = ", ".join(names[k] for k in empty) if names is not None else f"at column indices {empty.tolist()}"
+            raise InputError(f"feature(s) {named} have no observed value")
         center = np.zeros(X.shape[1])
         scale = np.ones(X.shape[1])
         seen = observed > 0

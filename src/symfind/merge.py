@@ -20,6 +20,31 @@ def merge_catalogue_colors(filtered: pd.DataFrame, colors: pd.DataFrame) -> pd.D
     return merged.sort_values("object_id", kind="stable", ignore_index=True)
 
 
+def unformed_colours(analysed: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """What the colour space of this sky lacks: ``(colours, bands)``, the independent colours
+    ``x_y`` (:data:`symfind.columns.INDEPENDENT_COLOR_PAIRS`; ``y_x`` lacks with it) that no
+    analysed object has, and the bands none of whose colours any analysed object has (a sky whose
+    epochs hold no such band). Empty lists on a sky with every colour (or no object at all)."""
+    from . import columns as C
+
+    if analysed.empty:
+        return [], []
+    has = {pair: C.color_name(*pair) in analysed.columns and bool(analysed[C.color_name(*pair)].notna().any())
+           for pair in C.INDEPENDENT_COLOR_PAIRS}
+    colours = [C.color_name(*pair) for pair, seen in has.items() if not seen]
+    bands = [band for band in C.SKYMAPPER_BANDS if not any(seen for pair, seen in has.items() if band in pair)]
+    return colours, bands
+
+
+def unformed_colours_note(colours: list[str], bands: list[str]) -> str | None:
+    """The status note of the analysed table when colours could not be formed, or None."""
+    if not colours:
+        return None
+    why = f" (no epochs in band(s) {', '.join(bands)})" if bands else ""
+    return (f"{len(colours)} of 15 colours could not be formed{why}: {', '.join(colours)}; "
+            "the detectors, the ranking and the PCA use the other colours")
+
+
 def no_objects_message(selection_cutflow: pd.DataFrame, cutflow: pd.DataFrame, n_filtered: int) -> str:
     """Why no object is left to analyse: the selection criterion or the cut that removed the last
     ones, with the config key to loosen (from the two cut-flows), or the missing colours."""

@@ -82,6 +82,7 @@ PRODUCTS: dict[str, str] = {
     "config_used": "config_used.yaml",
     "summary": "summary.txt",
     # what each stage that can be skipped on a sky did ("ran" or "skipped: <reason>")
+    "status_merge_catalogue": "status/merge_catalogue.txt",
     "status_colour_pca": "status/colour_pca.txt",
     "status_compare_detectors": "status/compare_detectors.txt",
     "status_rank_candidates": "status/rank_candidates.txt",

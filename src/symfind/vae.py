@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .config import with_defaults
-from .features import Standardiser, feature_errors, feature_matrix, hot_feature_mask, optical_sed
+from .features import Standardiser, feature_errors, feature_matrix, hot_feature_mask, optical_sed, unobserved_features
 from .io import InputError
 
 log = logging.getLogger(__name__)
@@ -254,8 +254,10 @@ HIDE_FRACTION = 0.5
 
 
 def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, errors: np.ndarray | None = None,
-                    condition: np.ndarray | None = None, hide: np.ndarray | None = None) -> VAEResult:
-    """Fit the VAE on ``X`` (NaN = missing) and score every row; ``errors``: the 1-sigma measurement
+                    condition: np.ndarray | None = None, hide: np.ndarray | None = None,
+                    names: list[str] | None = None) -> VAEResult:
+    """Fit the VAE on ``X`` (NaN = missing) and score every row; ``names``: the features' names
+    (columns of ``X``), for the errors that name a feature; ``errors``: the 1-sigma measurement
     error of each entry, same units as ``X`` (needed by ``loss: chi2``). ``condition`` (optional,
     NaN = missing): what a conditional VAE is given, to encoder and decoder, and does not model.
 
@@ -291,7 +293,7 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
     if train_limit and len(train_rows) > int(train_limit):
         train_rows = np.sort(np.random.default_rng(seed + 1).choice(train_rows, int(train_limit), replace=False))
         log.info("training on a random subsample of %d of %d objects; every object is scored", len(train_rows), n)
-    scaler = Standardiser.fit(X[train_rows])
+    scaler = Standardiser.fit(X[train_rows], names=names)
     scaled = scaler.transform(X)
     if condition is None:
         condition_in = np.zeros((n, 0))
@@ -485,10 +487,18 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     log.info("VAE (%s) on %d objects x %d features (%s, loss %s), device %s", model, int(observed.sum()), X.shape[1],
              "dereddened optical colours" if model == "conditional" else params["features"], params["loss"],
              resolve_device(params["device"]))
+    all_names = list(names)
+    unformed = unobserved_features(X, all_names)
+    if unformed:  # a sky without epochs in a band: the model learns and scores the colours that exist
+        log.warning("no analysed object has feature(s) %s: the VAE models the other %d", ", ".join(unformed),
+                    len(all_names) - len(unformed))
+        used = np.array([name not in unformed for name in all_names])
+        X, errors, names = X[:, used], errors[:, used], [name for name in all_names if name not in unformed]
     loss = params["loss"]
     hot_mask = hot_feature_mask(names)
     result = train_and_score(X[observed], params, threads, errors[observed] if loss == "chi2" else None,
-                             None if condition is None else condition[observed], hot_mask if condition is not None else None)
+                             None if condition is None else condition[observed], hot_mask if condition is not None else None,
+                             names=names)
     X, errors = X[observed], errors[observed]
     sigma_int = float(params["sigma_int"])
     if result.giant_prediction is not None:
@@ -527,5 +537,11 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
             **{f"share_{name}": result.contributions[:, k] for k, name in enumerate(names)},
             **{f"excess_z_{name}": excess["z"][:, k] for k, name in enumerate(names)},
         }
-    ).sort_values("rank", ignore_index=True)
+    )
+    # the features no object has keep their columns, empty, in the order of the full feature list
+    columns = ["share_", "excess_z_"]
+    losses = losses.assign(**{f"{prefix}{name}": np.nan for prefix in columns for name in unformed})
+    leading = [c for c in losses.columns if not c.startswith(tuple(columns))]
+    losses = losses[leading + [f"{prefix}{name}" for prefix in columns for name in all_names]]
+    losses = losses.sort_values("rank", ignore_index=True)
     return losses, result.history

@@ -9,6 +9,7 @@ rule merge_catalogue:
         cutflow=R("cutflow"),
     output:
         parquet=R("analysed"),
+        status=R("status_merge_catalogue"),
     log:
         LOG("merge_catalogue"),
     benchmark:

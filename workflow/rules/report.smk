@@ -78,7 +78,7 @@ rule summary:
         recovery=R("known_recovery"),
         comparison=R("detector_comparison"),
         ranking_evaluation=R("ranking_evaluation"),
-        statuses=[R(k) for k in ("status_colour_pca", "status_compare_detectors", "status_rank_candidates", "status_evaluate_ranking")],
+        statuses=[R(k) for k in ("status_merge_catalogue", "status_colour_pca", "status_compare_detectors", "status_rank_candidates", "status_evaluate_ranking")],
     output:
         report(R("summary"), caption="../report/summary.rst", category="0. Run"),
     params:

@@ -9,4 +9,5 @@ with job_logging(snakemake.log[0]):
         selection_cutflow_csv=snakemake.input.selection_cutflow,
         cutflow_csv=snakemake.input.cutflow,
         out_parquet=snakemake.output.parquet,
+        out_status=snakemake.output.status,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import pca as kernel
-from ..features import feature_matrix
+from ..features import feature_matrix, unobserved_features
 from ..io import write_table
 from ..plots.sky import pca_plot
 from ..status import Skipped, skipped_figure, write_status
@@ -19,16 +19,25 @@ log = logging.getLogger(__name__)
 def colour_pca(analysed_parquet: str | Path, feature_set: str, out_explained: str | Path, out_loadings: str | Path, out_png: str | Path,
                out_status: str | Path | None = None) -> pd.DataFrame:
     """Rule ``colour_pca``: the explained variance, loadings and plot. On a sky with too few
-    complete objects the stage is skipped: empty tables, a figure and the status file say why."""
+    complete objects the stage is skipped: empty tables, a figure and the status file say why. The
+    colours that no object has (a sky without epochs in a band) are left out, their loadings
+    empty, and the status file names them."""
     analysed = pd.read_parquet(analysed_parquet)
-    X, names = feature_matrix(analysed, feature_set)
+    X, all_names = feature_matrix(analysed, feature_set)
+    unformed = unobserved_features(X, all_names) if len(X) else []
+    names = [name for name in all_names if name not in unformed]
+    X = X[:, [k for k, name in enumerate(all_names) if name not in unformed]]
+    partly = [f"the colour(s) no object has left out: {', '.join(unformed)}"] if unformed else None
     try:
+        if not names:
+            raise Skipped("no colour is observed for any analysed object")
         explained, loadings, scores = kernel.colour_pca(X, names)
+        loadings = loadings.assign(**{name: float("nan") for name in unformed})[["component", *all_names]]
     except Skipped as skipped:
         explained = pd.DataFrame({"component": pd.Series(dtype="int64"), "explained_variance_ratio": pd.Series(dtype="float64"),
                                   "cumulative": pd.Series(dtype="float64")})
         write_table(explained, out_explained)
-        write_table(pd.DataFrame(columns=["component", *names]), out_loadings)
+        write_table(pd.DataFrame(columns=["component", *all_names]), out_loadings)
         skipped_figure(out_png, "PCA of the colour space", str(skipped))
         if out_status is not None:
             write_status(out_status, "colour_pca", skipped)
@@ -39,5 +48,5 @@ def colour_pca(analysed_parquet: str | Path, feature_set: str, out_explained: st
     write_table(loadings, out_loadings)
     pca_plot(explained, scores, out_png)
     if out_status is not None:
-        write_status(out_status, "colour_pca")
+        write_status(out_status, "colour_pca", partly=partly)
     return explained
