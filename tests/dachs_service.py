@@ -50,7 +50,11 @@ def _pg_bin(name: str) -> str:
 class DachsInstance:
     """One hermetic DaCHS server serving one sky; ``url`` is its TAP endpoint."""
 
-    def __init__(self, name: str = "symfind") -> None:
+    def __init__(self, name: str = "symfind", hard_maxrec: int | None = None) -> None:
+        """``hard_maxrec``: the service's hard row limit (``[async]hardMAXREC``; the default
+        limit is lowered to it where it is smaller); None: DaCHS's own limits (20,000 rows by
+        default, 20,000,000 at most)."""
+        self.hard_maxrec = hard_maxrec
         if shutil.which("dachs") is None:
             raise DachsUnavailable("GAVO DaCHS is not installed (run `make test` as root, or apt-get install gavodachs2-server)")
         if shutil.which("runuser") is None or os.getuid() != 0:
@@ -93,7 +97,9 @@ class DachsInstance:
             f"serverPort: {self.http_port}\n"
             f"serverURL: http://localhost:{self.http_port}\n"
             "bindAddress: 127.0.0.1\n"
-            "user: \n",  # no privilege drop: the instance's files belong to this process
+            "user: \n"  # no privilege drop: the instance's files belong to this process
+            + ("" if self.hard_maxrec is None else
+               f"[async]\nhardMAXREC: {self.hard_maxrec}\ndefaultMAXREC: {min(20000, self.hard_maxrec)}\n"),
             encoding="utf-8",
         )
         dsn = f"host=127.0.0.1 port={self.pg_port} user=postgres dbname=gavo"

@@ -165,3 +165,65 @@ def test_failed_tile_keeps_the_others_and_a_rerun_completes_exactly(repo, proxy,
     for key in ("selection", "epochs", "distances"):  # exactly the rows of a fault-free run
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "results" / PRODUCTS[key]),
                                       pd.read_parquet(finished_run[0] / "results" / PRODUCTS[key]), obj=key)
+
+
+def _counting(runner):
+    """The pieces of work the runner is asked to run, in order."""
+    asked: list[str] = []
+    run = runner.run
+
+    def counted(adql, what, uploads=None):
+        asked.append(what)
+        return run(adql, what, uploads)
+
+    runner.run = counted
+    return asked
+
+
+@pytest.mark.parametrize("table", ["epochs", "distances"])
+def test_an_overflowing_upload_chunk_is_halved_and_loses_nothing(table, proxy, fault_free):
+    from symfind.sources.tap import DISTANCES_ADQL
+
+    column, adql = ("object_id", EPOCHS_ADQL) if table == "epochs" else ("source_id", DISTANCES_ADQL)
+    ids = np.sort(fault_free["object_id" if table == "epochs" else "gaia_dr2_id1"].to_numpy())[:40]
+    runner, _ = _runner(proxy)
+    clean = fetch_by_upload(runner, ids, column, adql, f"{table} test", 20)
+    proxy.add("overflow", "TAP_UPLOAD", times=2)  # chunk 1 overflows, then its first half
+    asked = _counting(runner)
+    split = fetch_by_upload(runner, ids, column, adql, f"{table} test", 20)
+    pd.testing.assert_frame_equal(split.sort_values(list(split.columns), ignore_index=True),
+                                  clean.sort_values(list(clean.columns), ignore_index=True))
+    assert [k for k, _ in proxy.log].count("overflow") == 2 and len(clean) > 0
+    first, second = f"{table} test chunk 1/2 (20 ids)", f"{table} test chunk 2/2 (20 ids)"
+    fives = [f"{half} part {k}/2 (5 ids)" for half in (f"{first} part 2/2 (10 ids)", f"{second} part 1/2 (10 ids)",
+                                                     f"{second} part 2/2 (10 ids)") for k in (1, 2)]
+    # after overflows at 20 and 10 ids, the rest of the fetch starts at 5: no query that must overflow again
+    assert asked == [first, f"{first} part 1/2 (10 ids)", f"{first} part 1/2 (10 ids) part 1/2 (5 ids)",
+                     f"{first} part 1/2 (10 ids) part 2/2 (5 ids)", *fives]
+    proxy.clear()
+    proxy.add("overflow", "TAP_UPLOAD", times=None)
+    with pytest.raises(TapOverflow, match=rf"{table} test chunk 1/2 \(20 ids\) part 1/2 \(10 ids\): result truncated .* cannot be split further"):
+        fetch_by_upload(runner, ids, column, adql, f"{table} test", 20, max_split_depth=1)
+
+
+def test_a_resumed_upload_queries_only_the_parts_that_were_missing(proxy, fault_free, tmp_path):
+    ids = np.sort(fault_free["object_id"].to_numpy())[:30]
+    runner, _ = _runner(proxy)
+    clean = fetch_by_upload(runner, ids, "object_id", EPOCHS_ADQL, "epochs test", 10)
+    proxy.add("http503", f"<TD>{ids[25]}</TD>", times=None)  # the upload of chunk 3 fails every time
+    with pytest.raises(TapError, match=r"epochs test chunk 3/3 \(10 ids\)"):
+        fetch_by_upload(runner, ids, "object_id", EPOCHS_ADQL, "epochs test", 10, parts_dir=tmp_path / "parts")
+    assert len(list((tmp_path / "parts").glob("*.parquet"))) == 2  # chunks 1 and 2 kept
+    proxy.clear()
+    asked = _counting(runner)
+    resumed = fetch_by_upload(runner, ids, "object_id", EPOCHS_ADQL, "epochs test", 10, parts_dir=tmp_path / "parts")
+    assert asked == ["epochs test chunk 3/3 (10 ids)"]
+    pd.testing.assert_frame_equal(resumed, clean, check_dtype=False)
+
+
+def test_without_maxrec_the_runner_asks_for_the_services_hard_limit(proxy):
+    runner, _ = _runner(proxy)
+    assert runner.maxrec is None
+    assert runner.row_limit() == 20_000_000  # DaCHS's [async]hardMAXREC as installed, from its capabilities
+    runner, _ = TapRunner(proxy.url("/tap"), maxrec=123), None
+    assert runner.row_limit() == 123  # a configured limit is kept

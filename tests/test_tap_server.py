@@ -173,3 +173,71 @@ def test_dr4_over_tap_gives_the_same_selection_colours_and_candidates(repo, tiny
                                   distances["dr2"][["source_id", "r_est", "r_lo", "r_hi"]])
     assert distances["dr4"]["result_flag"].isna().all()  # Bailer-Jones 2021 has none
     assert "release: dr4" in (runs["dr4"] / PRODUCTS["config_used"]).read_text()
+
+
+def _upstream_compared(workdir: Path, finished_run) -> dict[str, int]:
+    """The TAP run's selection, epochs and distances equal the sample run's rows of the same
+    objects (``source: sample`` reads the same sky as local tables); their row counts."""
+    results, local = workdir / "results", finished_run[0] / "results"
+    selected = _read(results / PRODUCTS["selection"])
+    counts = {"selection": len(selected)}
+    for key, id_column, key_column in (("selection", "object_id", "object_id"), ("epochs", "object_id", "object_id"),
+                                       ("distances", "gaia_dr2_id1", "source_id")):
+        tap, mine = _read(results / PRODUCTS[key]), _read(local / PRODUCTS[key])
+        mine = mine[mine[key_column].isin(selected[id_column])]
+        drop = [c for c in ("tile",) if c in tap.columns]  # the tiling differs: the rows do not
+        pd.testing.assert_frame_equal(tap.drop(columns=drop).sort_values(list(tap.columns.drop(drop)), ignore_index=True),
+                                      mine.drop(columns=drop).sort_values(list(mine.columns.drop(drop)), ignore_index=True), obj=key)
+        counts[key] = len(tap)
+    assert not list(results.rglob("*.parts")), "the kept upload parts are removed once the products are written"
+    return counts
+
+
+def test_default_row_limit_does_not_truncate_a_tile_of_more_epochs(repo, tiny_sample, tap_server, finished_run, tmp_path):
+    """DaCHS as installed gives 20,000 rows to a job that sets no MAXREC: a tile of more epochs in one
+    upload chunk (tap.maxrec null, the default chunk) gets them all, the runner asking for the
+    service's hard limit."""
+    configfile = _tap_config(tmp_path, tiny_sample, tap_server, upload_chunk=10000)
+    config = yaml.safe_load((tmp_path / configfile).read_text())
+    config["sky"] = {"nside": 2, "tiles": [28]}  # tiles 112 and 113 of nside 4 in one
+    (tmp_path / configfile).write_text(yaml.safe_dump(config))
+    result = snakemake(repo, tmp_path, *[f"results/{PRODUCTS[k]}" for k in ("selection", "epochs", "distances")], "--configfile", configfile)
+    assert result.returncode == 0, result.stdout[-5000:]
+    counts = _upstream_compared(tmp_path, finished_run)
+    assert counts["epochs"] > 20_000
+    logs = "".join(p.read_text() for p in (tmp_path / "results" / "logs").rglob("*.log"))
+    assert "allows at most 20000000 rows per job" in logs and "chunk 1/1" in logs and "overflowed" not in logs
+
+
+@pytest.fixture(scope="module")
+def small_limit_server(tiny_sample):
+    """A second hermetic DaCHS with the same sky and a hard row limit of 100 ([async]hardMAXREC)."""
+    from dachs_service import DachsInstance, DachsUnavailable
+
+    from conftest import _unavailable
+
+    try:
+        instance = DachsInstance("symfind-limit", hard_maxrec=100).start(tiny_sample)
+    except DachsUnavailable as reason:
+        _unavailable(str(reason))
+    yield instance.url
+    instance.stop()
+
+
+def test_a_small_hard_row_limit_splits_the_tile_and_both_uploads_and_keeps_every_row(repo, tiny_sample, small_limit_server,
+                                                                                    finished_run, tmp_path):
+    """Behind a service that allows 100 rows per job, a tile of 140 selected objects is split in
+    four, its epochs (thousands of rows) and distances (140 rows) uploads are halved until each
+    part fits, and the products equal the local tables'."""
+    configfile = _tap_config(tmp_path, tiny_sample, small_limit_server, upload_chunk=10000)
+    config = yaml.safe_load((tmp_path / configfile).read_text())
+    config["sky"] = {"tiles": [138]}
+    (tmp_path / configfile).write_text(yaml.safe_dump(config))
+    result = snakemake(repo, tmp_path, *[f"results/{PRODUCTS[k]}" for k in ("selection", "epochs", "distances")], "--configfile", configfile)
+    assert result.returncode == 0, result.stdout[-5000:]
+    counts = _upstream_compared(tmp_path, finished_run)
+    assert counts["selection"] > 100 and counts["distances"] > 100 and counts["epochs"] > 100 * 16
+    logs = {p.parent.name: p.read_text() for p in (tmp_path / "results" / "logs").glob("*/138.log")}
+    assert "allows at most 100 rows per job" in logs["select_tile"] and "overflowed; splitting into 4" in logs["select_tile"]
+    for rule in ("fetch_epochs", "fetch_distances"):
+        assert "it overflowed the row limit; splitting its" in logs[rule], rule

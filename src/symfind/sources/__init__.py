@@ -18,7 +18,9 @@ name the source in their params (``source``) and call :func:`open_source`; they 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,12 +52,13 @@ class Source(Protocol):
 
 
 def open_source(source: str, tables: Mapping[str, str | Path] | None = None, tap: Mapping[str, Any] | None = None,
-                names: Mapping[str, Any] | None = None) -> Source:
+                names: Mapping[str, Any] | None = None, parts_dir: str | Path | None = None) -> Source:
     """The source named by the config key ``source``: ``sample`` or ``files`` read ``tables``
     (name -> path, names of :data:`symfind.sources.local.TABLE_SCHEMAS`), ``tap`` queries the
     services of the ``tap`` config section. ``names``: the config's ``release``, ``distances`` and
     ``archive`` (:func:`symfind.releases.archive_schema`; default: DR2 with Bailer-Jones 2018), the
-    table and column names the tables or the services use."""
+    table and column names the tables or the services use. ``parts_dir`` (``tap`` only): where
+    the completed parts of an upload are kept until the job's product is written."""
     from ..releases import archive_schema
 
     schema = archive_schema(names or {})
@@ -68,5 +71,15 @@ def open_source(source: str, tables: Mapping[str, str | Path] | None = None, tap
             raise InputError("source 'tap' needs the 'tap' config section (services and limits)")
         from .tap import TapArchive
 
-        return TapArchive(tap, schema)
+        return TapArchive(tap, schema, None if parts_dir is None else str(parts_dir))
     raise InputError(f"config key 'source': {source!r} is not one of {', '.join(SOURCES)}")
+
+
+@contextmanager
+def upload_parts(product: str | Path) -> Iterator[Path]:
+    """The folder where a job keeps the completed parts of its TAP uploads until ``product`` is
+    written (``<product>.parts``): removed when the body ends without an error, kept after a failure
+    so that the rerun of the job queries only the parts that were missing."""
+    folder = Path(f"{product}.parts")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

@@ -10,7 +10,10 @@ carries them (asynchronous jobs, retries, chunked uploads).
   tile that overflows the service's row limit is split into its four children, down to
   ``tap.max_split_depth`` levels; beyond that the stage fails, saying so.
 - Epochs and distances upload the ids in chunks (``TAP_UPLOAD``) and join them: per-epoch
-  photometry by ``object_id``, Bailer-Jones distances by ``source_id``. No ``TOP``.
+  photometry by ``object_id``, Bailer-Jones distances by ``source_id``. No ``TOP``. A chunk that
+  overflows the row limit is halved, down to ``tap.max_upload_split_depth`` levels; with a
+  ``parts_dir`` each completed part is kept there until the product is written, so that a job
+  that failed resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -136,9 +139,17 @@ class TapArchive:
     ``skymapper`` and ``gaia`` URLs, ``maxrec``, ``max_split_depth``, ``upload_chunk``, ``timeout_s``,
     ``retries``, ``backoff_s``)."""
 
-    def __init__(self, tap: Mapping[str, Any], schema: ArchiveSchema | None = None) -> None:
+    def __init__(self, tap: Mapping[str, Any], schema: ArchiveSchema | None = None, parts_dir: str | None = None) -> None:
         self.tap = dict(tap)
         self.schema = schema or DEFAULT_SCHEMA
+        self.parts_dir = parts_dir
+
+    def _upload(self, runner: TapRunner, ids: np.ndarray, id_column: str, adql: str, what: str) -> pd.DataFrame:
+        from ..config import defaults
+
+        depth = self.tap.get("max_upload_split_depth", defaults("tap")["max_upload_split_depth"])
+        return fetch_by_upload(runner, ids, id_column, adql, what, int(self.tap["upload_chunk"]), int(depth),
+                               None if self.parts_dir is None else f"{self.parts_dir}/{id_column}")
 
     def select(self, criteria: list[Criterion], nside: int, tile: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The selection query on one tile (an all-sky query is refused: the archive would truncate
@@ -163,8 +174,7 @@ class TapArchive:
         log.info("per-epoch photometry ADQL on %s:\n%s", self.tap["skymapper"], adql)
         runner = runner_from_config(self.tap, "skymapper")
         what = f"photometry from {self.tap['skymapper']}"
-        frame = fetch_by_upload(runner, object_ids, "object_id", adql, f"epochs of {len(object_ids)} objects",
-                                int(self.tap["upload_chunk"]))
+        frame = self._upload(runner, object_ids, "object_id", adql, f"epochs of {len(object_ids)} objects")
         frame = self.schema.with_missing(self.schema.with_missing(frame, "photometry"), "images") if len(frame.columns) else frame
         registry = {**self.schema.registry("photometry"), "night_mjd": self.schema.registry("images")["night_mjd"]}
         return join_epochs(np.asarray(object_ids), typed(frame, registry, what), None, what)
@@ -177,7 +187,6 @@ class TapArchive:
         runner = runner_from_config(self.tap, "gaia")
         what = f"distances from {self.tap['gaia']}"
         ids = np.asarray(source_ids, dtype=np.int64)
-        frame = fetch_by_upload(runner, ids, "source_id", adql, f"distances of {len(ids)} sources",
-                                int(self.tap["upload_chunk"]))
+        frame = self._upload(runner, ids, "source_id", adql, f"distances of {len(ids)} sources")
         frame = self.schema.with_missing(frame, "distances") if len(frame.columns) else frame
         return lookup_distances(ids, typed(frame, self.schema.registry("distances"), what), what)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..extinction import compute_ebv
 from ..io import write_table
-from ..sources import open_source
+from ..sources import open_source, upload_parts
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +23,12 @@ def fetch_distances(selected_parquet: str | Path, source: str, out_parquet: str 
     """Rule ``fetch_distances``: the distances (pc) of one tile's Gaia sources, and the ids without
     one; ``names``: the release and distance catalogue (:func:`symfind.releases.archive_schema`)."""
     ids = pd.read_parquet(selected_parquet, columns=["gaia_dr2_id1"])["gaia_dr2_id1"].to_numpy(dtype=np.int64)
-    found, missing = open_source(source, tables, tap, names).distances(ids)
-    log.info("Bailer-Jones distances: %d requested, %d found, %d missing (listed in %s)",
-             len(found) + len(missing), len(found), len(missing), out_missing)
-    write_table(found, out_parquet)
-    write_table(missing, out_missing)
+    with upload_parts(out_parquet) as parts:
+        found, missing = open_source(source, tables, tap, names, parts).distances(ids)
+        log.info("Bailer-Jones distances: %d requested, %d found, %d missing (listed in %s)",
+                 len(found) + len(missing), len(found), len(missing), out_missing)
+        write_table(found, out_parquet)
+        write_table(missing, out_missing)
     return found
 
 

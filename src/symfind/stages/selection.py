@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..io import write_table
 from ..selection import criteria_from_config
-from ..sources import open_source
+from ..sources import open_source, upload_parts
 from ..tiles import TILE_COLUMN, gather, tile_counts, tile_index, write_tile_list
 
 log = logging.getLogger(__name__)
@@ -78,8 +78,9 @@ def fetch_epochs(selected_parquet: str | Path, source: str, out_parquet: str | P
                  tap: Mapping[str, Any] | None = None, names: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Rule ``fetch_epochs``: the per-epoch photometry of one tile's selected objects, from the source."""
     ids = pd.read_parquet(selected_parquet, columns=["object_id"])["object_id"].to_numpy()
-    epochs = open_source(source, tables, tap, names).epochs(ids)
-    n_with = epochs["object_id"].nunique()
-    log.info("%d epochs of %d selected objects (%d objects have none)", len(epochs), n_with, len(ids) - n_with)
-    write_table(epochs, out_parquet)
+    with upload_parts(out_parquet) as parts:
+        epochs = open_source(source, tables, tap, names, parts).epochs(ids)
+        n_with = epochs["object_id"].nunique()
+        log.info("%d epochs of %d selected objects (%d objects have none)", len(epochs), n_with, len(ids) - n_with)
+        write_table(epochs, out_parquet)
     return epochs
