@@ -296,3 +296,47 @@ def test_stable_sort_equals_a_stable_argsort():
         sorted_key, order = kernels._stable_sort(key.astype(np.int64))
         expected = np.argsort(key, kind="stable")
         assert np.array_equal(order, expected) and np.array_equal(sorted_key, key[expected])
+
+
+# -- flickering: the scatter within a night beyond the errors ---------------------------------------
+
+def _light_curve(nights_mag, per_night, sigma, flicker, band="u", seed=0, object_id=1):
+    """``per_night`` exposures on each night (about 10 minutes apart) of a star whose nightly mean is
+    ``nights_mag[k]``, with Gaussian errors ``sigma`` and flickering of rms ``flicker`` (mag)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k, mean in enumerate(nights_mag):
+        for j in range(per_night):
+            rows.append({"object_id": object_id, "image_id": len(rows), "filter": band, "night_mjd": 57000 + k + 0.5 + 0.007 * j,
+                         "mag_psf": mean + rng.normal(0, flicker) + rng.normal(0, sigma), "e_mag_psf": sigma, "flags": 0})
+    return pd.DataFrame(rows)
+
+
+def test_flicker_equals_a_hand_computation():
+    epochs = pd.DataFrame({"object_id": [1, 1, 1], "image_id": [0, 1, 2], "filter": ["u", "u", "u"],
+                           "night_mjd": [57000.50, 57000.51, 57003.5], "mag_psf": [10.0, 10.2, 11.0],
+                           "e_mag_psf": [0.1, 0.1, 0.1], "flags": [0, 0, 0]})
+    colors, _ = colors_from_epochs(epochs, 0.0, 255, None)
+    row = colors.iloc[0]
+    # night 1: mean 10.1, chi2 = 2 x 0.1^2/0.1^2 = 2 on 1 dof; scatter 0.02 - expected (1/2)(0.01 + 0.01) = 0.01
+    # night 2: one exposure, nothing
+    assert row["flicker_dof_u"] == 1 and row["flicker_chi2_u"] == pytest.approx(2.0)
+    assert row["flicker_rms_u"] == pytest.approx(0.1)
+    from scipy.stats import chi2
+
+    assert row["flicker_sig_u"] == pytest.approx(-np.log10(chi2.sf(2.0, 1)))
+    assert row["flicker_dof_v"] == 0 and np.isnan(row["flicker_rms_v"]) and np.isnan(row["flicker_sig_v"])
+
+
+def test_a_flickering_star_has_a_significant_flicker_and_a_mira_none():
+    sigma = 0.02
+    flickering = _light_curve([15.0] * 12, per_night=3, sigma=sigma, flicker=5 * sigma, seed=1, object_id=1)
+    mira_nights = 15.0 + 1.0 * np.sin(np.linspace(0, 4 * np.pi, 12))  # 2 mag between nights, constant within one
+    mira = _light_curve(mira_nights, per_night=3, sigma=sigma, flicker=0.0, seed=2, object_id=2)
+    single = _light_curve([15.0] * 12, per_night=1, sigma=sigma, flicker=5 * sigma, seed=3, object_id=3)
+    colors, _ = colors_from_epochs(pd.concat([flickering, mira, single], ignore_index=True), 0.0, 255, 5.0)
+    by_id = colors.set_index("object_id")
+    assert by_id.loc[1, "flicker_sig_u"] > 10 and by_id.loc[1, "flicker_rms_u"] == pytest.approx(5 * sigma, rel=0.35)
+    assert by_id.loc[2, "flicker_sig_u"] < 2 and by_id.loc[2, "flicker_rms_u"] < 0.01
+    assert by_id.loc[2, "chi2r_u"] > 100  # the Mira's nights differ: that is variability, not flickering
+    assert by_id.loc[3, "flicker_dof_u"] == 0 and np.isnan(by_id.loc[3, "flicker_sig_u"])  # one exposure a night: nothing

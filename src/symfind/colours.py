@@ -291,8 +291,20 @@ def _nightly_arrays(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarr
     n_used = np.bincount(codes[use], minlength=n_groups)
     with np.errstate(divide="ignore", invalid="ignore"):  # a group whose epochs were all clipped: NaN
         mean, variance = sum_wm / sum_w, 1.0 / sum_w
+    # within the night, for the flickering: every usable exposure's chi2 about the night's weighted
+    # mean of all of them, and the sums of their squared deviations and errors (mag^2). Not clipped:
+    # the clip (a few sigma of the errors) protects the nightly means and would cut the flickering
+    # itself away (a flicker of 5x the errors loses most of its exposures to a 5-sigma clip).
+    all_weight = 1.0 / err2
+    all_mean = np.bincount(codes, weights=all_weight * mag, minlength=n_groups) / np.bincount(codes, weights=all_weight,
+                                                                                              minlength=n_groups)
+    residual2 = (mag - all_mean[codes]) ** 2
+    within_chi2 = np.bincount(codes, weights=all_weight * residual2, minlength=n_groups)
+    within_sq = np.bincount(codes, weights=residual2, minlength=n_groups)
+    within_err2 = np.bincount(codes, weights=err2, minlength=n_groups)
     return {"object_id": g_obj, "night": g_night, "band": g_band, "mag": mean, "var": variance, "n_epochs": n_used,
-            "n_clipped": n_all - n_used}
+            "n_clipped": n_all - n_used, "n_exposures": n_all, "within_chi2": within_chi2, "within_sq": within_sq,
+            "within_err2": within_err2}
 
 
 def _object_nights(object_id: np.ndarray, night: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -419,6 +431,51 @@ def _variability(object_id: np.ndarray, band: np.ndarray, mag: np.ndarray, var: 
     return out
 
 
+def _flicker(object_id: np.ndarray, band: np.ndarray, n_epochs: np.ndarray, within_chi2: np.ndarray,
+             within_sq: np.ndarray, within_err2: np.ndarray, ids: np.ndarray) -> dict[str, np.ndarray]:
+    """Per object and band, the flickering: the scatter of one night's exposures about that night's
+    weighted mean beyond their errors, pooled over the nights with two or more exposures (the
+    columns of :func:`symfind.columns.flicker_names`; rows follow ``ids``).
+
+    For a night of ``n`` exposures ``m_i`` with errors ``sigma_i`` (the floor included) and weighted
+    mean ``M``: ``chi2 = sum((m_i - M)^2 / sigma_i^2)`` with ``n - 1`` degrees of freedom, summed
+    over nights (every usable exposure: the per-night clip of the means does not apply); the excess
+    variance is ``(sum (m_i - M)^2 - sum (n - 1)/n sigma_i^2) / sum (n - 1)``
+    (the expected scatter of a constant star subtracted; its square root, floored at 0, is
+    ``flicker_rms``, mag); ``flicker_sig = -log10 P(chi2_dof > chi2)``. A slow variable (a Mira) is
+    constant within a night: its nightly means move, its flicker stays near zero. SkyMapper observes
+    the six bands of a colour sequence within about 20 minutes, the Shallow Survey u and v three
+    times (Wolf et al. 2018, PASA 35, e010); Lucy et al. (2024, arXiv:2412.00855) find that at
+    least a fifth of symbiotic stars flicker measurably between the exposures of one sequence.
+    Nights with one exposure add nothing; an object without such nights has 0 dof and NaN.
+    """
+    from scipy.stats import chi2 as chi2_distribution
+
+    n_bands = len(C.SKYMAPPER_BANDS)
+    obj_index = _positions(ids, object_id)
+    inside = (obj_index >= 0) & (n_epochs >= 2)
+    codes = obj_index[inside] * n_bands + band[inside]
+    n_groups = len(ids) * n_bands
+    n = n_epochs[inside].astype(np.float64)
+    dof = np.bincount(codes, weights=n - 1, minlength=n_groups)
+    chi2 = np.bincount(codes, weights=within_chi2[inside], minlength=n_groups)
+    expected = np.bincount(codes, weights=within_err2[inside] * (n - 1) / n, minlength=n_groups)
+    scatter = np.bincount(codes, weights=within_sq[inside], minlength=n_groups)
+    has = dof > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rms = np.where(has, np.sqrt(np.maximum(scatter - expected, 0.0) / dof), np.nan)
+        log_p = chi2_distribution.logsf(chi2, np.where(has, dof, 1.0))
+    significance = np.where(has, np.minimum(-log_p / np.log(10.0), 300.0), np.nan)
+    out: dict[str, np.ndarray] = {}
+    for k, name in enumerate(C.SKYMAPPER_BANDS):
+        dof_name, chi2_name, rms_name, sig_name = C.flicker_names(name)
+        out[dof_name] = dof[k::n_bands].astype(np.int64)
+        out[chi2_name] = np.where(has[k::n_bands], chi2[k::n_bands], np.nan)
+        out[rms_name] = rms[k::n_bands]
+        out[sig_name] = significance[k::n_bands]
+    return out
+
+
 #: Epochs per pass of :func:`colors_from_epochs`. Every sum runs within one object, so passes over
 #: whole objects give the same numbers as one pass; arrays of a few MB are reused by the allocator
 #: instead of being faulted in afresh (on 10^7 epochs about half the time of one pass).
@@ -478,6 +535,8 @@ def colors_from_epochs(
         variability = _variability(nightly["object_id"], nightly["band"], nightly["mag"], nightly["var"], chunk_ids)
         del variability["object_id"]
         part.update(variability)
+        part.update(_flicker(nightly["object_id"], nightly["band"], nightly["n_exposures"], nightly["within_chi2"],
+                             nightly["within_sq"], nightly["within_err2"], chunk_ids))
         parts.append(part)
     order = list(C.COLOR_PRODUCT_COLUMNS) + [name for name in parts[0] if name not in C.COLOR_PRODUCT_COLUMNS]
     table = pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in order})

@@ -160,5 +160,17 @@ def variability_names(band: str) -> tuple[str, str, str]:
     return f"n_nights_{band}", f"chi2r_{band}", f"amp_{band}"
 
 
+def flicker_names(band: str) -> tuple[str, str, str, str]:
+    """Column names of a band's flickering, the scatter of the exposures of one night about that
+    night's mean beyond their errors, pooled over the nights with two or more exposures: the
+    degrees of freedom (``flicker_dof_<band>``, exposures less nights), the chi2 about the nightly
+    means (``flicker_chi2_<band>``), the excess rms (``flicker_rms_<band>``, mag) and the
+    significance of the excess (``flicker_sig_<band>``, -log10 of the chi2 tail probability)."""
+    return f"flicker_dof_{band}", f"flicker_chi2_{band}", f"flicker_rms_{band}", f"flicker_sig_{band}"
+
+
+#: Per-object flickering columns of the colour product, band by band.
+FLICKER_COLUMNS: tuple[str, ...] = tuple(name for band in SKYMAPPER_BANDS for name in flicker_names(band))
+
 #: Per-object variability columns of the colour product, band by band.
 VARIABILITY_COLUMNS: tuple[str, ...] = tuple(name for band in SKYMAPPER_BANDS for name in variability_names(band))
