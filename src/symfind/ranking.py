@@ -54,11 +54,20 @@ def variability_columns(table: pd.DataFrame) -> list[str]:
     return [name for band in C.SKYMAPPER_BANDS for name in C.variability_names(band)[1:] if name in table.columns]
 
 
+def flicker_columns(table: pd.DataFrame) -> list[str]:
+    """The colour stage's flickering columns present in ``table``: the excess rms and its
+    significance in the bands a hot accreting component flickers in (u, v) and in g."""
+    from . import columns as C
+
+    return [name for band in ("u", "v", "g") for name in C.flicker_names(band)[2:] if name in table.columns]
+
+
 #: What the ranking can take beside the colours (``rank.inputs``): the VAE's latent means, its two
 #: scores (``score_any``, ``score_hot_excess``; and ``vae_score``, the configured one), each
-#: feature's deviation from what the giant alone predicts (``excess_z_*``), and each band's
-#: variability from the epochs (``chi2r_*``, ``amp_*``).
-RANK_INPUTS = ("latent", "scores", "residuals", "variability")
+#: feature's deviation from what the giant alone predicts (``excess_z_*``), each band's
+#: variability from the epochs (``chi2r_*``, ``amp_*``) and the flickering within a night in u,
+#: v and g (``flicker_rms_*``, ``flicker_sig_*``).
+RANK_INPUTS = ("latent", "scores", "residuals", "variability", "flicker")
 
 
 def ranking_features(rows: pd.DataFrame, feature_set: str,
@@ -74,7 +83,7 @@ def ranking_features(rows: pd.DataFrame, feature_set: str,
     scores = [c for c in ("score_any", "score_hot_excess") if c in rows.columns]
     X, names = feature_matrix(rows, feature_set)
     columns = {"latent": latent, "scores": ["anomaly_score", *scores], "residuals": excess,
-               "variability": variability_columns(rows)}
+               "variability": variability_columns(rows), "flicker": flicker_columns(rows)}
     extra = [c for name in RANK_INPUTS if name in inputs for c in columns[name]]
     values = rows[extra].to_numpy(dtype=np.float64, na_value=np.nan) if extra else np.zeros((len(rows), 0))
     values = np.where(np.isfinite(values), values, np.nan)
