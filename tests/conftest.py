@@ -64,3 +64,14 @@ def tap_server(tiny_sample):
         _unavailable(str(reason))
     yield instance.url
     instance.stop()
+
+
+#: Fixtures that run the workflow or start a service: a test that takes one is in the slow layer
+#: (``pytest -m "not slow"`` is the unit layer of the inner loop; ``make test`` runs both).
+SLOW_FIXTURES = {"tiny_sample", "finished_run", "tap_server", "tap_run", "small_limit_server", "proxy", "fault_free"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -295,9 +295,12 @@ def _nightly_arrays(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarr
     # mean of all of them, and the sums of their squared deviations and errors (mag^2). Not clipped:
     # the clip (a few sigma of the errors) protects the nightly means and would cut the flickering
     # itself away (a flicker of 5x the errors loses most of its exposures to a 5-sigma clip).
-    all_weight = 1.0 / err2
-    all_mean = np.bincount(codes, weights=all_weight * mag, minlength=n_groups) / np.bincount(codes, weights=all_weight,
-                                                                                              minlength=n_groups)
+    if use.all():  # nothing clipped: the means are those of every exposure already
+        all_weight, all_mean = weight, mean
+    else:
+        all_weight = 1.0 / err2
+        all_mean = np.bincount(codes, weights=all_weight * mag, minlength=n_groups) / np.bincount(codes, weights=all_weight,
+                                                                                                  minlength=n_groups)
     residual2 = (mag - all_mean[codes]) ** 2
     within_chi2 = np.bincount(codes, weights=all_weight * residual2, minlength=n_groups)
     within_sq = np.bincount(codes, weights=residual2, minlength=n_groups)
@@ -449,7 +452,7 @@ def _flicker(object_id: np.ndarray, band: np.ndarray, n_epochs: np.ndarray, with
     least a fifth of symbiotic stars flicker measurably between the exposures of one sequence.
     Nights with one exposure add nothing; an object without such nights has 0 dof and NaN.
     """
-    from scipy.stats import chi2 as chi2_distribution
+    from scipy.special import chdtrc
 
     n_bands = len(C.SKYMAPPER_BANDS)
     obj_index = _positions(ids, object_id)
@@ -462,10 +465,12 @@ def _flicker(object_id: np.ndarray, band: np.ndarray, n_epochs: np.ndarray, with
     expected = np.bincount(codes, weights=within_err2[inside] * (n - 1) / n, minlength=n_groups)
     scatter = np.bincount(codes, weights=within_sq[inside], minlength=n_groups)
     has = dof > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rms = np.where(has, np.sqrt(np.maximum(scatter - expected, 0.0) / dof), np.nan)
-        log_p = chi2_distribution.logsf(chi2, np.where(has, dof, 1.0))
-    significance = np.where(has, np.minimum(-log_p / np.log(10.0), 300.0), np.nan)
+    rms = np.full(n_groups, np.nan)
+    significance = np.full(n_groups, np.nan)
+    # the tail probability where there is a night to measure, floored at 1e-300 (a significance of
+    # 300 dex: far beyond any doubt)
+    rms[has] = np.sqrt(np.maximum(scatter[has] - expected[has], 0.0) / dof[has])
+    significance[has] = -np.log10(np.maximum(chdtrc(dof[has], chi2[has]), 1e-300))
     out: dict[str, np.ndarray] = {}
     for k, name in enumerate(C.SKYMAPPER_BANDS):
         dof_name, chi2_name, rms_name, sig_name = C.flicker_names(name)
@@ -538,7 +543,7 @@ def colors_from_epochs(
         part.update(_flicker(nightly["object_id"], nightly["band"], nightly["n_exposures"], nightly["within_chi2"],
                              nightly["within_sq"], nightly["within_err2"], chunk_ids))
         parts.append(part)
-    order = list(C.COLOR_PRODUCT_COLUMNS) + [name for name in parts[0] if name not in C.COLOR_PRODUCT_COLUMNS]
+    order = [*C.COLOR_PRODUCT_COLUMNS, *C.VARIABILITY_COLUMNS, *C.FLICKER_COLUMNS]
     table = pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in order})
     counts["clipped"] = clipped
     counts["nightly_magnitudes"] = nightly_rows
