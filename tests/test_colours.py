@@ -340,3 +340,22 @@ def test_a_flickering_star_has_a_significant_flicker_and_a_mira_none():
     assert by_id.loc[2, "flicker_sig_u"] < 2 and by_id.loc[2, "flicker_rms_u"] < 0.01
     assert by_id.loc[2, "chi2r_u"] > 100  # the Mira's nights differ: that is variability, not flickering
     assert by_id.loc[3, "flicker_dof_u"] == 0 and np.isnan(by_id.loc[3, "flicker_sig_u"])  # one exposure a night: nothing
+
+
+def test_detection_fractions_count_the_nights_with_g_and_r():
+    """A pulsator whose u is measured on 3 of its 10 g-and-r nights (its bright ones) and v on all:
+    det_frac_u 0.3, det_frac_v 1; a night with g but no r does not count; an object without g-and-r
+    nights has NaN."""
+    rows = []
+    for k in range(10):
+        for band in ("g", "r", "v") + (("u",) if k < 3 else ()):
+            rows.append({"object_id": 1, "filter": band, "night_mjd": 57000 + k + 0.5, "mag_psf": 14.0})
+    rows.append({"object_id": 1, "filter": "g", "night_mjd": 57020.5, "mag_psf": 14.0})  # g without r
+    rows.append({"object_id": 1, "filter": "u", "night_mjd": 57020.5, "mag_psf": 16.0})
+    rows.append({"object_id": 2, "filter": "u", "night_mjd": 57001.5, "mag_psf": 16.0})
+    epochs = pd.DataFrame(rows).assign(image_id=lambda f: np.arange(len(f)), e_mag_psf=0.02, flags=0)
+    colors, _ = colors_from_epochs(epochs, 0.01, 255, 5.0)
+    by_id = colors.set_index("object_id")
+    assert by_id.loc[1, "n_nights_gr"] == 10
+    assert by_id.loc[1, "det_frac_u"] == pytest.approx(0.3) and by_id.loc[1, "det_frac_v"] == 1.0
+    assert by_id.loc[2, "n_nights_gr"] == 0 and np.isnan(by_id.loc[2, "det_frac_u"])

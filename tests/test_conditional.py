@@ -206,7 +206,7 @@ def test_variability_features_equal_a_hand_computation():
     floor = 0.01
     colors, _ = colors_from_epochs(epochs, floor, 255, None)
     colors = colors.set_index("object_id")
-    tail = [*C.VARIABILITY_COLUMNS, *C.FLICKER_COLUMNS]  # after the colours: variability, then flickering
+    tail = [*C.VARIABILITY_COLUMNS, *C.DETECTION_COLUMNS, *C.FLICKER_COLUMNS]  # after the colours
     assert list(colors.columns[-len(tail):]) == tail
 
     def by_hand(nights: list[list[tuple[float, float]]]) -> tuple[float, float]:

@@ -481,6 +481,27 @@ def _flicker(object_id: np.ndarray, band: np.ndarray, n_epochs: np.ndarray, with
     return out
 
 
+def _detection_fractions(object_id: np.ndarray, night: np.ndarray, band: np.ndarray, mag: np.ndarray,
+                         ids: np.ndarray) -> dict[str, np.ndarray]:
+    """Per object (rows follow ``ids``): the nights with a g and an r mean (``n_nights_gr``) and the
+    share of them with a u (``det_frac_u``) and a v mean (``det_frac_v``; NaN without such
+    nights), from the nightly arrays (a night whose epochs were all clipped has no mean)."""
+    seen = np.isfinite(mag)
+    codes, on_object = _object_nights(object_id[seen], night[seen])
+    band = band[seen]
+    n_on = len(on_object)
+    has = {name: np.bincount(codes[band == k], minlength=n_on) > 0
+           for k, name in enumerate(C.SKYMAPPER_BANDS) if name in ("u", "v", "g", "r")}
+    both = has["g"] & has["r"]
+    owner = _positions(ids, on_object)
+    n_gr = np.bincount(owner[both], minlength=len(ids))
+    out: dict[str, np.ndarray] = {"n_nights_gr": n_gr.astype(np.int64)}
+    for name in ("u", "v"):
+        with_band = np.bincount(owner[both & has[name]], minlength=len(ids))
+        out[f"det_frac_{name}"] = np.where(n_gr > 0, with_band / np.maximum(n_gr, 1), np.nan)
+    return out
+
+
 #: Epochs per pass of :func:`colors_from_epochs`. Every sum runs within one object, so passes over
 #: whole objects give the same numbers as one pass; arrays of a few MB are reused by the allocator
 #: instead of being faulted in afresh (on 10^7 epochs about half the time of one pass).
@@ -540,10 +561,11 @@ def colors_from_epochs(
         variability = _variability(nightly["object_id"], nightly["band"], nightly["mag"], nightly["var"], chunk_ids)
         del variability["object_id"]
         part.update(variability)
+        part.update(_detection_fractions(nightly["object_id"], nightly["night"], nightly["band"], nightly["mag"], chunk_ids))
         part.update(_flicker(nightly["object_id"], nightly["band"], nightly["n_exposures"], nightly["within_chi2"],
                              nightly["within_sq"], nightly["within_err2"], chunk_ids))
         parts.append(part)
-    order = [*C.COLOR_PRODUCT_COLUMNS, *C.VARIABILITY_COLUMNS, *C.FLICKER_COLUMNS]
+    order = [*C.COLOR_PRODUCT_COLUMNS, *C.VARIABILITY_COLUMNS, *C.DETECTION_COLUMNS, *C.FLICKER_COLUMNS]
     table = pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in order})
     counts["clipped"] = clipped
     counts["nightly_magnitudes"] = nightly_rows

@@ -172,5 +172,11 @@ def flicker_names(band: str) -> tuple[str, str, str, str]:
 #: Per-object flickering columns of the colour product, band by band.
 FLICKER_COLUMNS: tuple[str, ...] = tuple(name for band in SKYMAPPER_BANDS for name in flicker_names(band))
 
+#: Per-object detection fractions of the colour product: the nights on which both g and r were
+#: measured (``n_nights_gr``) and the fraction of them on which u (``det_frac_u``) and v
+#: (``det_frac_v``) were measured too. A large-amplitude pulsator's u and v are seen near maximum
+#: only, so its colours with u or v come from its bright nights; a hot companion is seen every night.
+DETECTION_COLUMNS: tuple[str, ...] = ("n_nights_gr", "det_frac_u", "det_frac_v")
+
 #: Per-object variability columns of the colour product, band by band.
 VARIABILITY_COLUMNS: tuple[str, ...] = tuple(name for band in SKYMAPPER_BANDS for name in variability_names(band))

@@ -48,10 +48,13 @@ RANK_METHODS = ("pu_bagging", "nearest_known")
 
 
 def variability_columns(table: pd.DataFrame) -> list[str]:
-    """The colour stage's variability columns present in ``table`` (reduced chi2 and amplitude per band)."""
+    """The colour stage's variability columns present in ``table``: reduced chi2 and amplitude per
+    band, and the shares of the g-and-r nights with u and with v (a pulsator's u and v are seen on
+    its bright nights only)."""
     from . import columns as C
 
-    return [name for band in C.SKYMAPPER_BANDS for name in C.variability_names(band)[1:] if name in table.columns]
+    names = [name for band in C.SKYMAPPER_BANDS for name in C.variability_names(band)[1:]] + list(C.DETECTION_COLUMNS[1:])
+    return [name for name in names if name in table.columns]
 
 
 def flicker_columns(table: pd.DataFrame) -> list[str]:

@@ -214,7 +214,7 @@ def _evidence_columns(scored_parquet: str | Path) -> pd.DataFrame:
     wanted = {"object_id", "raj2000", "dej2000", "ebv", "jk0", "abs_j", "r_est", "rank", "score_hot_excess", "excess_features",
               *(b.column for b in SED_BANDS), *(b.error for b in SED_BANDS)}
     names = pq.ParquetFile(scored_parquet).schema_arrow.names
-    keep = [n for n in names if n in wanted or n.startswith(("excess_z_", "chi2r_", "amp_", "flicker_"))]
+    keep = [n for n in names if n in wanted or n.startswith(("excess_z_", "chi2r_", "amp_", "flicker_", "det_frac_", "n_nights_gr"))]
     return pd.read_parquet(scored_parquet, columns=keep)
 
 
@@ -278,6 +278,9 @@ def _evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios:
                for band in ("u", "v") if f"flicker_dof_{band}" in row.index and row.get(f"flicker_dof_{band}", 0) > 0]
     if flicker:
         lines.append("within a night: " + "; ".join(flicker))
+    if row.get("n_nights_gr", 0) > 0:
+        lines.append(f"of {number(row.get('n_nights_gr'), '.0f')} g-and-r nights: u on {number(row.get('det_frac_u'), '.0%')}, "
+                     f"v on {number(row.get('det_frac_v'), '.0%')}")
     lines.append(f"(J-K)0 {number(row.get('jk0'), '.2f')}, M_J {number(row.get('abs_j'), '.2f')}, "
                  f"E(B-V) {number(row.get('ebv'), '.2f')}, d {number(row.get('r_est'), '.0f')} pc")
     return lines
