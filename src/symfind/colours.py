@@ -434,7 +434,7 @@ def _variability(object_id: np.ndarray, band: np.ndarray, mag: np.ndarray, var: 
     return out
 
 
-def _flicker(object_id: np.ndarray, band: np.ndarray, n_epochs: np.ndarray, within_chi2: np.ndarray,
+def _flicker(object_id: np.ndarray, band: np.ndarray, n_exposures: np.ndarray, within_chi2: np.ndarray,
              within_sq: np.ndarray, within_err2: np.ndarray, ids: np.ndarray) -> dict[str, np.ndarray]:
     """Per object and band, the flickering: the scatter of one night's exposures about that night's
     weighted mean beyond their errors, pooled over the nights with two or more exposures (the
@@ -456,10 +456,10 @@ def _flicker(object_id: np.ndarray, band: np.ndarray, n_epochs: np.ndarray, with
 
     n_bands = len(C.SKYMAPPER_BANDS)
     obj_index = _positions(ids, object_id)
-    inside = (obj_index >= 0) & (n_epochs >= 2)
+    inside = (obj_index >= 0) & (n_exposures >= 2)
     codes = obj_index[inside] * n_bands + band[inside]
     n_groups = len(ids) * n_bands
-    n = n_epochs[inside].astype(np.float64)
+    n = n_exposures[inside].astype(np.float64)
     dof = np.bincount(codes, weights=n - 1, minlength=n_groups)
     chi2 = np.bincount(codes, weights=within_chi2[inside], minlength=n_groups)
     expected = np.bincount(codes, weights=within_err2[inside] * (n - 1) / n, minlength=n_groups)

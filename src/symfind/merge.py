@@ -26,13 +26,13 @@ def unformed_colours(analysed: pd.DataFrame) -> tuple[list[str], list[str]]:
     analysed object has, and the bands none of whose colours any analysed object has (a sky whose
     epochs hold no such band). Empty lists on a sky with every colour (or no object at all)."""
     from . import columns as C
+    from .features import feature_matrix, unobserved_features
 
     if analysed.empty:
         return [], []
-    has = {pair: C.color_name(*pair) in analysed.columns and bool(analysed[C.color_name(*pair)].notna().any())
-           for pair in C.INDEPENDENT_COLOR_PAIRS}
-    colours = [C.color_name(*pair) for pair, seen in has.items() if not seen]
-    bands = [band for band in C.SKYMAPPER_BANDS if not any(seen for pair, seen in has.items() if band in pair)]
+    colours = unobserved_features(*feature_matrix(analysed, "colors"))
+    bands = [band for band in C.SKYMAPPER_BANDS
+             if all(C.color_name(*pair) in colours for pair in C.INDEPENDENT_COLOR_PAIRS if band in pair)]
     return colours, bands
 
 

@@ -135,10 +135,6 @@ class TapRunner:
         return frame
 
 
-#: How many times an overflowing upload chunk may be halved by default (2^8 = 256 parts).
-MAX_UPLOAD_SPLIT_DEPTH = 8
-
-
 def _part_file(parts_dir: str | Path | None, adql: str, id_column: str, ids: np.ndarray) -> Path | None:
     """Where the result of one upload part is kept: named by a hash of the query and its ids."""
     if parts_dir is None:
@@ -201,14 +197,17 @@ def fetch_by_upload(
     adql_template: str,
     what: str,
     chunk_size: int,
-    max_split_depth: int = MAX_UPLOAD_SPLIT_DEPTH,
+    max_split_depth: int | None = None,
     parts_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """Upload ``ids`` in chunks of ``chunk_size`` as table ``TAP_UPLOAD.ids`` (column
     ``id_column``) and run the template; a chunk that overflows the row limit is halved, at most
-    ``max_split_depth`` times; ``parts_dir``: where each completed part is kept for a resumed job."""
+    ``max_split_depth`` times (None: ``tap.max_upload_split_depth`` of the shipped configuration);
+    ``parts_dir``: where each completed part is kept for a resumed job."""
     from tqdm import tqdm
 
+    if max_split_depth is None:
+        max_split_depth = int(defaults("tap")["max_upload_split_depth"])
     ids = np.unique(np.asarray(ids, dtype=np.int64))
     n_chunks = max(1, -(-len(ids) // chunk_size))
     fetch = _UploadFetch(runner, id_column, adql_template, parts_dir, chunk_size)

@@ -539,9 +539,9 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
         }
     )
     # the features no object has keep their columns, empty, in the order of the full feature list
-    columns = ["share_", "excess_z_"]
-    losses = losses.assign(**{f"{prefix}{name}": np.nan for prefix in columns for name in unformed})
-    leading = [c for c in losses.columns if not c.startswith(tuple(columns))]
-    losses = losses[leading + [f"{prefix}{name}" for prefix in columns for name in all_names]]
+    prefixes = ("share_", "excess_z_")
+    losses = losses.assign(**{f"{prefix}{name}": np.nan for prefix in prefixes for name in unformed})
+    leading = [c for c in losses.columns if not c.startswith(prefixes)]
+    losses = losses[leading + [f"{prefix}{name}" for prefix in prefixes for name in all_names]]
     losses = losses.sort_values("rank", ignore_index=True)
     return losses, result.history

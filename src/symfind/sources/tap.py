@@ -145,10 +145,9 @@ class TapArchive:
         self.parts_dir = parts_dir
 
     def _upload(self, runner: TapRunner, ids: np.ndarray, id_column: str, adql: str, what: str) -> pd.DataFrame:
-        from ..config import defaults
-
-        depth = self.tap.get("max_upload_split_depth", defaults("tap")["max_upload_split_depth"])
-        return fetch_by_upload(runner, ids, id_column, adql, what, int(self.tap["upload_chunk"]), int(depth),
+        depth = self.tap.get("max_upload_split_depth")  # None: the shipped default
+        return fetch_by_upload(runner, ids, id_column, adql, what, int(self.tap["upload_chunk"]),
+                               None if depth is None else int(depth),
                                None if self.parts_dir is None else f"{self.parts_dir}/{id_column}")
 
     def select(self, criteria: list[Criterion], nside: int, tile: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
