@@ -46,14 +46,15 @@ def test_comparison_has_every_detector_label_set_and_fraction():
                            **{c: rng.normal(10, 0.3, n) for c in ("j_m", "h_m", "k_m", "w1mpro", "w3mpro", "w4mpro")}})
     planted = np.arange(n) < 10  # the hot-excess score finds the planted stars, the other scores do not
     losses = pd.DataFrame({"object_id": np.arange(n), "score_hot_excess": rng.random(n) + 2 * planted,
+                           "score_symbiotic": rng.random(n) + 2 * planted,
                            "score_any": rng.random(n), "rank": np.arange(1, n + 1), "is_candidate": np.arange(n) < 6})
-    losses["anomaly_score"] = losses["score_hot_excess"]
+    losses["anomaly_score"] = losses["score_symbiotic"]
     others = pd.DataFrame({"object_id": np.arange(n), "score_vae_plain_chi2": rng.random(n), "score_vae_seed": rng.random(n)})
     matches = pd.DataFrame({"object_id": [1, 2, 3]})
     truth = pd.DataFrame({"object_id": np.arange(n), "population": ["symbiotic_s" if k < 10 else "k_giant" for k in range(n)]})
     params = {"model": "conditional", "features": "colors", "anomaly_fraction": 0.02, "seed": 1, "loss": "chi2", "sigma_int": 0.02}
     table = compare_detectors(scored_table(merged, losses, others, params, "colors"), matches, truth, params)
-    assert set(table["detector"]) == {"vae_conditional_hot_excess", "vae_conditional_any", "vae_plain_chi2", "vae_seed",
+    assert set(table["detector"]) == {"vae_conditional_symbiotic", "vae_conditional_hot_excess", "vae_conditional_any", "vae_plain_chi2", "vae_seed",
                                       "isolation_forest", "pca", "lof", "colour_rule"}
     baselines = table[table["detector"].isin(["isolation_forest", "pca", "lof"])]
     assert (baselines.groupby(["detector", "labels", "top_fraction"])["errors"].apply(set) == {"ignored", "used"}).all()
@@ -86,7 +87,7 @@ def test_comparison_trains_the_other_variants_unless_told_not_to(tmp_path):
                            "ebv": rng.uniform(0, 0.2, n), "jk0": rng.normal(1.1, 0.1, n), "abs_j": rng.normal(-4, 1, n)})
     merged.to_parquet(tmp_path / "analysed.parquet")
     pd.DataFrame({"object_id": np.arange(n), "anomaly_score": rng.random(n), "score_any": rng.random(n),
-                  "score_hot_excess": rng.random(n), "rank": np.arange(1, n + 1),
+                  "score_hot_excess": rng.random(n), "score_symbiotic": rng.random(n), "rank": np.arange(1, n + 1),
                   "is_candidate": np.arange(n) < 4}).to_parquet(tmp_path / "vae_scores.parquet")
     pd.DataFrame({"object_id": [1, 2]}).to_csv(tmp_path / "matches.csv", index=False)
     params = {"model": "conditional", "score": "hot_excess", "features": "magnitudes", "loss": "chi2", "sigma_int": 0.02,
@@ -94,13 +95,13 @@ def test_comparison_trains_the_other_variants_unless_told_not_to(tmp_path):
               "missing": "mask", "validation_fraction": 0.0, "patience": 5, "seed": 1, "device": "cpu", "compare_losses": True}
     a_per_ebv = {"u": 4.294, "v": 4.026, "g": 2.986, "r": 2.288, "i": 1.588, "z": 1.206}
     assert set(other_variants(params)) == {"vae_plain_chi2", "vae_seed"}
-    assert set(other_variants({**params, "model": "plain"})) == {"vae_conditional_hot_excess", "vae_seed"}
-    every_vae = {"vae_conditional_hot_excess", "vae_conditional_any", "vae_plain_chi2", "vae_seed"}
-    for compare, expected in ((True, every_vae), (False, {"vae_conditional_hot_excess", "vae_conditional_any"})):
+    assert set(other_variants({**params, "model": "plain"})) == {"vae_conditional_symbiotic", "vae_seed"}
+    conditional = {"vae_conditional_symbiotic", "vae_conditional_hot_excess", "vae_conditional_any"}
+    every_vae = conditional | {"vae_plain_chi2", "vae_seed"}
+    for compare, expected in ((True, every_vae), (False, conditional)):
         variants = train_vae_variants(tmp_path / "analysed.parquet", {**params, "compare_losses": compare}, tmp_path / "variants.parquet",
                                       a_per_ebv=a_per_ebv)
-        assert len(variants) == n and set(variants.columns) == {"object_id"} | {f"score_{v}" for v in expected - {
-            "vae_conditional_hot_excess", "vae_conditional_any"}}
+        assert len(variants) == n and set(variants.columns) == {"object_id"} | {f"score_{v}" for v in expected - conditional}
         score_objects(tmp_path / "analysed.parquet", tmp_path / "vae_scores.parquet", tmp_path / "variants.parquet", params,
                       "colors", tmp_path / "scored.parquet")
         table = run_compare(tmp_path / "scored.parquet", tmp_path / "matches.csv", None, {**params, "compare_losses": compare},

@@ -133,8 +133,9 @@ def test_library_defaults_are_the_shipped_configuration():
     assert (runner.timeout_s, runner.retries, runner.backoff_s, runner.maxrec) == tuple(
         shipped["tap"][k] for k in ("timeout_s", "retries", "backoff_s", "maxrec"))
     assert with_defaults("vae", {"epochs": 3}) == {**shipped["vae"], "epochs": 3}
-    # an empty vae block means the shipped VAE (conditional): its two scores are the ones compared
-    assert set(configured_variants({})) == set(configured_variants(shipped["vae"])) == {"vae_conditional_hot_excess", "vae_conditional_any"}
+    # an empty vae block means the shipped VAE (conditional): its three scores are the ones compared
+    assert set(configured_variants({})) == set(configured_variants(shipped["vae"])) == {
+        "vae_conditional_symbiotic", "vae_conditional_hot_excess", "vae_conditional_any"}
 
 
 def test_one_stage_numbering_everywhere():

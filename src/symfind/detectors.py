@@ -91,6 +91,7 @@ def colour_rule_scores(table: pd.DataFrame) -> np.ndarray:
 
 #: The VAE variants of the comparison: name -> (what overrides the configured ``vae`` block, score column).
 VAE_VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
+    "vae_conditional_symbiotic": ({"model": "conditional", "score": "symbiotic", "loss": "chi2", "missing": "mask"}, "score_symbiotic"),
     "vae_conditional_hot_excess": ({"model": "conditional", "score": "hot_excess", "loss": "chi2", "missing": "mask"}, "score_hot_excess"),
     "vae_conditional_any": ({"model": "conditional", "score": "any", "loss": "chi2", "missing": "mask"}, "score_any"),
     "vae_plain_chi2": ({"model": "plain", "score": "any", "loss": "chi2", "missing": "mask"}, "score_any"),
@@ -98,6 +99,7 @@ VAE_VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
 }
 #: Readable names of the detectors, for plots and the summary.
 DETECTOR_LABELS: dict[str, str] = {
+    "vae_conditional_symbiotic": "VAE, giant-conditioned, symbiotic (jump, phase, flicker)",
     "vae_conditional_hot_excess": "VAE, giant-conditioned, hot excess",
     "vae_conditional_any": "VAE, giant-conditioned, any residual",
     "vae_plain_chi2": "VAE, plain, chi2",
@@ -113,7 +115,8 @@ def configured_variants(params: Mapping[str, Any]) -> dict[str, str]:
     """The comparison's names of the configured VAE's two scores: ``{name: score column}``."""
     params = with_defaults("vae", params)
     if params["model"] == "conditional":
-        return {"vae_conditional_hot_excess": "score_hot_excess", "vae_conditional_any": "score_any"}
+        return {"vae_conditional_symbiotic": "score_symbiotic", "vae_conditional_hot_excess": "score_hot_excess",
+                "vae_conditional_any": "score_any"}
     if params["preset"] == "seed" or params["loss"] == "mse":
         return {"vae_seed": "score_any"}
     return {"vae_plain_chi2": "score_any"}

@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 
 from .config import with_defaults
-from .features import Standardiser, feature_errors, feature_matrix, hot_feature_mask, optical_sed, unobserved_features
+from .companion import COMPANION_COLUMNS, fit_companions
+from .features import HOT_BANDS, Standardiser, feature_errors, feature_matrix, hot_feature_mask, optical_sed, unobserved_features
 from .io import InputError
 
 log = logging.getLogger(__name__)
@@ -447,7 +448,51 @@ def flag_anomalies(object_ids: np.ndarray, scores: np.ndarray, fraction: float) 
 #: ``conditional`` (the dereddened optical SED, given the giant's infrared properties).
 VAE_MODELS = ("plain", "conditional")
 #: Which score ranks the candidates (``vae.score``).
-VAE_SCORES = ("hot_excess", "any")
+VAE_SCORES = ("symbiotic", "hot_excess", "any")
+
+
+def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_sig: np.ndarray,
+                    det_frac_u: np.ndarray, weights: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """The default score (``vae.score: symbiotic``): the hot excess, weighed by what makes it
+    symbiotic, plus the flickering that an accreting white dwarf shows without a large excess.
+
+    ``score = hot_score * jump * phase + flicker_weight * flicker_sig``, per object, where
+
+    - ``hot_score`` is :func:`hot_excess`'s ``-log10 P`` of the u/v light beyond the giant's;
+    - ``jump = 1 / (1 + exp(-companion_llr))`` is the probability, at equal prior odds, that that
+      light has the Balmer jump in emission (a nebula and a hot dwarf) rather than in absorption (an
+      A-G star: a composite binary, a blend, or a giant whose v is bright because it is metal-poor;
+      :func:`symfind.companion.fit_companions`);
+    - ``phase = det_frac_u ** detection_power``: the share of the nights with g and r on which u
+      was measured too (1 where unknown). A large-amplitude pulsator's u is seen only near maximum,
+      and its colours then are bluer than the giant's mean: an excess seen on some nights only counts
+      for less;
+    - ``flicker_sig``: the flickering's ``-log10 P`` (chi2 of the exposures within a night, the
+      larger of u and v; 0 where unknown): minutes-scale variability that a Mira, slow on nights,
+      does not have (Lucy et al. 2024, arXiv:2412.00855; Wolf et al. 2018, PASA 35, e010).
+
+    ``weights``: ``flicker_weight`` and ``detection_power`` (``vae.symbiotic``). Returns ``score``
+    and its factors ``jump``, ``phase`` and ``flicker`` (the added term)."""
+    from scipy.special import expit
+
+    llr = np.nan_to_num(np.asarray(companion_llr, dtype=np.float64), nan=0.0)
+    jump = expit(llr)
+    det = np.asarray(det_frac_u, dtype=np.float64)
+    phase = np.where(np.isfinite(det), np.clip(det, 0.0, 1.0), 1.0) ** float(weights["detection_power"])
+    flicker = float(weights["flicker_weight"]) * np.clip(np.nan_to_num(np.asarray(flicker_sig, dtype=np.float64), nan=0.0), 0.0, None)
+    return {"score": np.asarray(hot_score, dtype=np.float64) * jump * phase + flicker,
+            "jump": jump, "phase": phase, "flicker": flicker}
+
+
+def _column_or(table: pd.DataFrame, names: tuple[str, ...], fill: float) -> np.ndarray:
+    """The row-wise maximum of those ``names`` the table has (``fill`` where none is, or all NaN)."""
+    present = [name for name in names if name in table.columns]
+    if not present:
+        return np.full(len(table), fill)
+    values = table[present].to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(all="ignore"):
+        best = np.nanmax(np.where(np.isfinite(values), values, -np.inf), axis=1)
+    return np.where(np.isfinite(best), best, fill)
 
 
 def model_data(merged: pd.DataFrame, params: Mapping[str, Any], a_per_ebv: Mapping[str, float] | None = None):
@@ -510,7 +555,12 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     score_name = params["score"]
     if score_name not in VAE_SCORES:
         raise InputError(f"vae.score must be one of {', '.join(VAE_SCORES)}, got {score_name!r}")
-    anomaly = excess["score"] if score_name == "hot_excess" else result.anomaly_score
+    companions = fit_companions(X, predicted, sigma, names)
+    rows = merged[observed]
+    symbiotic = symbiotic_score(excess["score"], companions["companion_llr"].to_numpy(),
+                                _column_or(rows, tuple(f"flicker_sig_{b}" for b in HOT_BANDS), 0.0),
+                                _column_or(rows, ("det_frac_u",), np.nan), params["symbiotic"])
+    anomaly = {"symbiotic": symbiotic["score"], "hot_excess": excess["score"]}.get(score_name, result.anomaly_score)
     ids = merged["object_id"].to_numpy(dtype=np.int64)[observed]
     rank, is_candidate = flag_anomalies(ids, anomaly, float(params["anomaly_fraction"]))
     hot_names = np.asarray(names)[hot_mask]
@@ -523,6 +573,11 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
             "anomaly_score": anomaly,
             "score_any": result.anomaly_score,
             "score_hot_excess": excess["score"],
+            "score_symbiotic": symbiotic["score"],
+            **{column: companions[column].to_numpy() for column in COMPANION_COLUMNS},
+            "jump_weight": symbiotic["jump"],
+            "phase_weight": symbiotic["phase"],
+            "flicker_term": symbiotic["flicker"],
             "reconstruction_loss": result.reconstruction_loss,
             "kl": result.kl,
             "hot_excess_chi2": excess["statistic"],

@@ -14,7 +14,11 @@ rule diagnostic_plots:
         latent=report(R("latent_plot"), caption="../report/latent.rst", category="6. Anomaly detection"),
     params:
         cuts=config["cuts"],
-        loss="hot_excess" if config["vae"]["score"] == "hot_excess" else config["vae"]["loss"],  # the score's label
+        loss=(
+            config["vae"]["score"]
+            if config["vae"]["score"] in ("hot_excess", "symbiotic")
+            else config["vae"]["loss"]
+        ),  # the score's label
     log:
         LOG("diagnostic_plots"),
     benchmark:

@@ -12,7 +12,8 @@ from .sky import STYLE
 
 #: Axis label of the VAE score, per ``vae.loss``.
 SCORE_LABEL = {"mse": "VAE reconstruction loss (MSE, scaled units)", "chi2": "VAE anomaly score, -log10 P($\\chi^2$)",
-               "hot_excess": "VAE hot-excess score (u, v bluer than the giant), -log10 P($\\bar\\chi^2$)"}
+               "hot_excess": "VAE hot-excess score (u, v bluer than the giant), -log10 P($\\bar\\chi^2$)",
+               "symbiotic": "symbiotic score (hot excess x Balmer jump x phase + flicker)"}
 
 
 def score_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path, out_scatter: str | Path, loss_kind: str = "mse",
@@ -20,7 +21,7 @@ def score_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path,
     """Write the three score plots of the candidates' score (``vae.score``: ``hot_excess``, or
     ``any``, labelled by ``vae.loss``); candidates are drawn in red, the threshold as a dashed line."""
     plt = figure()
-    label_text = SCORE_LABEL["hot_excess" if score_kind == "hot_excess" else loss_kind]
+    label_text = SCORE_LABEL[score_kind if score_kind in ("hot_excess", "symbiotic") else loss_kind]
     loss = np.clip(losses["anomaly_score"].to_numpy(dtype=np.float64), 1e-6, None)
     cand = losses["is_candidate"].to_numpy(dtype=bool)
     threshold = loss[cand].min() if cand.any() else np.nan
@@ -96,7 +97,8 @@ def score_magnitude_plot(merged: pd.DataFrame, losses_by_variant: dict[str, pd.D
     n_rows = len(losses_by_variant)
     fig, axes = plt.subplots(n_rows, 2, figsize=(10.5, 3.3 * n_rows), layout="constrained", squeeze=False)
     for row, (variant, losses) in enumerate(losses_by_variant.items()):
-        label_key = "hot_excess" if variant.endswith("hot_excess") else ("mse" if variant == "vae_seed" else "chi2")
+        label_key = next((kind for kind in ("hot_excess", "symbiotic") if variant.endswith(kind)),
+                         "mse" if variant == "vae_seed" else "chi2")
         table = merged[["object_id", "u_psf", "j_m"]].merge(losses[["object_id", "anomaly_score"]], on="object_id")
         raw = table["anomaly_score"].to_numpy(dtype=np.float64)
         score = np.clip(raw, 1e-2, None)  # objects without any excess (0) drawn at the floor

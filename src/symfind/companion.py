@@ -1,0 +1,168 @@
+"""The two-component test of an optical excess: is the light a red giant has beyond its own in
+u v g r i a nebula (the Balmer jump in emission) or a main-sequence star (the jump in absorption)?
+
+A symbiotic star's hot component ionises the giant's wind: the nebular recombination continuum has
+the Balmer jump in *emission*, so it adds more light below 364.6 nm (SkyMapper u) than above it (v),
+with a hot white dwarf's Rayleigh-Jeans tail beside it. A giant with an A-G main-sequence companion
+(a composite spectrum) or a chance blend with a foreground dwarf adds light whose Balmer jump is in
+*absorption*: v gains more than u. So, per object, the excess flux over what the giant alone
+predicts is fitted twice, each time by non-negative amounts of two template spectra:
+
+- (a) ``nebular``: a hydrogen nebula (T_e = 10, 20 or 40 kK, the best of the three) plus a hot
+  white dwarf (10^5 K);
+- (b) ``stellar``: the A0V and G2V spectra (their non-negative mixtures span A0V-G2V);
+
+and ``companion_llr = (chi2_stellar - chi2_nebular) / 2`` is the log-likelihood ratio of (a)
+over (b) (natural log; positive: the excess has the Balmer jump in emission). An object whose
+light is all giant has ``chi2`` alike in both and a ratio near 0. The templates' synthetic
+SkyMapper magnitudes are in ``resources/companion_templates/`` (with their sources).
+
+Units: the fit runs in flux relative to the object's own flux in the reference band (z; i or r
+where a sky lacks it), from the dereddened colours ``b - ref`` observed and predicted (mag); a
+colour error sigma (mag) is a relative flux error ``0.921 sigma``. The companion's own light in the
+reference band is neglected (an A0V star beside an M giant adds ~2% in z).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .io import InputError
+
+#: The templates' synthetic magnitudes (see the folder's PROVENANCE.md).
+TEMPLATES_FILE = Path(__file__).resolve().parents[2] / "resources" / "companion_templates" / "skymapper_templates.csv"
+#: Bands whose excess flux is fitted, and the reference bands (first one available).
+FIT_BANDS: tuple[str, ...] = ("u", "v", "g", "r", "i")
+REFERENCE_BANDS: tuple[str, ...] = ("z", "i", "r")
+#: The templates of each model: (a) any nebula plus the white dwarf; (b) the two stars.
+NEBULAR_TEMPLATES: tuple[str, ...] = ("nebula_10kK", "nebula_20kK", "nebula_40kK")
+HOT_DWARF_TEMPLATE = "wd_100kK"
+STELLAR_TEMPLATES: tuple[str, str] = ("A0V", "G2V")
+#: The product's columns (see :func:`fit_companions`).
+COMPANION_COLUMNS: tuple[str, ...] = (
+    "companion_llr", "companion_chi2_nebular", "companion_chi2_stellar", "companion_nebula",
+    "companion_a0v_share", "companion_excess_g",
+)
+_MAG_TO_FLUX = 0.4 * np.log(10.0)
+
+
+@lru_cache(maxsize=4)
+def load_templates(path: str | Path = TEMPLATES_FILE) -> pd.DataFrame:
+    """The template table (one row per template: SkyMapper AB and 2MASS Vega magnitudes)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"companion templates {path} are missing")
+    table = pd.read_csv(path, comment="#").set_index("template")
+    missing = [b for b in C.SKYMAPPER_BANDS if b not in table.columns]
+    if missing:
+        raise InputError(f"companion templates {path} lack column(s) {', '.join(missing)}")
+    return table
+
+
+def template_flux(name: str, bands: tuple[str, ...], reference: str) -> np.ndarray:
+    """A template's flux in ``bands`` relative to its flux in ``reference`` (F_nu ratio)."""
+    table = load_templates()
+    mags = table.loc[name, list(bands)].to_numpy(dtype=np.float64)
+    return 10.0 ** (-0.4 * (mags - float(table.loc[name, reference])))
+
+
+def _nonnegative_pair(R: np.ndarray, W: np.ndarray, t1: np.ndarray, t2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted least squares ``R ~ a t1 + b t2`` with ``a, b >= 0``, per row (vectorised).
+
+    ``R`` (n, k) residual fluxes (0 where missing), ``W`` (n, k) weights (0 where missing); ``t1``,
+    ``t2`` (k,) template fluxes scaled per row by the caller's choice of units. Returns ``(a, b,
+    chi2)``: the exact non-negative optimum (the unconstrained one if both amounts are >= 0, else
+    the better of the two one-template fits, each floored at 0).
+    """
+    s11 = (W * t1 * t1).sum(axis=1)
+    s22 = (W * t2 * t2).sum(axis=1)
+    s12 = (W * t1 * t2).sum(axis=1)
+    r1 = (W * R * t1).sum(axis=1)
+    r2 = (W * R * t2).sum(axis=1)
+    rr = (W * R * R).sum(axis=1)
+    det = s11 * s22 - s12**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a_both = np.where(det > 0, (r1 * s22 - r2 * s12) / det, -1.0)
+        b_both = np.where(det > 0, (r2 * s11 - r1 * s12) / det, -1.0)
+        a_only = np.where(s11 > 0, np.maximum(r1 / s11, 0.0), 0.0)
+        b_only = np.where(s22 > 0, np.maximum(r2 / s22, 0.0), 0.0)
+
+    def chi2(a, b):
+        return rr - 2 * (a * r1 + b * r2) + a * a * s11 + b * b * s22 + 2 * a * b * s12
+
+    both_ok = (a_both >= 0) & (b_both >= 0)
+    chi_a, chi_b = chi2(a_only, 0.0), chi2(0.0, b_only)
+    a = np.where(both_ok, a_both, np.where(chi_a <= chi_b, a_only, 0.0))
+    b = np.where(both_ok, b_both, np.where(chi_a <= chi_b, 0.0, b_only))
+    return a, b, np.maximum(chi2(a, b), 0.0)
+
+
+def fit_companions(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """The two-component test for every object (module docstring).
+
+    ``observed``, ``predicted`` (what the giant alone gives) and ``sigma`` (1-sigma, measurement
+    and model in quadrature): ``(n, n_features)`` dereddened colours in mag, named ``x_y`` by
+    ``names`` (NaN where missing). Returns one row per object: ``companion_llr`` (nebular over
+    stellar, natural log; 0 where nothing could be fitted), the two chi-squares, ``companion_nebula``
+    (the best nebular template), ``companion_a0v_share`` (the A0V share of the stellar fit's g flux;
+    NaN without a stellar fit) and ``companion_excess_g`` (the excess flux in g over the giant's,
+    as a fraction of the giant's g flux, in the nebular fit).
+    """
+    n = len(observed)
+    index = {name: k for k, name in enumerate(names)}
+    reference = next((ref for ref in REFERENCE_BANDS
+                      if all(C.color_name(b, ref) in index for b in FIT_BANDS if b != ref)), None)
+    empty = pd.DataFrame({"companion_llr": np.zeros(n), "companion_chi2_nebular": np.full(n, np.nan),
+                          "companion_chi2_stellar": np.full(n, np.nan), "companion_nebula": np.full(n, "", dtype=object),
+                          "companion_a0v_share": np.full(n, np.nan), "companion_excess_g": np.full(n, np.nan)})
+    if reference is None or n == 0:
+        return empty
+    bands = tuple(b for b in FIT_BANDS if b != reference)
+    cols = [index[C.color_name(b, reference)] for b in bands]
+    obs_flux = 10.0 ** (-0.4 * observed[:, cols])
+    giant_flux = 10.0 ** (-0.4 * predicted[:, cols])
+    flux_error = _MAG_TO_FLUX * sigma[:, cols] * np.fmax(obs_flux, giant_flux)
+    usable = np.isfinite(obs_flux) & np.isfinite(giant_flux) & np.isfinite(flux_error) & (flux_error > 0)
+    residual = np.where(usable, obs_flux - giant_flux, 0.0)
+    weight = np.where(usable, 1.0 / np.where(usable, flux_error, 1.0) ** 2, 0.0)
+    g_col = bands.index("g") if "g" in bands else None
+    # (b) stellar: A0V + G2V, each normalised to its own flux in g (so the amounts are g fluxes)
+    t_a0v = template_flux(STELLAR_TEMPLATES[0], bands, reference)
+    t_g2v = template_flux(STELLAR_TEMPLATES[1], bands, reference)
+    if g_col is not None:
+        t_a0v, t_g2v = t_a0v / t_a0v[g_col], t_g2v / t_g2v[g_col]
+    a, b, chi2_stellar = _nonnegative_pair(residual, weight, t_a0v, t_g2v)
+    # (a) nebular: each T_e plus the white dwarf; the best T_e per object
+    t_wd = template_flux(HOT_DWARF_TEMPLATE, bands, reference)
+    chi2_nebular = np.full(n, np.inf)
+    nebula = np.full(n, "", dtype=object)
+    excess_g = np.full(n, np.nan)
+    for name in NEBULAR_TEMPLATES:
+        t_neb = template_flux(name, bands, reference)
+        if g_col is not None:
+            t_neb, t_wd_g = t_neb / t_neb[g_col], t_wd / t_wd[g_col]
+        else:
+            t_wd_g = t_wd
+        p, q, chi2 = _nonnegative_pair(residual, weight, t_neb, t_wd_g)
+        better = chi2 < chi2_nebular
+        chi2_nebular = np.where(better, chi2, chi2_nebular)
+        nebula[better] = name
+        if g_col is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                excess_g = np.where(better, (p + q) / giant_flux[:, g_col], excess_g)
+    fitted = usable.sum(axis=1) >= 3
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(a + b > 0, a / (a + b), np.nan)
+    return pd.DataFrame({
+        "companion_llr": np.where(fitted, 0.5 * (chi2_stellar - chi2_nebular), 0.0),
+        "companion_chi2_nebular": np.where(fitted, chi2_nebular, np.nan),
+        "companion_chi2_stellar": np.where(fitted, chi2_stellar, np.nan),
+        "companion_nebula": np.where(fitted, nebula, ""),
+        "companion_a0v_share": np.where(fitted, share, np.nan),
+        "companion_excess_g": np.where(fitted, excess_g, np.nan),
+    })

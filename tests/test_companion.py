@@ -1,0 +1,83 @@
+"""The two-component test of the optical excess and the symbiotic score built on it."""
+
+import numpy as np
+import pytest
+
+from symfind import columns as C
+from symfind.companion import COMPANION_COLUMNS, fit_companions, load_templates
+from symfind.mock.sky import SYMBIOTIC_BASE
+from symfind.vae import hot_excess, symbiotic_score
+
+NAMES = [C.color_name(a, b) for a, b in C.INDEPENDENT_COLOR_PAIRS]
+GIANT = {b: SYMBIOTIC_BASE.color_minus_j[b] for b in C.SKYMAPPER_BANDS}  # an M giant's X - J (mag)
+
+
+def colours(mags: dict[str, float]) -> np.ndarray:
+    return np.array([[mags[a] - mags[b] for a, b in C.INDEPENDENT_COLOR_PAIRS]])
+
+
+def with_companion(template: str, u_gain: float) -> dict[str, float]:
+    """The giant plus a template's light, scaled so that the u flux grows by ``u_gain``."""
+    table = load_templates()
+    flux = {b: 10 ** (-0.4 * GIANT[b]) for b in GIANT}
+    shape = {b: 10 ** (-0.4 * float(table.loc[template, b])) for b in GIANT}
+    amount = (u_gain - 1.0) * flux["u"] / shape["u"]
+    return {b: -2.5 * np.log10(flux[b] + amount * shape[b]) for b in GIANT}
+
+
+def test_templates_have_the_balmer_jump_in_the_right_direction():
+    """The physics the fit rests on: u - v of the nebula is far bluer than a white dwarf's, an A0V
+    star's far redder (SkyMapper u lies below 364.6 nm, v above)."""
+    t = load_templates()
+    uv = t["u"] - t["v"]
+    assert uv["nebula_20kK"] < -1.0 < uv["wd_100kK"] < 0.0 < 0.5 < uv["A0V"]
+
+
+@pytest.mark.parametrize("stellar", ["A0V", "G2V"])
+def test_a_giant_with_a_main_sequence_star_scores_below_a_giant_with_a_nebula(stellar):
+    """The same u excess (u flux x3): from a nebula it is symbiotic-like, from an A0V or G2V star not."""
+    sigma = np.full((1, len(NAMES)), 0.03)
+    giant = colours(GIANT)
+    nebular = fit_companions(colours(with_companion("nebula_20kK", 3.0)), giant, sigma, NAMES).iloc[0]
+    star = fit_companions(colours(with_companion(stellar, 3.0)), giant, sigma, NAMES).iloc[0]
+    assert nebular["companion_llr"] > 10 and nebular["companion_nebula"] == "nebula_20kK"
+    assert star["companion_llr"] < -10
+    assert (star["companion_a0v_share"] > 0.8) == (stellar == "A0V")
+    # and in the default score: same hot excess, same flicker and phase
+    scores = []
+    for row, mags in ((nebular, with_companion("nebula_20kK", 3.0)), (star, with_companion(stellar, 3.0))):
+        hot = hot_excess(colours(mags), giant, sigma, np.array([("u" in n or "v" in n) for n in NAMES]))["score"]
+        scores.append(symbiotic_score(hot, np.array([row["companion_llr"]]), np.zeros(1), np.ones(1),
+                                      {"flicker_weight": 1.0, "detection_power": 1.0})["score"][0])
+    assert scores[0] > 100 * max(scores[1], 1e-300)
+
+
+def test_a_plain_giant_has_no_preference_and_missing_colours_give_none():
+    sigma = np.full((2, len(NAMES)), 0.03)
+    observed = np.vstack([colours(GIANT), np.full((1, len(NAMES)), np.nan)])
+    fit = fit_companions(observed, np.vstack([colours(GIANT)] * 2), sigma, NAMES)
+    assert list(fit.columns) == list(COMPANION_COLUMNS)
+    assert abs(fit["companion_llr"].iloc[0]) < 1e-6 and fit["companion_llr"].iloc[1] == 0.0
+    assert np.isnan(fit["companion_chi2_nebular"].iloc[1])
+
+
+def test_without_a_reference_band_nothing_is_fitted():
+    """A sky without z, i and r colours (bands missing) gets no fit, not an error."""
+    names = [n for n in NAMES if not any(b in n.split("_") for b in ("r", "i", "z"))]
+    X = np.zeros((3, len(names)))
+    fit = fit_companions(X, X, np.full(X.shape, 0.03), names)
+    assert (fit["companion_llr"] == 0).all() and fit["companion_chi2_stellar"].isna().all()
+
+
+def test_symbiotic_score_phase_and_flicker():
+    """An excess seen on a fifth of the nights counts a fifth (detection_power 1); a flickering star
+    without excess gets the flicker term; unknown detection fractions and flicker change nothing."""
+    w = {"flicker_weight": 1.0, "detection_power": 1.0}
+    hot = np.array([20.0, 20.0, 0.0, 20.0])
+    out = symbiotic_score(hot, np.array([50.0, 50.0, 0.0, 50.0]), np.array([0.0, 0.0, 8.0, np.nan]),
+                          np.array([1.0, 0.2, np.nan, np.nan]), w)
+    assert out["score"][0] == pytest.approx(20.0)
+    assert out["score"][1] == pytest.approx(4.0)
+    assert out["score"][2] == pytest.approx(8.0)
+    assert out["score"][3] == pytest.approx(20.0)
+    assert symbiotic_score(hot, np.zeros(4), np.zeros(4), np.ones(4), w)["score"][0] == pytest.approx(10.0)
