@@ -44,16 +44,17 @@ def reference_colors(epochs: pd.DataFrame, floor: float, bad_flags: int, clip_si
     objects = sorted({obj for obj, _ in per_night})
     for obj in objects:
         for blue, red in C.ORDERED_COLOR_PAIRS:
-            sw = swc = 0.0
-            n = 0
-            for (o, night), bands in per_night.items():
-                if o == obj and blue in bands and red in bands:
-                    c = bands[blue][0] - bands[red][0]
-                    v = bands[blue][1] + bands[red][1]
-                    sw += 1 / v
-                    swc += c / v
-                    n += 1
-            out[(obj, blue, red)] = (swc / sw, math.sqrt(1 / sw), n) if n else (math.nan, math.nan, 0)
+            nightly = [(bands[blue][0] - bands[red][0], bands[blue][1] + bands[red][1])
+                       for (o, night), bands in per_night.items() if o == obj and blue in bands and red in bands]
+            n = len(nightly)
+            if not n:
+                out[(obj, blue, red)] = (math.nan, math.nan, 0)
+                continue
+            sw = sum(1 / v for _, v in nightly)
+            mean = sum(c / v for c, v in nightly) / sw
+            chi2 = sum((c - mean) ** 2 / v for c, v in nightly)
+            birge = max(1.0, chi2 / (n - 1)) if n > 1 else 1.0  # night-to-night scatter beyond the errors
+            out[(obj, blue, red)] = (mean, math.sqrt(birge / sw), n)
     return out
 
 
@@ -180,6 +181,17 @@ def test_one_epoch_one_night():
     assert row["u_v"] == pytest.approx(0.5) and row["v_u"] == pytest.approx(-0.5)
     assert row["e_u_v"] == pytest.approx(math.sqrt(0.03**2 + 0.04**2 + 2 * 0.01**2))
     assert row["n_u_v"] == 1 and row["n_nights"] == 1 and math.isnan(row["u_g"]) and row["n_u_g"] == 0
+
+
+def test_a_colour_that_changes_between_nights_has_the_error_of_its_scatter():
+    """Phase-aware errors: u-g of 1.0 and 2.0 on two nights (errors 0.02) is known to ~0.5 mag,
+    not 0.014; a colour constant within its errors keeps the formal error."""
+    epochs = pd.DataFrame({"object_id": 1, "image_id": range(8), "filter": ["u", "g", "r", "i"] * 2,
+                           "mag_psf": [16.0, 15.0, 14.0, 13.0, 17.0, 15.0, 14.01, 13.0], "e_mag_psf": 0.02, "flags": 0,
+                           "night_mjd": [57000.5] * 4 + [57001.5] * 4})
+    row = colors_from_epochs(epochs, 0.0, 255, None)[0].iloc[0]
+    assert row["u_g"] == pytest.approx(1.5) and row["e_u_g"] == pytest.approx(0.5)
+    assert row["e_r_i"] == pytest.approx(0.02)  # chi2 = 0.005 < 1: the formal error sqrt(1 / sum w)
 
 
 def test_rows_ordered_by_object_or_not_give_identical_colours():

@@ -13,7 +13,10 @@ Spring, UTC+10, so a local night never straddles 0h UTC):
 - the nightly colour ``x - y`` is the difference of the nightly means, with variance the sum of the
   two variances;
 - per object, each colour is the inverse-variance weighted mean over the nights that have both
-  filters, with error ``sqrt(1 / sum(w))`` and the number of those nights.
+  filters, with error ``sqrt(B / sum(w))`` and the number of those nights, where ``B`` =
+  ``max(1, chi2 / (n - 1))`` is the Birge ratio of the ``n`` nightly colours about their mean
+  (Birge 1932, Phys. Rev. 40, 207): a colour that changes from night to night (a pulsating giant's,
+  bluer at maximum) is known no better than its scatter says; a constant one keeps ``1 / sum(w)``.
 
 All group sums are vectorised (``numpy.bincount`` over integer group keys, each group's epochs
 summed in their input order); groups are ordered and medians and percentiles taken by integer
@@ -377,7 +380,10 @@ def _combined_colors(object_id: np.ndarray, night: np.ndarray, band: np.ndarray,
         n = np.bincount(where, minlength=n_obj)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(n > 0, sum_wc / sum_w, np.nan)
-            error = np.where(n > 0, np.sqrt(1.0 / sum_w), np.nan)
+            # the night-to-night scatter about that mean, beyond the nightly errors (Birge ratio)
+            scatter = np.bincount(where, weights=w * (color - value[where]) ** 2, minlength=n_obj)
+            birge = np.where(n > 1, np.maximum(scatter / np.maximum(n - 1, 1), 1.0), 1.0)
+            error = np.where(n > 0, np.sqrt(birge / sum_w), np.nan)
         results[(blue, red)] = (value, error, n)
         results[(red, blue)] = (-value, error, n)
     for blue, red in C.ORDERED_COLOR_PAIRS:
