@@ -71,7 +71,7 @@ def test_without_a_reference_band_nothing_is_fitted():
 
 def test_symbiotic_score_phase_and_flicker():
     """An excess seen on a fifth of the nights counts a fifth (detection_power 1); a flickering star
-    without excess gets the flicker term; unknown detection fractions and flicker change nothing."""
+    without excess gets its flicker; unknown detection fractions and flicker change nothing."""
     w = {"flicker_weight": 1.0, "detection_power": 1.0}
     hot = np.array([20.0, 20.0, 0.0, 20.0])
     out = symbiotic_score(hot, np.array([50.0, 50.0, 0.0, 50.0]), np.array([0.0, 0.0, 8.0, np.nan]),
@@ -81,3 +81,6 @@ def test_symbiotic_score_phase_and_flicker():
     assert out["score"][2] == pytest.approx(8.0)
     assert out["score"][3] == pytest.approx(20.0)
     assert symbiotic_score(hot, np.zeros(4), np.zeros(4), np.ones(4), w)["score"][0] == pytest.approx(10.0)
+    # the flickering multiplies: a weak excess (5) that flickers (sig 9) outranks a larger one (40) that does not
+    both = symbiotic_score(np.array([5.0, 40.0]), np.full(2, 50.0), np.array([9.0, 0.0]), np.ones(2), w)["score"]
+    assert both[0] == pytest.approx(6 * 10 - 1) and both[0] > both[1]

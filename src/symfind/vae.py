@@ -456,7 +456,10 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
     """The default score (``vae.score: symbiotic``): the hot excess, weighed by what makes it
     symbiotic, plus the flickering that an accreting white dwarf shows without a large excess.
 
-    ``score = hot_score * jump * phase + flicker_weight * flicker_sig``, per object, where
+    ``score = (1 + hot_score * jump * phase) * (1 + flicker_weight * flicker_sig) - 1``, per
+    object (0 without any evidence; the flickering multiplies, as independent evidence multiplies
+    odds, so that an accreting-only star with a weak excess and a strong flicker can rise past an
+    impostor with a larger excess and none), where
 
     - ``hot_score`` is :func:`hot_excess`'s ``-log10 P`` of the u/v light beyond the giant's;
     - ``jump = 1 / (1 + exp(-companion_llr))`` is the probability, at equal prior odds, that that
@@ -467,9 +470,10 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
       was measured too (1 where unknown). A large-amplitude pulsator's u is seen only near maximum,
       and its colours then are bluer than the giant's mean: an excess seen on some nights only counts
       for less;
-    - ``flicker_sig``: the flickering's ``-log10 P`` (chi2 of the exposures within a night, the
-      larger of u and v; 0 where unknown): minutes-scale variability that a Mira, slow on nights,
-      does not have (Lucy et al. 2024, arXiv:2412.00855; Wolf et al. 2018, PASA 35, e010).
+    - ``flicker_sig``: the flickering's ``-log10 P`` (chi2 of the exposures within a night), the
+      smaller of u and v (0 where unknown): minutes-scale variability that a Mira, slow on nights,
+      does not have (Lucy et al. 2024, arXiv:2412.00855; Wolf et al. 2018, PASA 35, e010). An
+      accretion disc flickers in u and v together; one bad exposure raises one band only.
 
     ``weights``: ``flicker_weight`` and ``detection_power`` (``vae.symbiotic``). Returns ``score``
     and its factors ``jump``, ``phase`` and ``flicker`` (the added term)."""
@@ -480,19 +484,20 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
     det = np.asarray(det_frac_u, dtype=np.float64)
     phase = np.where(np.isfinite(det), np.clip(det, 0.0, 1.0), 1.0) ** float(weights["detection_power"])
     flicker = float(weights["flicker_weight"]) * np.clip(np.nan_to_num(np.asarray(flicker_sig, dtype=np.float64), nan=0.0), 0.0, None)
-    return {"score": np.asarray(hot_score, dtype=np.float64) * jump * phase + flicker,
+    weighed = np.clip(np.asarray(hot_score, dtype=np.float64), 0.0, None) * jump * phase
+    return {"score": (1.0 + weighed) * (1.0 + flicker) - 1.0,
             "jump": jump, "phase": phase, "flicker": flicker}
 
 
 def _column_or(table: pd.DataFrame, names: tuple[str, ...], fill: float) -> np.ndarray:
-    """The row-wise maximum of those ``names`` the table has (``fill`` where none is, or all NaN)."""
+    """The row-wise minimum of those ``names`` the table has (``fill`` where none is, or all NaN)."""
     present = [name for name in names if name in table.columns]
     if not present:
         return np.full(len(table), fill)
     values = table[present].to_numpy(dtype=np.float64, na_value=np.nan)
     with np.errstate(all="ignore"):
-        best = np.nanmax(np.where(np.isfinite(values), values, -np.inf), axis=1)
-    return np.where(np.isfinite(best), best, fill)
+        least = np.nanmin(np.where(np.isfinite(values), values, np.inf), axis=1)
+    return np.where(np.isfinite(least), least, fill)
 
 
 def model_data(merged: pd.DataFrame, params: Mapping[str, Any], a_per_ebv: Mapping[str, float] | None = None):

@@ -23,7 +23,18 @@ What is in it
   warm dust (W3, W4 excess). Symbiotics are placed at the real positions of the known symbiotic
   stars (vendored catalogues) that fall in the tiles, plus a few at random positions (the ones a
   search should find as new).
-- Per-epoch photometry: 16 nights per tile, 1-2 exposures per filter and night, per-epoch errors
+- What imitates a hot companion on real skies: giants with an A0V-G2V main-sequence companion
+  (composite spectra) and giants blended inside the SkyMapper PSF with an unrelated F-G dwarf
+  (0.2-2.5"; the truth's ``blend_sep_arcsec``), both with the light of the synthetic templates of
+  ``resources/companion_templates`` (the Balmer jump in absorption); chromospherically active giants
+  (Ca II H and K brighten v); giants' metallicity scatter in u, v and g (v most, Casagrande et al.
+  2019); u and v zero points that drift with reddening (Huang et al. 2021); Miras whose u and v
+  swing twice as far as g, so that u is seen mostly near maximum.
+- Three kinds of symbiotic stars: S-types (the seeds' real u-g, u-v), D-types (warm dust), and
+  accreting-only ones (30%: a weak nebula + hot dwarf, u flux x1.1-1.8, flickering 0.02-0.2 mag
+  rms per exposure in u); a quarter of the others flicker too (0.01-0.1 mag).
+- Per-epoch photometry: 16 nights per tile, one visit a night with u and v up to three times and
+  g r i z up to twice (the Shallow Survey's uvgruvizuv sequence, within ~30 minutes), per-epoch errors
   ``sqrt(0.01^2 + (0.03 * 10^(0.4 (m - m_ref)))^2)``, a 5-sigma detection limit, saturation
   flagged brighter than 8.5 mag, 3% of epochs flagged (blends) with extra scatter, 0.5% unflagged
   outliers, and variability (sinusoidal, amplitude by population).
@@ -81,10 +92,22 @@ DUST_SCALE_HEIGHT_PC = 125.0
 SKYMAPPER_M_REF: dict[str, float] = {"u": 17.0, "v": 17.0, "g": 18.6, "r": 18.5, "i": 18.0, "z": 17.5}
 SATURATION_MAG = 8.5
 #: Variability amplitude scaling per SkyMapper band, relative to g.
+#: A Mira's optical amplitude grows steeply to the blue and its colours are bluer at maximum (the
+#: TiO bands weaken as the star heats): u and v swing about twice as far as g, so u is seen mostly
+#: near maximum (Lebzelter et al. 2018, A&A 616, L13; Lucy et al. 2024, arXiv:2412.00855).
 AMPLITUDE_SCALE = {
     "default": {"u": 1.2, "v": 1.2, "g": 1.0, "r": 0.8, "i": 0.6, "z": 0.5},
     "symbiotic": {"u": 2.0, "v": 1.8, "g": 1.0, "r": 0.6, "i": 0.4, "z": 0.3},
+    "mira": {"u": 2.2, "v": 2.0, "g": 1.0, "r": 0.75, "i": 0.5, "z": 0.4},
 }
+#: Flickering (rms per exposure, mag) per band relative to u: the accretion disc's light is bluest.
+FLICKER_SCALE = {"u": 1.0, "v": 0.8, "g": 0.4, "r": 0.2, "i": 0.1, "z": 0.05}
+#: Exposures per band in one visit (at most): the Shallow Survey's colour sequence uvgruvizuv
+#: (Wolf et al. 2018, PASA 35, e010) takes u and v three times; g r i z come in pairs.
+MAX_EXPOSURES = {"u": 3, "v": 3, "g": 2, "r": 2, "i": 2, "z": 2}
+#: Seconds after a visit's start of each band's exposures (uvgruvizuv, then the pairs of g r i z).
+EXPOSURE_OFFSETS_S = {"u": (0, 480, 960), "v": (120, 600, 1080), "g": (240, 1440), "r": (360, 1560),
+                      "i": (720, 1680), "z": (840, 1800)}
 
 _BANDS_ALL = ("u", "v", "g", "r", "i", "z", "J", "H", "K", "W1", "W2", "W3", "W4")
 
@@ -123,7 +146,26 @@ POPULATIONS: tuple[Population, ...] = (
     Population("carbon", 0.03, (-5.0, 0.5), _locus(8.3, 7.5, 5.3, 3.6, 2.6, 2.1, 1.00, 0.60, 0.60, 0.30, 0.70, 0.30), (2000, 30000), (0.1, 0.6)),
     Population("dusty_yso", 0.05, (1.5, 1.0), _locus(5.8, 5.3, 4.0, 2.9, 2.1, 1.6, 1.00, 0.80, 1.00, 0.70, 2.00, 1.80), (150, 1500), (0.05, 0.3)),
     Population("m_dwarf", 0.17, (6.5, 0.8), _locus(6.5, 5.9, 4.0, 2.6, 1.5, 1.1, 0.60, 0.27, 0.10, 0.15, 0.15, 0.10), (20, 300), (0.0, 0.02)),
+    # impostors of a hot companion (see _add_light): a giant with an A0V-G2V main-sequence companion
+    # (composite spectrum), a giant blended inside the SkyMapper PSF with an unrelated dwarf, and a
+    # chromospherically active giant (Ca II H and K in v)
+    Population("giant_ms_companion", 0.05, (-3.4, 0.8), _locus(6.5, 5.9, 3.8, 2.6, 1.75, 1.4, 0.78, 0.22, 0.12, -0.07, 0.2, 0.08), (500, 15000), (0.0, 0.03)),
+    Population("chance_blend", 0.05, (-3.4, 0.8), _locus(6.5, 5.9, 3.8, 2.6, 1.75, 1.4, 0.78, 0.22, 0.12, -0.07, 0.2, 0.08), (500, 15000), (0.0, 0.03)),
+    Population("active_giant", 0.03, (-2.8, 0.7), _locus(6.0, 5.4, 3.4, 2.3, 1.6, 1.3, 0.70, 0.19, 0.10, -0.06, 0.15, 0.06), (300, 8000), (0.02, 0.08)),
 )
+#: Giants whose v (and u) depend on metallicity: SkyMapper v holds H8-H10 and Ca II K and is the
+#: band most sensitive to [Fe/H] (Casagrande et al. 2019, MNRAS 482, 2770): magnitudes per dex.
+GIANT_POPULATIONS = ("k_giant", "m_giant", "mira_agb", "giant_ms_companion", "chance_blend", "active_giant")
+METALLICITY = {"mean": -0.25, "sigma": 0.35, "u": 0.25, "v": 0.35, "g": 0.08}
+#: SkyMapper DR2's u and v zero points drift with reddening (Huang et al. 2021, ApJ 907, 68): the
+#: mock makes u and v brighter by these many mag per E(B-V) (to E(B-V) = 0.6), which no
+#: dereddening here knows.
+ZERO_POINT_DRIFT_PER_EBV = {"u": -0.25, "v": -0.2}
+#: Symbiotic stars: the share that are accreting-only (a weak hot component, flickering; Munari
+#: et al. 2021, arXiv:2109.01101; Merc et al. 2019), and the share of the others that flicker
+#: measurably (Lucy et al. 2024 find at least 20%).
+ACCRETING_ONLY_SHARE = 0.3
+FLICKERING_SHELL_SHARE = 0.25
 #: The M-giant locus that S-type symbiotics start from, and the dust D-types add (W1-W4 colours).
 SYMBIOTIC_BASE = POPULATIONS[1]
 D_TYPE_IR = {"kw1": 0.7, "w12": 0.5, "w23": 1.8, "w34": 1.2}
@@ -257,6 +299,40 @@ def _symbiotic_params(rng, seeds: pd.DataFrame, seed_rows: np.ndarray, ebv_sfd_s
     return abs_j, colors, amp, d_type
 
 
+def _template_abs_mags(mix: np.ndarray) -> np.ndarray:
+    """Absolute magnitudes (n x 13, bands of ``_BANDS_ALL``) of main-sequence stars between A0V
+    (``mix`` 0) and G2V (``mix`` 1), interpolated in magnitude between the two synthetic templates
+    (``resources/companion_templates``); WISE as Ks (Rayleigh-Jeans)."""
+    from ..companion import load_templates
+
+    table = load_templates()
+    bands = ("u", "v", "g", "r", "i", "z", "J", "H", "K")
+    a0 = table.loc["A0V", list(bands)].to_numpy(dtype=np.float64)
+    g2 = table.loc["G2V", list(bands)].to_numpy(dtype=np.float64)
+    mags = (1 - mix[:, None]) * a0[None, :] + mix[:, None] * g2[None, :]
+    return np.column_stack([mags, np.repeat(mags[:, -1:], 4, axis=1)])
+
+
+def _nebular_rel_mags(n: int) -> np.ndarray:
+    """A 20 kK nebula plus a 10^5 K dwarf (equal g flux) as magnitudes relative to their g (n x 13)."""
+    from ..companion import load_templates
+
+    table = load_templates()
+    bands = ("u", "v", "g", "r", "i", "z", "J", "H", "K")
+    flux = sum(10 ** (-0.4 * table.loc[name, list(bands)].to_numpy(dtype=np.float64)) for name in ("nebula_20kK", "wd_100kK"))
+    mags = -2.5 * np.log10(flux / flux[2])
+    return np.tile(np.concatenate([mags, np.repeat(mags[-1:], 4)]), (n, 1))
+
+
+def _add_light(abs_j: np.ndarray, colors: np.ndarray, extra_abs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A star (M_J, colours X - J) plus light of absolute magnitudes ``extra_abs`` (n x 13): the
+    combined M_J and X - J."""
+    own = abs_j[:, None] + colors
+    total = -2.5 * np.log10(10 ** (-0.4 * own) + 10 ** (-0.4 * extra_abs))
+    j = _BANDS_ALL.index("J")
+    return total[:, j], total - total[:, j : j + 1]
+
+
 def _epoch_error(mag: np.ndarray, m_ref: np.ndarray) -> np.ndarray:
     return np.sqrt(0.01**2 + (0.03 * 10 ** (0.4 * (mag - m_ref))) ** 2)
 
@@ -281,15 +357,21 @@ def _tile_nights(tile: int, seed: int) -> np.ndarray:
 
 
 def tile_images(tile: int, seed: int) -> pd.DataFrame:
-    """The images (exposures) of a tile: 2 per filter and night (``dr2.images`` schema)."""
+    """The images (exposures) of a tile: per night one visit, u and v three times and g r i z twice
+    (:data:`MAX_EXPOSURES`, at :data:`EXPOSURE_OFFSETS_S` from the visit's start; ``dr2.images`` schema)."""
     nights = _tile_nights(tile, seed)
     rng = np.random.default_rng([seed, tile, 8])
     n_night, n_band = len(nights), len(C.SKYMAPPER_BANDS)
-    night_idx, band_idx, expo = np.meshgrid(np.arange(n_night), np.arange(n_band), np.arange(2), indexing="ij")
+    night_idx, band_idx, expo = np.meshgrid(np.arange(n_night), np.arange(n_band), np.arange(3), indexing="ij")
     night_idx, band_idx, expo = night_idx.ravel(), band_idx.ravel(), expo.ravel()
+    taken = expo < np.array([MAX_EXPOSURES[b] for b in C.SKYMAPPER_BANDS])[band_idx]
+    night_idx, band_idx, expo = night_idx[taken], band_idx[taken], expo[taken]
     # SkyMapper observes from Siding Spring (UTC+10): local night = UTC 08h-20h, i.e. MJD fraction
     # 0.35-0.80, so floor(night_mjd) is the same for all exposures of one night.
-    time = nights[night_idx] + 0.40 + 0.35 * rng.random(len(night_idx))
+    start = 0.40 + 0.30 * rng.random(n_night)
+    offsets = np.array([[EXPOSURE_OFFSETS_S[b][e] if e < len(EXPOSURE_OFFSETS_S[b]) else 0 for e in range(3)]
+                        for b in C.SKYMAPPER_BANDS], dtype=np.float64)
+    time = nights[night_idx] + start[night_idx] + offsets[band_idx, expo] / 86400.0
     return pd.DataFrame(
         {
             "image_id": image_ids(tile, night_idx, band_idx, expo),
@@ -302,7 +384,7 @@ def tile_images(tile: int, seed: int) -> pd.DataFrame:
 
 def image_ids(tile: int, night_idx, band_idx, expo) -> np.ndarray:
     """Image identifiers, unique over the sample: tile, night, filter and exposure encoded."""
-    return (tile * 1_000_000 + (np.asarray(night_idx) * 6 + np.asarray(band_idx)) * 2 + np.asarray(expo)).astype(np.int64)
+    return (tile * 1_000_000 + (np.asarray(night_idx) * 6 + np.asarray(band_idx)) * 3 + np.asarray(expo)).astype(np.int64)
 
 
 def generate_chunk(
@@ -346,6 +428,56 @@ def generate_chunk(
     s_abs, s_col, s_amp, d_type = _symbiotic_params(rng, seeds, anchors, seed_ebv[anchors])
     abs_j[:n_sym], colors[:n_sym], amp[:n_sym] = s_abs, s_col, s_amp
     population[:n_sym] = np.where(d_type, "symbiotic_d", "symbiotic_s")
+    flicker_rms = np.zeros(n)
+    # accreting-only symbiotic stars: the giant plus a weak nebula + hot dwarf (u flux x1.1-1.8), flickering
+    accreting = np.zeros(n, dtype=bool)
+    accreting[:n_sym] = rng.random(n_sym) < ACCRETING_ONLY_SHARE
+    m = int(accreting.sum())
+    if m:
+        base = np.array([SYMBIOTIC_BASE.color_minus_j[b] for b in _BANDS_ALL])
+        giant_colors = np.tile(base, (m, 1)) + rng.normal(0.0, 0.04, (m, len(_BANDS_ALL)))
+        giant_colors[:, _BANDS_ALL.index("J")] = 0.0
+        giant_j = rng.normal(*SYMBIOTIC_BASE.abs_j, m)
+        u_gain = rng.uniform(0.1, 0.8, m)  # the hot light's share of the giant's u flux
+        u_col = _BANDS_ALL.index("u")
+        neb = _nebular_rel_mags(m)
+        hot_abs = (giant_j + giant_colors[:, u_col] - 2.5 * np.log10(u_gain))[:, None] + (neb - neb[:, u_col : u_col + 1])
+        abs_j[accreting], colors[accreting] = _add_light(giant_j, giant_colors, hot_abs)
+        population[accreting] = "symbiotic_acc"
+        flicker_rms[accreting] = rng.uniform(0.02, 0.2, m)
+        amp[accreting] = rng.uniform(0.02, 0.2, m)
+    shell_flicker = np.zeros(n, dtype=bool)
+    shell_flicker[:n_sym] = ~accreting[:n_sym] & (rng.random(n_sym) < FLICKERING_SHELL_SHARE)
+    flicker_rms[shell_flicker] = rng.uniform(0.01, 0.1, int(shell_flicker.sum()))
+    # impostors: main-sequence companions (A0V-G2V) and chance blends with a dwarf
+    companion_mix = np.full(n, np.nan)
+    blend_sep = np.full(n, np.nan)
+    composite = population == "giant_ms_companion"
+    m = int(composite.sum())
+    if m:
+        companion_mix[composite] = rng.uniform(0.0, 1.0, m)
+        abs_j[composite], colors[composite] = _add_light(abs_j[composite], colors[composite], _template_abs_mags(companion_mix[composite]))
+    blended = population == "chance_blend"
+    m = int(blended.sum())
+    if m:
+        companion_mix[blended] = rng.uniform(0.3, 1.0, m)  # F-G dwarfs dominate a field's foreground
+        dwarf = _template_abs_mags(companion_mix[blended])
+        g_col = _BANDS_ALL.index("g")
+        giant_g = abs_j[blended] + colors[blended, g_col]
+        offset = giant_g + rng.uniform(-0.3, 3.0, m) - dwarf[:, g_col]  # the dwarf's g relative to the giant's
+        abs_j[blended], colors[blended] = _add_light(abs_j[blended], colors[blended], dwarf + offset[:, None])
+        blend_sep[blended] = rng.uniform(0.2, 2.5, m)  # arcsec: inside SkyMapper's PSF
+    active = population == "active_giant"
+    m = int(active.sum())
+    if m:
+        ca_k = rng.uniform(0.05, 0.25, m)
+        colors[active, _BANDS_ALL.index("v")] -= ca_k
+        colors[active, _BANDS_ALL.index("u")] -= 0.3 * ca_k
+    # metallicity: v, u (and g) of giants
+    giant = np.isin(population, GIANT_POPULATIONS)
+    feh = np.where(giant, rng.normal(METALLICITY["mean"], METALLICITY["sigma"], n), np.nan)
+    for b in ("u", "v", "g"):
+        colors[giant, _BANDS_ALL.index(b)] += METALLICITY[b] * feh[giant]
     # symbiotic distances: the seed's own distance where placed at the seed position, else 1.5-12 kpc
     dist[:n_sym] = 10 ** rng.uniform(np.log10(1500), np.log10(12000), n_sym)
     at_seed = np.zeros(n_sym, dtype=bool)
@@ -356,6 +488,8 @@ def generate_chunk(
     dm = 5 * np.log10(dist) - 5
     R = np.array([EXTINCTION_PER_EBV[b] for b in _BANDS_ALL])
     true_mag = abs_j[:, None] + dm[:, None] + colors + R[None, :] * ebv_los[:, None]
+    for b, drift in ZERO_POINT_DRIFT_PER_EBV.items():
+        true_mag[:, _BANDS_ALL.index(b)] += drift * np.minimum(ebv_los, 0.6)
     band = {b: true_mag[:, k] for k, b in enumerate(_BANDS_ALL)}
     is_sym = np.zeros(n, dtype=bool)
     is_sym[:n_sym] = True
@@ -363,7 +497,9 @@ def generate_chunk(
     phase = rng.uniform(0, 2 * np.pi, n)
     object_id = np.arange(first_id, first_id + n, dtype=np.int64)
     # --- per-epoch photometry
-    photometry, ngood, mean_mag, mean_err = _epochs(rng, tile, seed, object_id, band, amp, period, phase, is_sym, mean_nights)
+    kind = np.where(is_sym, 1, np.where(population == "mira_agb", 2, 0))
+    photometry, ngood, mean_mag, mean_err = _epochs(rng, tile, seed, object_id, band, amp, period, phase, kind, flicker_rms,
+                                                    mean_nights)
     # --- 2MASS (single epoch: a quarter of the optical g amplitude in J)
     jhk_phase = rng.uniform(0, 2 * np.pi, n)
     nir_var = 0.25 * amp * np.sin(jhk_phase)
@@ -475,35 +611,47 @@ def generate_chunk(
             "ebv_los": np.round(ebv_los, 4),
             "abs_j_true": np.round(abs_j, 3),
             "amplitude_g": np.round(amp, 3),
+            "flicker_u": np.round(flicker_rms, 3),
+            "companion_mix": np.round(companion_mix, 3),
+            "blend_sep_arcsec": np.round(blend_sep, 2),
+            "feh": np.round(feh, 2),
             "known_name": np.concatenate([known["name"].to_numpy(dtype=object), np.full(n - len(known), "", dtype=object)]),
         }
     )
     return Chunk(master, twomass_tab, gaia_in, allwise_tab, photometry, distances, truth)
 
 
-def _epochs(rng, tile, seed, object_id, band, amp, period, phase, is_sym, mean_nights=MEAN_NIGHTS_PER_OBJECT):
-    """Per-epoch photometry rows and the master's mean magnitudes from them."""
+def _epochs(rng, tile, seed, object_id, band, amp, period, phase, kind, flicker_rms, mean_nights=MEAN_NIGHTS_PER_OBJECT):
+    """Per-epoch photometry rows and the master's mean magnitudes from them. ``kind``: the
+    amplitude scale of each object (0 default, 1 symbiotic, 2 Mira: :data:`AMPLITUDE_SCALE`);
+    ``flicker_rms``: its flickering in u per exposure (mag; :data:`FLICKER_SCALE` for the others)."""
     n = len(object_id)
     nights = _tile_nights(tile, seed)
     n_night, n_band = len(nights), len(C.SKYMAPPER_BANDS)
     p_night = min(1.0, mean_nights / n_night)
     seen = rng.random((n, n_night)) < p_night
-    n_expo = rng.choice([0, 1, 2], size=(n, n_night, n_band), p=[0.1, 0.45, 0.45]) * seen[:, :, None]
+    # per visit: each band missed 10% of the time, else 1..MAX_EXPOSURES exposures of it measured
+    n_max = np.array([MAX_EXPOSURES[b] for b in C.SKYMAPPER_BANDS])
+    n_expo = (1 + np.floor(rng.random((n, n_night, n_band)) * n_max).astype(int)) * (rng.random((n, n_night, n_band)) >= 0.1)
+    n_expo = n_expo * seen[:, :, None]
     obj_idx, night_idx, band_idx = np.nonzero(n_expo)
     counts = n_expo[obj_idx, night_idx, band_idx]
     obj_idx = np.repeat(obj_idx, counts)
     night_idx = np.repeat(night_idx, counts)
     band_idx = np.repeat(band_idx, counts)
-    expo = np.concatenate([np.arange(c) for c in counts]) if len(counts) else np.array([], dtype=int)
-    # exposure index within (object, night, band): 0 or 0,1
+    starts = np.cumsum(counts) - counts
+    expo = np.arange(int(counts.sum())) - np.repeat(starts, counts)
+    # exposure index within (object, night, band): 0 .. count - 1
     images = tile_images(tile, seed).set_index("image_id")
     img = image_ids(tile, night_idx, band_idx, expo)
     time = images.loc[img, "night_mjd"].to_numpy()
     bands = np.array(C.SKYMAPPER_BANDS)
-    scale = np.array([[AMPLITUDE_SCALE["default"][b] for b in bands], [AMPLITUDE_SCALE["symbiotic"][b] for b in bands]])
-    amp_b = amp[obj_idx] * scale[is_sym[obj_idx].astype(int), band_idx]
+    scale = np.array([[AMPLITUDE_SCALE[name][b] for b in bands] for name in ("default", "symbiotic", "mira")])
+    amp_b = amp[obj_idx] * scale[np.asarray(kind)[obj_idx], band_idx]
     true = np.column_stack([band[b] for b in bands])[obj_idx, band_idx]
     mag_true = true + amp_b * np.sin(2 * np.pi * time / period[obj_idx] + phase[obj_idx])
+    flicker = flicker_rms[obj_idx] * np.array([FLICKER_SCALE[b] for b in bands])[band_idx]
+    mag_true = mag_true + flicker * rng.standard_normal(len(mag_true))
     m_ref = np.array([SKYMAPPER_M_REF[b] for b in bands])[band_idx]
     err = _epoch_error(mag_true, m_ref)
     mag = mag_true + rng.normal(0.0, err)
