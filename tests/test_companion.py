@@ -48,7 +48,7 @@ def test_a_giant_with_a_main_sequence_star_scores_below_a_giant_with_a_nebula(st
     for row, mags in ((nebular, with_companion("nebula_20kK", 3.0)), (star, with_companion(stellar, 3.0))):
         hot = hot_excess(colours(mags), giant, sigma, np.array([("u" in n or "v" in n) for n in NAMES]))["score"]
         scores.append(symbiotic_score(hot, np.array([row["companion_llr"]]), np.zeros(1), np.ones(1),
-                                      {"flicker_weight": 1.0, "detection_power": 1.0})["score"][0])
+                                      {"flicker_weight": 1.0, "detection_power": 1.0, "blend_radius_arcsec": 3.0, "blend_factor": 0.5})["score"][0])
     assert scores[0] > 100 * max(scores[1], 1e-300)
 
 
@@ -72,7 +72,7 @@ def test_without_a_reference_band_nothing_is_fitted():
 def test_symbiotic_score_phase_and_flicker():
     """An excess seen on a fifth of the nights counts a fifth (detection_power 1); a flickering star
     without excess gets its flicker; unknown detection fractions and flicker change nothing."""
-    w = {"flicker_weight": 1.0, "detection_power": 1.0}
+    w = {"flicker_weight": 1.0, "detection_power": 1.0, "blend_radius_arcsec": 3.0, "blend_factor": 0.5}
     hot = np.array([20.0, 20.0, 0.0, 20.0])
     out = symbiotic_score(hot, np.array([50.0, 50.0, 0.0, 50.0]), np.array([0.0, 0.0, 8.0, np.nan]),
                           np.array([1.0, 0.2, np.nan, np.nan]), w)
@@ -84,3 +84,28 @@ def test_symbiotic_score_phase_and_flicker():
     # the flickering multiplies: a weak excess (5) that flickers (sig 9) outranks a larger one (40) that does not
     both = symbiotic_score(np.array([5.0, 40.0]), np.full(2, 50.0), np.array([9.0, 0.0]), np.ones(2), w)["score"]
     assert both[0] == pytest.approx(6 * 10 - 1) and both[0] > both[1]
+
+
+def test_a_resolved_gaia_neighbour_at_1_arcsec_raises_the_blend_flag():
+    """A second Gaia source at 1" (inside the PSF) flags a blend and halves the weighed excess; one
+    at 8", or none known, does not."""
+    w = {"flicker_weight": 1.0, "detection_power": 1.0, "blend_radius_arcsec": 3.0, "blend_factor": 0.5}
+    out = symbiotic_score(np.full(3, 20.0), np.full(3, 50.0), np.zeros(3), np.ones(3), w,
+                          neighbour_arcsec=np.array([1.0, 8.0, np.nan]))
+    assert out["blend_flag"].tolist() == [True, False, False]
+    assert out["score"].tolist() == pytest.approx([10.0, 20.0, 20.0])
+
+
+def test_a_master_table_without_the_gaia_neighbour_column_is_read_with_it_empty(tmp_path):
+    """gaia_dr2_dist2 is optional: a user's master table without it reads, the column empty."""
+    import pandas as pd
+
+    from symfind.io import read_table
+
+    path = tmp_path / "master.csv"
+    pd.DataFrame({"object_id": [1, 2], "prox": [7.0, 9.0]}).to_csv(path, index=False)
+    frame = read_table(path, {"object_id": "int64", "prox": "float32", "gaia_dr2_dist2": "float32"},
+                       optional=("gaia_dr2_dist2",))
+    assert frame["gaia_dr2_dist2"].isna().all() and frame["gaia_dr2_dist2"].dtype == np.float32
+    with pytest.raises(Exception, match="missing column.*nch_max"):  # a required one is still refused, by name
+        read_table(path, {"object_id": "int64", "prox": "float32", "nch_max": "int16"}, optional=("prox",))

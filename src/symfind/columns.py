@@ -33,9 +33,15 @@ MASTER_COLUMNS: dict[str, str] = {
     "twomass_dist": "float32",
     "gaia_dr2_id1": "Int64",
     "gaia_dr2_dist1": "float32",
+    "gaia_dr2_dist2": "float32",
     "allwise_cntr": "Int64",
     "allwise_dist": "float32",
 }
+
+#: Columns of a table that a user's file may lack (then empty; what needs them says so): the
+#: distance (arcsec) from the SkyMapper object to the second-nearest Gaia source, which flags a
+#: neighbour inside the PSF (a blend).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"master": ("gaia_dr2_dist2",)}
 
 #: 2MASS Point Source Catalogue (``ext.twomass_psc``); magnitudes in Vega mag.
 TWOMASS_COLUMNS: dict[str, str] = {

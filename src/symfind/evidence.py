@@ -27,6 +27,7 @@ W2 from Yuan, Liu & Xiang (2013, MNRAS 430, 2188), W3 and W4 taken as 0.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,3 +204,26 @@ def excess_sigmas(row: pd.Series) -> dict[str, float]:
     return {f"{a}-{b}": float(row[f"excess_z_{C.color_name(a, b)}"]) for a, b in C.INDEPENDENT_COLOR_PAIRS
             if "u" in (a, b) or "v" in (a, b)
             if f"excess_z_{C.color_name(a, b)}" in row.index and np.isfinite(row[f"excess_z_{C.color_name(a, b)}"])}
+
+
+def companion_facts(row: Mapping[str, Any]) -> list[str]:
+    """What the two-component test (:mod:`symfind.companion`) and the blend flag say of one object
+    (a row of the scored table), as lines of text for its evidence: which fit the excess prefers, by
+    how much (the log-likelihood ratio, natural log), the fitted companion, and a Gaia neighbour
+    inside the PSF. Nothing where the object has no such columns."""
+    def finite(value) -> bool:
+        return value is not None and not pd.isna(value) and np.isfinite(float(value))
+
+    lines = []
+    llr = row.get("companion_llr")
+    if finite(row.get("companion_chi2_nebular")) and finite(llr):
+        nebula = str(row.get("companion_nebula") or "nebula").replace("nebula_", "nebula ").replace("kK", " kK")
+        share = row.get("companion_a0v_share")
+        star = f"star ({float(share):.0%} A0V, the rest G2V)" if finite(share) else "A0V-G2V star"
+        if float(llr) >= 0:
+            lines.append(f"Balmer jump in emission: {nebula} + hot dwarf over a {star}, ln L ratio {float(llr):.1f}")
+        else:
+            lines.append(f"Balmer jump in absorption: a {star} over a {nebula}, ln L ratio {float(llr):.1f}")
+    if bool(row.get("blend_flag", False)):
+        lines.append(f"blend: a Gaia source {float(row.get('gaia_dr2_dist2')):.1f}\" away, inside the PSF (its light may be the excess)")
+    return lines

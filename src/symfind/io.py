@@ -46,7 +46,8 @@ def table_format(path: str | os.PathLike) -> str:
 
 
 def read_table(
-    path: str | os.PathLike, columns: Mapping[str, str] | None = None, parquet_filters: list | None = None
+    path: str | os.PathLike, columns: Mapping[str, str] | None = None, parquet_filters: list | None = None,
+    optional: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Read a CSV, Parquet, FITS or VOTable file into a DataFrame.
 
@@ -54,6 +55,8 @@ def read_table(
     be present and convertible to its dtype; extra columns are kept. Errors name the file and the
     column. ``parquet_filters`` (pyarrow syntax) select rows while reading a Parquet file, so a
     large table need not fit in memory whole; other formats ignore them (callers filter after).
+    ``optional``: columns of ``columns`` a file may lack; they are then added empty (NaN, or
+    ``pd.NA`` for integers), and checked like the others where present.
     """
     path = Path(path)
     if not path.exists():
@@ -78,8 +81,20 @@ def read_table(
     except Exception as exc:  # pragma: no cover - message depends on the reader
         raise InputError(f"{path}: cannot be read as {fmt}: {exc}") from exc
     if columns is not None:
-        frame = coerce_columns(frame, columns, source=str(path))
+        absent = [name for name in optional if name in columns and name not in frame.columns]
+        frame = coerce_columns(frame, {k: v for k, v in columns.items() if k not in absent}, source=str(path))
+        if absent:
+            frame = frame.assign(**{name: _empty(columns[name], len(frame), frame.index) for name in absent})
     return frame
+
+
+def _empty(dtype: str, n: int, index) -> pd.Series:
+    """An empty column of ``dtype``: NaN for floats, ``pd.NA`` for (nullable) integers, None for text."""
+    if dtype == "str":
+        return pd.Series([None] * n, index=index, dtype=object)
+    if dtype.startswith("float"):
+        return pd.Series(np.full(n, np.nan), index=index, dtype=dtype)
+    return pd.Series(pd.NA, index=index, dtype="Int64" if dtype.lower().startswith("int") else dtype)
 
 
 def _read_csv(path: Path, columns: Mapping[str, str] | None) -> pd.DataFrame:

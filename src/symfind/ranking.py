@@ -65,12 +65,16 @@ def flicker_columns(table: pd.DataFrame) -> list[str]:
     return [name for band in ("u", "v", "g") for name in C.flicker_names(band)[2:] if name in table.columns]
 
 
-#: What the ranking can take beside the colours (``rank.inputs``): the VAE's latent means, its two
-#: scores (``score_any``, ``score_hot_excess``; and ``vae_score``, the configured one), each
-#: feature's deviation from what the giant alone predicts (``excess_z_*``), each band's
-#: variability from the epochs (``chi2r_*``, ``amp_*``) and the flickering within a night in u,
-#: v and g (``flicker_rms_*``, ``flicker_sig_*``).
-RANK_INPUTS = ("latent", "scores", "residuals", "variability", "flicker")
+#: What the ranking can take beside the colours (``rank.inputs``): the VAE's latent means, its
+#: scores (``score_any``, ``score_hot_excess``, ``score_symbiotic``; and ``vae_score``, the
+#: configured one), each feature's deviation from what the giant alone predicts (``excess_z_*``),
+#: each band's variability from the epochs (``chi2r_*``, ``amp_*``), the flickering within a night
+#: in u, v and g (``flicker_rms_*``, ``flicker_sig_*``) and the two-component test of the excess
+#: with the blend's neighbour (``companion_llr``, ``companion_a0v_share``, ``companion_excess_g``,
+#: ``gaia_dr2_dist2``).
+RANK_INPUTS = ("latent", "scores", "residuals", "variability", "flicker", "companion")
+#: The columns of the ``companion`` input.
+COMPANION_INPUTS = ("companion_llr", "companion_a0v_share", "companion_excess_g", "gaia_dr2_dist2")
 
 
 def ranking_features(rows: pd.DataFrame, feature_set: str,
@@ -83,10 +87,11 @@ def ranking_features(rows: pd.DataFrame, feature_set: str,
         raise InputError(f"rank.inputs {unknown} unknown; expected some of {', '.join(RANK_INPUTS)}")
     latent = [c for c in rows.columns if c.startswith("latent_")]
     excess = [c for c in rows.columns if c.startswith("excess_z_")]
-    scores = [c for c in ("score_any", "score_hot_excess") if c in rows.columns]
+    scores = [c for c in ("score_any", "score_hot_excess", "score_symbiotic") if c in rows.columns]
     X, names = feature_matrix(rows, feature_set)
     columns = {"latent": latent, "scores": ["anomaly_score", *scores], "residuals": excess,
-               "variability": variability_columns(rows), "flicker": flicker_columns(rows)}
+               "variability": variability_columns(rows), "flicker": flicker_columns(rows),
+               "companion": [c for c in COMPANION_INPUTS if c in rows.columns]}
     extra = [c for name in RANK_INPUTS if name in inputs for c in columns[name]]
     values = rows[extra].to_numpy(dtype=np.float64, na_value=np.nan) if extra else np.zeros((len(rows), 0))
     values = np.where(np.isfinite(values), values, np.nan)
@@ -387,7 +392,7 @@ def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarr
         baselines["isolation_forest"] = table[forest].to_numpy()
     else:
         log.info("evaluation without IsolationForest: %s", min_objects_problem("isolation_forest", len(table)))
-    for column in ("score_any", "score_hot_excess"):
+    for column in ("score_any", "score_hot_excess", "score_symbiotic"):
         if column in table.columns:
             baselines[f"vae {column.removeprefix('score_')}"] = table[column].to_numpy(dtype=np.float64)
     # the same ranking with every input (residuals and variability too), on the same splits

@@ -84,7 +84,8 @@ RELEASES: dict[str, Release] = {
         "dr4", "SkyMapper DR4 with Gaia DR3",
         tables={"master": "dr4.master", "twomass_psc": "ext.twomass_psc", "gaia": "ext.gaia_dr3", "allwise": "ext.allwise",
                 "photometry": "dr4.photometry", "images": "dr4.images"},
-        columns={"master": {"gaia_dr2_id1": "gaia_dr3_id1", "gaia_dr2_dist1": "gaia_dr3_dist1", "prox": "self_dist1"}},
+        columns={"master": {"gaia_dr2_id1": "gaia_dr3_id1", "gaia_dr2_dist1": "gaia_dr3_dist1", "gaia_dr2_dist2": "gaia_dr3_dist2",
+                           "prox": "self_dist1"}},
     ),
 }
 

@@ -452,11 +452,12 @@ VAE_SCORES = ("symbiotic", "hot_excess", "any")
 
 
 def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_sig: np.ndarray,
-                    det_frac_u: np.ndarray, weights: Mapping[str, Any]) -> dict[str, np.ndarray]:
+                    det_frac_u: np.ndarray, weights: Mapping[str, Any],
+                    neighbour_arcsec: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The default score (``vae.score: symbiotic``): the hot excess, weighed by what makes it
     symbiotic, plus the flickering that an accreting white dwarf shows without a large excess.
 
-    ``score = (1 + hot_score * jump * phase) * (1 + flicker_weight * flicker_sig) - 1``, per
+    ``score = (1 + hot_score * jump * phase * blend) * (1 + flicker_weight * flicker_sig) - 1``, per
     object (0 without any evidence; the flickering multiplies, as independent evidence multiplies
     odds, so that an accreting-only star with a weak excess and a strong flicker can rise past an
     impostor with a larger excess and none), where
@@ -475,8 +476,14 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
       does not have (Lucy et al. 2024, arXiv:2412.00855; Wolf et al. 2018, PASA 35, e010). An
       accretion disc flickers in u and v together; one bad exposure raises one band only.
 
-    ``weights``: ``flicker_weight`` and ``detection_power`` (``vae.symbiotic``). Returns ``score``
-    and its factors ``jump``, ``phase`` and ``flicker`` (the added term)."""
+    - ``blend = blend_factor`` where a resolved Gaia source lies within ``blend_radius_arcsec``
+      (``neighbour_arcsec``: the master's ``gaia_dr2_dist2``, NaN where none or unknown), else 1:
+      a neighbour inside SkyMapper's PSF (seeing ~2-3") adds its light to u and v, and a foreground
+      dwarf's light looks like a hot excess (``blend_flag``).
+
+    ``weights``: ``flicker_weight``, ``detection_power``, ``blend_radius_arcsec`` and
+    ``blend_factor`` (``vae.symbiotic``). Returns ``score`` and its factors ``jump``, ``phase``,
+    ``blend_flag`` and ``flicker`` (the multiplying term less 1)."""
     from scipy.special import expit
 
     llr = np.nan_to_num(np.asarray(companion_llr, dtype=np.float64), nan=0.0)
@@ -484,9 +491,12 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
     det = np.asarray(det_frac_u, dtype=np.float64)
     phase = np.where(np.isfinite(det), np.clip(det, 0.0, 1.0), 1.0) ** float(weights["detection_power"])
     flicker = float(weights["flicker_weight"]) * np.clip(np.nan_to_num(np.asarray(flicker_sig, dtype=np.float64), nan=0.0), 0.0, None)
-    weighed = np.clip(np.asarray(hot_score, dtype=np.float64), 0.0, None) * jump * phase
+    neighbour = np.full(len(jump), np.nan) if neighbour_arcsec is None else np.asarray(neighbour_arcsec, dtype=np.float64)
+    blend_flag = np.isfinite(neighbour) & (neighbour < float(weights["blend_radius_arcsec"]))
+    blend = np.where(blend_flag, float(weights["blend_factor"]), 1.0)
+    weighed = np.clip(np.asarray(hot_score, dtype=np.float64), 0.0, None) * jump * phase * blend
     return {"score": (1.0 + weighed) * (1.0 + flicker) - 1.0,
-            "jump": jump, "phase": phase, "flicker": flicker}
+            "jump": jump, "phase": phase, "blend_flag": blend_flag, "flicker": flicker}
 
 
 def _column_or(table: pd.DataFrame, names: tuple[str, ...], fill: float) -> np.ndarray:
@@ -564,7 +574,8 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     rows = merged[observed]
     symbiotic = symbiotic_score(excess["score"], companions["companion_llr"].to_numpy(),
                                 _column_or(rows, tuple(f"flicker_sig_{b}" for b in HOT_BANDS), 0.0),
-                                _column_or(rows, ("det_frac_u",), np.nan), params["symbiotic"])
+                                _column_or(rows, ("det_frac_u",), np.nan), params["symbiotic"],
+                                _column_or(rows, ("gaia_dr2_dist2",), np.nan))
     anomaly = {"symbiotic": symbiotic["score"], "hot_excess": excess["score"]}.get(score_name, result.anomaly_score)
     ids = merged["object_id"].to_numpy(dtype=np.int64)[observed]
     rank, is_candidate = flag_anomalies(ids, anomaly, float(params["anomaly_fraction"]))
@@ -582,6 +593,7 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
             **{column: companions[column].to_numpy() for column in COMPANION_COLUMNS},
             "jump_weight": symbiotic["jump"],
             "phase_weight": symbiotic["phase"],
+            "blend_flag": symbiotic["blend_flag"],
             "flicker_term": symbiotic["flicker"],
             "reconstruction_loss": result.reconstruction_loss,
             "kl": result.kl,

@@ -104,7 +104,9 @@ class LocalTables:
         if parquet_filters:
             back = {ours: theirs for theirs, ours in renames.items()}
             parquet_filters = [(back.get(column, column), op, value) for column, op, value in parquet_filters]
-        frame = read_table(self._path(name), registry, parquet_filters=parquet_filters)
+        optional = tuple(theirs for role in roles for ours in C.OPTIONAL_COLUMNS.get(role, ())
+                         if (theirs := self.schema.archive_name(role, ours)) is not None)
+        frame = read_table(self._path(name), registry, parquet_filters=parquet_filters, optional=optional)
         frame = frame.rename(columns={theirs: ours for theirs, ours in renames.items() if theirs != ours})
         for role in roles:
             frame = self.schema.with_missing(frame, role)

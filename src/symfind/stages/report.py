@@ -212,9 +212,11 @@ def _evidence_columns(scored_parquet: str | Path) -> pd.DataFrame:
     from ..evidence import SED_BANDS
 
     wanted = {"object_id", "raj2000", "dej2000", "ebv", "jk0", "abs_j", "r_est", "rank", "score_hot_excess", "excess_features",
+              "score_symbiotic", "gaia_dr2_dist2", "blend_flag", "jump_weight", "phase_weight", "flicker_term",
               *(b.column for b in SED_BANDS), *(b.error for b in SED_BANDS)}
     names = pq.ParquetFile(scored_parquet).schema_arrow.names
-    keep = [n for n in names if n in wanted or n.startswith(("excess_z_", "chi2r_", "amp_", "flicker_", "det_frac_", "n_nights_gr"))]
+    keep = [n for n in names if n in wanted or n.startswith(("excess_z_", "chi2r_", "amp_", "flicker_", "det_frac_", "n_nights_gr",
+                                                             "companion_"))]
     return pd.read_parquet(scored_parquet, columns=keep)
 
 
@@ -255,6 +257,8 @@ def _evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios:
                     n_scored: int, n_top: int) -> list[str]:
     """The lines of text beside a candidate's figure: both lists, the excess over the giant, the
     nearest known star, variability, distance."""
+    from ..evidence import companion_facts
+
     def number(value, fmt):
         return format(float(value), fmt) if value is not None and not pd.isna(value) and np.isfinite(float(value)) else "-"
 
@@ -266,7 +270,9 @@ def _evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios:
     else:
         lines.append(f"ranked list: not in its top {n_top}")
     vae_rank = row.get("rank")
-    lines.append(f"VAE: #{number(vae_rank, '.0f')} of {n_scored}, hot excess {number(row.get('score_hot_excess'), '.3g')}")
+    lines.append(f"VAE: #{number(vae_rank, '.0f')} of {n_scored}, hot excess {number(row.get('score_hot_excess'), '.3g')}, "
+                 f"symbiotic {number(row.get('score_symbiotic'), '.3g')}")
+    lines.extend(companion_facts(row))
     if ranked_row is not None and ranked_row["nearest_known"]:
         lines.append(f"nearest known: {ranked_row['nearest_known']} ({number(ranked_row['nearest_known_distance'], '.1f')} sd)")
     lines.append("over the giant: " + ", ".join(f"{band} x{number(values[k], '.2g')}" for band, values in ratios.items()))
