@@ -352,6 +352,20 @@ def test_a_flickering_star_has_a_significant_flicker_and_a_mira_none():
     assert by_id.loc[2, "flicker_sig_u"] < 2 and by_id.loc[2, "flicker_rms_u"] < 0.01
     assert by_id.loc[2, "chi2r_u"] > 100  # the Mira's nights differ: that is variability, not flickering
     assert by_id.loc[3, "flicker_dof_u"] == 0 and np.isnan(by_id.loc[3, "flicker_sig_u"])  # one exposure a night: nothing
+    assert by_id.loc[1, "flicker_robust_sig_u"] > 10 and by_id.loc[2, "flicker_robust_sig_u"] < 2
+
+
+def test_one_bad_exposure_is_not_flickering_once_its_night_is_left_out():
+    """A constant star with one exposure 1 mag off (on one of twelve nights of two exposures): its
+    pooled flicker is hugely significant, its robust one (worst night left out) is not; a star that
+    flickers keeps both."""
+    sigma = 0.02
+    steady = _light_curve([15.0] * 12, per_night=2, sigma=sigma, flicker=0.0, seed=4, object_id=1)
+    steady.loc[5, "mag_psf"] += 1.0
+    flickering = _light_curve([15.0] * 12, per_night=2, sigma=sigma, flicker=5 * sigma, seed=5, object_id=2)
+    by_id = colors_from_epochs(pd.concat([steady, flickering], ignore_index=True), 0.0, 255, 5.0)[0].set_index("object_id")
+    assert by_id.loc[1, "flicker_sig_u"] > 50 and by_id.loc[1, "flicker_robust_sig_u"] < 2
+    assert by_id.loc[2, "flicker_robust_sig_u"] > 10
 
 
 def test_detection_fractions_count_the_nights_with_g_and_r():

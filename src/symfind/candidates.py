@@ -59,7 +59,8 @@ COLUMN_META: dict[str, tuple[str, str, str]] = {
     **{f"det_frac_{band}": ("", "stat.value", f"Share of the g-and-r nights on which {band} was measured too") for band in ("u", "v")},
     **{name: meta for band in ("u", "v") for name, meta in zip(C.flicker_names(band)[2:], (
         ("mag", "src.var.amplitude", f"Flickering in {band}: excess rms of one night's exposures about the night's mean beyond their errors"),
-        ("", "stat.value", f"Significance of the {band} flickering: -log10 P(chi2 > observed) on its degrees of freedom")))},
+        ("", "stat.value", f"Significance of the {band} flickering: -log10 P(chi2 > observed) on its degrees of freedom"),
+        ("", "stat.value", f"Significance of the {band} flickering with its worst night left out (what the symbiotic score uses)")))},
     "reconstruction_loss": ("", "stat.value", "VAE reconstruction term (chi2, or MSE in standardised units)"),
     "top_features": ("", "meta.note", "Features with the largest shares of the reconstruction error"),
     "known_catalogue": ("", "meta.dataset", "Catalogue of the matched known symbiotic star"),

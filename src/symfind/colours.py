@@ -477,13 +477,27 @@ def _flicker(object_id: np.ndarray, band: np.ndarray, n_exposures: np.ndarray, w
     # 300 dex: far beyond any doubt)
     rms[has] = np.sqrt(np.maximum(scatter[has] - expected[has], 0.0) / dof[has])
     significance[has] = -np.log10(np.maximum(chdtrc(dof[has], chi2[has]), 1e-300))
+    # the same with each group's worst night (largest chi2) left out, where it has two or more
+    night_chi2 = within_chi2[inside]
+    order = np.lexsort((night_chi2, codes))
+    sorted_codes = codes[order]
+    last = np.flatnonzero(np.r_[sorted_codes[1:] != sorted_codes[:-1], True]) if len(order) else np.array([], dtype=np.int64)
+    worst_chi2 = np.zeros(n_groups)
+    worst_dof = np.zeros(n_groups)
+    worst_chi2[sorted_codes[last]] = night_chi2[order[last]]
+    worst_dof[sorted_codes[last]] = n[order[last]] - 1
+    n_nights = np.bincount(codes, minlength=n_groups)
+    several = has & (n_nights >= 2)
+    robust = significance.copy()
+    robust[several] = -np.log10(np.maximum(chdtrc(dof[several] - worst_dof[several], chi2[several] - worst_chi2[several]), 1e-300))
     out: dict[str, np.ndarray] = {}
     for k, name in enumerate(C.SKYMAPPER_BANDS):
-        dof_name, chi2_name, rms_name, sig_name = C.flicker_names(name)
+        dof_name, chi2_name, rms_name, sig_name, robust_name = C.flicker_names(name)
         out[dof_name] = dof[k::n_bands].astype(np.int64)
         out[chi2_name] = np.where(has[k::n_bands], chi2[k::n_bands], np.nan)
         out[rms_name] = rms[k::n_bands]
         out[sig_name] = significance[k::n_bands]
+        out[robust_name] = robust[k::n_bands]
     return out
 
 

@@ -166,13 +166,17 @@ def variability_names(band: str) -> tuple[str, str, str]:
     return f"n_nights_{band}", f"chi2r_{band}", f"amp_{band}"
 
 
-def flicker_names(band: str) -> tuple[str, str, str, str]:
+def flicker_names(band: str) -> tuple[str, str, str, str, str]:
     """Column names of a band's flickering, the scatter of the exposures of one night about that
     night's mean beyond their errors, pooled over the nights with two or more exposures: the
     degrees of freedom (``flicker_dof_<band>``, exposures less nights), the chi2 about the nightly
-    means (``flicker_chi2_<band>``), the excess rms (``flicker_rms_<band>``, mag) and the
-    significance of the excess (``flicker_sig_<band>``, -log10 of the chi2 tail probability)."""
-    return f"flicker_dof_{band}", f"flicker_chi2_{band}", f"flicker_rms_{band}", f"flicker_sig_{band}"
+    means (``flicker_chi2_<band>``), the excess rms (``flicker_rms_<band>``, mag), the
+    significance of the excess (``flicker_sig_<band>``, -log10 of the chi2 tail probability) and
+    that significance with the night of the largest chi2 left out (``flicker_robust_sig_<band>``;
+    the plain one where there is one such night): flickering is there every night, one bad
+    exposure on one."""
+    return (f"flicker_dof_{band}", f"flicker_chi2_{band}", f"flicker_rms_{band}", f"flicker_sig_{band}",
+            f"flicker_robust_sig_{band}")
 
 
 #: Per-object flickering columns of the colour product, band by band.

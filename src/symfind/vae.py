@@ -471,10 +471,11 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
       was measured too (1 where unknown). A large-amplitude pulsator's u is seen only near maximum,
       and its colours then are bluer than the giant's mean: an excess seen on some nights only counts
       for less;
-    - ``flicker_sig``: the flickering's ``-log10 P`` (chi2 of the exposures within a night), the
-      smaller of u and v (0 where unknown): minutes-scale variability that a Mira, slow on nights,
-      does not have (Lucy et al. 2024, arXiv:2412.00855; Wolf et al. 2018, PASA 35, e010). An
-      accretion disc flickers in u and v together; one bad exposure raises one band only.
+    - ``flicker_sig``: the flickering's ``-log10 P`` (chi2 of the exposures within a night, the
+      worst night left out: ``flicker_robust_sig_*``), the smaller of u and v (0 where unknown):
+      minutes-scale variability that a Mira, slow on nights, does not have (Lucy et al. 2024,
+      arXiv:2412.00855; Wolf et al. 2018, PASA 35, e010). An accretion disc flickers in u and v
+      together and on every night; one bad exposure raises one band on one night.
 
     - ``blend = blend_factor`` where a resolved Gaia source lies within ``blend_radius_arcsec``
       (``neighbour_arcsec``: the master's ``gaia_dr2_dist2``, NaN where none or unknown), else 1:
@@ -573,7 +574,7 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     companions = fit_companions(X, predicted, sigma, names)
     rows = merged[observed]
     symbiotic = symbiotic_score(excess["score"], companions["companion_llr"].to_numpy(),
-                                _column_or(rows, tuple(f"flicker_sig_{b}" for b in HOT_BANDS), 0.0),
+                                _column_or(rows, tuple(f"flicker_robust_sig_{b}" for b in HOT_BANDS), 0.0),
                                 _column_or(rows, ("det_frac_u",), np.nan), params["symbiotic"],
                                 _column_or(rows, ("gaia_dr2_dist2",), np.nan))
     anomaly = {"symbiotic": symbiotic["score"], "hot_excess": excess["score"]}.get(score_name, result.anomaly_score)
