@@ -1,6 +1,7 @@
 """The two-component test of the optical excess and the symbiotic score built on it."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from symfind import columns as C
@@ -109,3 +110,24 @@ def test_a_master_table_without_the_gaia_neighbour_column_is_read_with_it_empty(
     assert frame["gaia_dr2_dist2"].isna().all() and frame["gaia_dr2_dist2"].dtype == np.float32
     with pytest.raises(Exception, match="missing column.*nch_max"):  # a required one is still refused, by name
         read_table(path, {"object_id": "int64", "prox": "float32", "nch_max": "int16"}, optional=("prox",))
+
+
+def test_an_excess_seen_only_on_a_pulsators_bright_nights_is_not_a_hot_excess():
+    """A Mira (g swinging 2 mag) whose u is measured only on its 2 brightest of 10 nights: u-g on
+    those nights is bluer than its mean giant colour, but the colour stage marks u as seen on 20% of
+    the g-and-r nights, and the symbiotic score counts the excess a fifth. A symbiotic star with
+    the same excess, u seen every night, keeps it whole."""
+    from symfind.colours import colors_from_epochs
+
+    rows = []
+    for obj, u_nights in ((1, {0, 1}), (2, set(range(10)))):
+        for k in range(10):
+            g = 14.0 + (1.0 * np.cos(np.pi * k / 5) if obj == 1 else 0.0)
+            bands = {"g": g, "r": g - 1.5} | ({"u": g + 2.0} if k in u_nights else {})
+            rows += [{"object_id": obj, "filter": b, "night_mjd": 57000 + 30 * k + 0.5, "mag_psf": m} for b, m in bands.items()]
+    epochs = pd.DataFrame(rows).assign(image_id=lambda f: np.arange(len(f)), e_mag_psf=0.02, flags=0)
+    by_id = colors_from_epochs(epochs, 0.01, 255, 5.0)[0].set_index("object_id")
+    assert by_id.loc[1, "det_frac_u"] == pytest.approx(0.2) and by_id.loc[2, "det_frac_u"] == 1.0
+    w = {"flicker_weight": 1.0, "detection_power": 1.0, "blend_radius_arcsec": 3.0, "blend_factor": 0.5}
+    out = symbiotic_score(np.full(2, 30.0), np.full(2, 50.0), np.zeros(2), by_id["det_frac_u"].to_numpy(), w)
+    assert out["score"][0] == pytest.approx(6.0) and out["score"][1] == pytest.approx(30.0)
