@@ -219,3 +219,18 @@ def test_a_sky_without_candidates_to_show_gets_an_empty_index_and_a_browser_that
     assert list((tmp_path / "candidates").glob("*.png")) == []
     page = (tmp_path / "candidates.html").read_text()
     assert "No candidate shown: report.n_candidates is 0." in page and "<tr data-object=" not in page
+
+
+def test_vectorised_nan_percentiles_equal_numpys():
+    """The giant prediction's percentiles over the neighbours equal numpy.nanpercentile's, NaN and
+    all-NaN slices included."""
+    from symfind.evidence import _nan_percentiles
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(300, 25, 13))
+    values[rng.random(values.shape) < 0.1] = np.nan
+    values[3, :, 2] = np.nan
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        expected = np.nanpercentile(values, (50, 16, 84), axis=1)
+    for want, got in zip(expected, _nan_percentiles(values, (50.0, 16.0, 84.0))):
+        assert np.allclose(want, got, equal_nan=True)

@@ -119,12 +119,14 @@ def _labels_index(labels: tuple[str, ...]) -> list[int]:
     return [position[label] for label in labels]
 
 
-def giant_prediction(mags: np.ndarray, reference: np.ndarray, k: int = N_NEIGHBOURS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def giant_prediction(mags: np.ndarray, reference: np.ndarray, k: int = N_NEIGHBOURS,
+                     chunk_rows: int = 20_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What a giant alone would show in every band, for each row of ``mags`` (dereddened, bands of
     :data:`SED_BANDS`): the median SED of the ``k`` rows of ``reference`` nearest in the colours of
     :data:`MATCH_COLOURS` (standardised), each shifted to the object in :data:`ANCHOR_BANDS` (the
     mean difference over the bands both have). Returns ``(median, p16, p84)`` magnitudes (NaN where
-    no reference giant has the colours, or the object has no anchor band)."""
+    no reference giant has the colours, or the object has no anchor band). The objects pass
+    ``chunk_rows`` at a time, so memory does not grow with the sky (k x bands per object)."""
     from sklearn.neighbors import NearestNeighbors
 
     n_objects, n_bands = mags.shape
@@ -144,21 +146,63 @@ def giant_prediction(mags: np.ndarray, reference: np.ndarray, k: int = N_NEIGHBO
     anchors = _labels_index(ANCHOR_BANDS)
     k = min(k, len(reference))
     finder = NearestNeighbors(n_neighbors=k).fit((ref_colours - centre) / scale)
-    query = colours(mags)
-    # a colour the object lacks is taken at the reference mean (it does not pull the match)
-    query = np.where(np.isfinite(query), query, centre)
-    _, index = finder.kneighbors((query - centre) / scale)
-    neighbours = reference[index]  # (objects, k, bands)
-    with np.errstate(invalid="ignore"):
-        shift = np.nanmean(mags[:, None, anchors] - neighbours[:, :, anchors], axis=2)  # (objects, k)
-        shifted = neighbours + shift[:, :, None]
-        import warnings
+    import warnings
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN band: NaN
-            for q, target in zip((50, 16, 84), out):
-                target[:] = np.nanpercentile(shifted, q, axis=1)
+    for start in range(0, n_objects, chunk_rows):
+        part = mags[start:start + chunk_rows]
+        query = colours(part)
+        # a colour the object lacks is taken at the reference mean (it does not pull the match)
+        query = np.where(np.isfinite(query), query, centre)
+        _, index = finder.kneighbors((query - centre) / scale)
+        neighbours = reference[index]  # (objects, k, bands)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN band or anchor: NaN
+            shift = np.nanmean(part[:, None, anchors] - neighbours[:, :, anchors], axis=2)  # (objects, k)
+            shifted = neighbours + shift[:, :, None]
+            for target, values in zip(out, _nan_percentiles(shifted, (50.0, 16.0, 84.0))):
+                target[start:start + chunk_rows] = values
     return tuple(out)
+
+
+def _nan_percentiles(values: np.ndarray, percentiles: tuple[float, ...]) -> list[np.ndarray]:
+    """``numpy.nanpercentile(values, q, axis=1)`` (linear interpolation) for each ``q``, vectorised:
+    one sort along axis 1 (NaN last) instead of numpy's slice-by-slice path for NaN."""
+    ordered = np.sort(values, axis=1)
+    n_finite = np.isfinite(ordered).sum(axis=1)  # (objects, bands)
+    out = []
+    for q in percentiles:
+        position = (q / 100.0) * np.maximum(n_finite - 1, 0)
+        low = np.floor(position).astype(np.int64)
+        high = np.minimum(low + 1, np.maximum(n_finite - 1, 0))
+        below = np.take_along_axis(ordered, low[:, None, :], axis=1)[:, 0, :]
+        above = np.take_along_axis(ordered, high[:, None, :], axis=1)[:, 0, :]
+        value = below + (position - low) * (above - below)
+        out.append(np.where(n_finite > 0, value, np.nan))
+    return out
+
+
+#: Scatter (mag) of a colour predicted from the giant's neighbours, beyond the measurement errors.
+NEIGHBOUR_SCATTER_MAG = 0.05
+
+
+def neighbour_colours(table: pd.DataFrame, a_per_ebv: Mapping[str, float], aj_per_ebv: float,
+                      sigma_int: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """The dereddened SkyMapper colours of every object of ``table`` and what the giants most like
+    it predict (:func:`giant_prediction`, every object of the table as the reference), for the
+    two-component test of :mod:`symfind.companion`: ``(observed, predicted, sigma, names)``, the 15
+    independent colours ``x_y`` (mag), ``sigma`` the colour's measurement error with ``sigma_int``
+    and :data:`NEIGHBOUR_SCATTER_MAG` in quadrature."""
+    mags, errors = dereddened_magnitudes(table, a_per_ebv, aj_per_ebv)
+    predicted, _, _ = giant_prediction(mags, mags)
+    position = {b.label: k for k, b in enumerate(SED_BANDS)}
+    pairs = C.INDEPENDENT_COLOR_PAIRS
+
+    def colours(m: np.ndarray) -> np.ndarray:
+        return np.column_stack([m[:, position[a]] - m[:, position[b]] for a, b in pairs])
+
+    sigma = np.column_stack([np.hypot(errors[:, position[a]], errors[:, position[b]]) for a, b in pairs])
+    sigma = np.sqrt(sigma**2 + float(sigma_int) ** 2 + NEIGHBOUR_SCATTER_MAG**2)
+    return colours(mags), colours(predicted), sigma, [C.color_name(a, b) for a, b in pairs]
 
 
 def shown_objects(ranked: pd.DataFrame, vae_candidates: pd.DataFrame, n: int) -> pd.DataFrame:

@@ -453,7 +453,8 @@ VAE_SCORES = ("symbiotic", "hot_excess", "any")
 
 def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_sig: np.ndarray,
                     det_frac_u: np.ndarray, weights: Mapping[str, Any],
-                    neighbour_arcsec: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                    neighbour_arcsec: np.ndarray | None = None,
+                    neighbour_llr: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The default score (``vae.score: symbiotic``): the hot excess, weighed by what makes it
     symbiotic, plus the flickering that an accreting white dwarf shows without a large excess.
 
@@ -466,7 +467,11 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
     - ``jump = 1 / (1 + exp(-companion_llr))`` is the probability, at equal prior odds, that that
       light has the Balmer jump in emission (a nebula and a hot dwarf) rather than in absorption (an
       A-G star: a composite binary, a blend, or a giant whose v is bright because it is metal-poor;
-      :func:`symfind.companion.fit_companions`);
+      :func:`symfind.companion.fit_companions`), the excess taken over the VAE's giant; with
+      ``neighbour_llr`` (the same test, the excess taken over the giants most like the object in
+      the red and the infrared, :func:`symfind.evidence.neighbour_colours`, which see a companion's
+      light in g that the VAE takes for the giant's own) it is the product of the two
+      probabilities: both predictions of the giant must find the jump in emission;
     - ``phase = det_frac_u ** detection_power``: the share of the nights with g and r on which u
       was measured too (1 where unknown). A large-amplitude pulsator's u is seen only near maximum,
       and its colours then are bluer than the giant's mean: an excess seen on some nights only counts
@@ -489,6 +494,8 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
 
     llr = np.nan_to_num(np.asarray(companion_llr, dtype=np.float64), nan=0.0)
     jump = expit(llr)
+    if neighbour_llr is not None:
+        jump = jump * expit(np.nan_to_num(np.asarray(neighbour_llr, dtype=np.float64), nan=0.0))
     det = np.asarray(det_frac_u, dtype=np.float64)
     phase = np.where(np.isfinite(det), np.clip(det, 0.0, 1.0), 1.0) ** float(weights["detection_power"])
     flicker = float(weights["flicker_weight"]) * np.clip(np.nan_to_num(np.asarray(flicker_sig, dtype=np.float64), nan=0.0), 0.0, None)
@@ -530,7 +537,8 @@ def model_data(merged: pd.DataFrame, params: Mapping[str, Any], a_per_ebv: Mappi
 
 
 def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 1,
-                a_per_ebv: Mapping[str, float] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                a_per_ebv: Mapping[str, float] | None = None,
+                aj_per_ebv: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train the VAE on the analysed objects; the per-object score table and the training history.
 
     Both scores are written for every object: ``score_any`` (the undirected reconstruction score:
@@ -573,10 +581,20 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
         raise InputError(f"vae.score must be one of {', '.join(VAE_SCORES)}, got {score_name!r}")
     companions = fit_companions(X, predicted, sigma, names)
     rows = merged[observed]
+    neighbour_llr = None
+    from .evidence import SED_BANDS, neighbour_colours
+
+    sed_columns = [c for band in SED_BANDS for c in (band.column, band.error)]
+    if a_per_ebv is not None and all(c in rows.columns for c in (*sed_columns, "ebv")):
+        # the same test against the giants most like it in the red and infrared
+
+        aj = float(with_defaults("cuts", {})["aj_per_ebv"] if aj_per_ebv is None else aj_per_ebv)
+        observed_colours, giant_colours, colour_sigma, colour_names = neighbour_colours(rows, a_per_ebv, aj, sigma_int)
+        neighbour_llr = fit_companions(observed_colours, giant_colours, colour_sigma, colour_names)["companion_llr"].to_numpy()
     symbiotic = symbiotic_score(excess["score"], companions["companion_llr"].to_numpy(),
                                 _column_or(rows, tuple(f"flicker_robust_sig_{b}" for b in HOT_BANDS), 0.0),
                                 _column_or(rows, ("det_frac_u",), np.nan), params["symbiotic"],
-                                _column_or(rows, ("gaia_dr2_dist2",), np.nan))
+                                _column_or(rows, ("gaia_dr2_dist2",), np.nan), neighbour_llr)
     anomaly = {"symbiotic": symbiotic["score"], "hot_excess": excess["score"]}.get(score_name, result.anomaly_score)
     ids = merged["object_id"].to_numpy(dtype=np.int64)[observed]
     rank, is_candidate = flag_anomalies(ids, anomaly, float(params["anomaly_fraction"]))
@@ -592,6 +610,7 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
             "score_hot_excess": excess["score"],
             "score_symbiotic": symbiotic["score"],
             **{column: companions[column].to_numpy() for column in COMPANION_COLUMNS},
+            "neighbour_companion_llr": np.zeros(len(ids)) if neighbour_llr is None else neighbour_llr,
             "jump_weight": symbiotic["jump"],
             "phase_weight": symbiotic["phase"],
             "blend_flag": symbiotic["blend_flag"],

@@ -14,6 +14,7 @@ rule train_vae:
     params:
         vae=config["vae"],
         a_per_ebv=config["dereddening"]["a_per_ebv"],
+        aj_per_ebv=config["cuts"]["aj_per_ebv"],
     threads: 1
     resources:
         mem_mb=8000,
@@ -36,6 +37,7 @@ rule train_vae_variants:
     params:
         vae=config["vae"],
         a_per_ebv=config["dereddening"]["a_per_ebv"],
+        aj_per_ebv=config["cuts"]["aj_per_ebv"],
     threads: 1
     resources:
         mem_mb=8000,

@@ -7,6 +7,7 @@ with job_logging(snakemake.log[0]):
         analysed_parquet=snakemake.input[0],
         params=snakemake.params.vae,
         a_per_ebv=snakemake.params.a_per_ebv,
+        aj_per_ebv=snakemake.params.aj_per_ebv,
         out_parquet=snakemake.output.parquet,
         out_ids=snakemake.output.ids,
         out_history=snakemake.output.history,

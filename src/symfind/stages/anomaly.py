@@ -16,13 +16,14 @@ log = logging.getLogger(__name__)
 
 
 def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_parquet: str | Path,
-              out_ids: str | Path, out_history: str | Path, threads: int = 1, a_per_ebv: Mapping[str, float] | None = None) -> pd.DataFrame:
+              out_ids: str | Path, out_history: str | Path, threads: int = 1, a_per_ebv: Mapping[str, float] | None = None,
+              aj_per_ebv: float | None = None) -> pd.DataFrame:
     """Rule ``train_vae``: train the VAE on the analysed objects; write each object's scores (by
     rank), the training history and the candidates' ids (the top ``vae.anomaly_fraction``)."""
     from ..vae import score_table
 
     analysed = pd.read_parquet(analysed_parquet)
-    scores, history = score_table(analysed, params, threads, a_per_ebv)
+    scores, history = score_table(analysed, params, threads, a_per_ebv, aj_per_ebv)
     last = history.iloc[-1]
     log.info("final epoch: reconstruction %.4f, KL %.4f", last["reconstruction_loss"], last["kl"])
     log.info("%d candidates (top %.2f%%) by score %s", int(scores["is_candidate"].sum()), 100 * float(params["anomaly_fraction"]),
@@ -34,7 +35,7 @@ def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_parqu
 
 
 def train_vae_variants(analysed_parquet: str | Path, params: Mapping[str, Any], out_parquet: str | Path, threads: int = 1,
-                       a_per_ebv: Mapping[str, float] | None = None) -> pd.DataFrame:
+                       a_per_ebv: Mapping[str, float] | None = None, aj_per_ebv: float | None = None) -> pd.DataFrame:
     """Rule ``train_vae_variants``: the other VAE variants the comparison shows beside the
     configured one (:func:`symfind.detectors.other_variants`: the seed recipe, the plain chi2 VAE,
     the giant-conditioned VAE with both of its scores), each on a subsample of at most
@@ -50,7 +51,7 @@ def train_vae_variants(analysed_parquet: str | Path, params: Mapping[str, Any], 
     if params.get("compare_losses", True):
         for name, variant in other_variants(params).items():
             log.info("training the VAE variant %s for the comparison", name)
-            table, _ = score_table(analysed, variant, threads, a_per_ebv)
+            table, _ = score_table(analysed, variant, threads, a_per_ebv, aj_per_ebv)
             for each in same_fit(name):  # one fit gives both conditional scores
                 variants = variants.merge(variant_scores(table, each, VAE_VARIANTS[each][1]), on="object_id", how="left")
     else:
