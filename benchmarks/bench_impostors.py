@@ -20,9 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-#: The scores compared (scored-table column -> label).
+#: The scores compared (scored-table column -> label): the configured VAE's three, the other VAE
+#: variants of the comparison and the baselines (each where the scored table has it).
 SCORES = {"score_symbiotic": "VAE symbiotic score (default)", "score_hot_excess": "VAE hot excess",
-          "score_any": "VAE any residual"}
+          "score_any": "VAE any residual", "score_vae_plain_chi2": "VAE, plain, chi2",
+          "score_vae_seed": "VAE, seed recipe (MSE)",
+          "score_isolation_forest_magnitudes_errors": "IsolationForest (magnitudes, errors)",
+          "score_pca_magnitudes_errors": "PCA reconstruction (magnitudes, errors)",
+          "score_lof_magnitudes_errors": "LocalOutlierFactor (magnitudes, errors)",
+          "score_colour_rule": "colour rule (Akras-like)"}
 SHORT = {"symbiotic_s": "SySt-S", "symbiotic_d": "SySt-D", "symbiotic_acc": "SySt-acc", "mira_agb": "Mira",
          "giant_ms_companion": "giant+MS", "chance_blend": "blend", "active_giant": "active", "k_giant": "K giant",
          "m_giant": "M giant", "dusty_yso": "YSO", "carbon": "carbon", "m_dwarf": "dwarf"}
