@@ -37,6 +37,8 @@ def reference_colors(epochs: pd.DataFrame, floor: float, bad_flags: int, clip_si
         if clip_sigma is not None and len(members) >= 3:
             median = float(np.median([m for m, _ in members]))
             members = [(m, v) for m, v in members if abs(m - median) <= clip_sigma * math.sqrt(v)]
+        if not members:  # every epoch of the night clipped: the night has no mean
+            continue
         sw = sum(1 / v for _, v in members)
         swm = sum(m / v for m, v in members)
         per_night[(obj, night)][band] = (swm / sw, 1 / sw)
@@ -53,23 +55,36 @@ def reference_colors(epochs: pd.DataFrame, floor: float, bad_flags: int, clip_si
             sw = sum(1 / v for _, v in nightly)
             mean = sum(c / v for c, v in nightly) / sw
             chi2 = sum((c - mean) ** 2 / v for c, v in nightly)
-            birge = max(1.0, chi2 / (n - 1)) if n > 1 else 1.0  # night-to-night scatter beyond the errors
-            out[(obj, blue, red)] = (mean, math.sqrt(birge / sw), n)
+            if n > 1:  # night-to-night scatter beyond the errors (Birge ratio)
+                error = math.sqrt(max(1.0, chi2 / (n - 1)) / sw)
+            else:  # one night: the object's night-to-night scatter in g added
+                g = [bands["g"][0] for (o, night), bands in per_night.items() if o == obj and "g" in bands]
+                error = math.sqrt(1 / sw + (float(np.var(g, ddof=1)) if len(g) > 1 else 0.0))
+            out[(obj, blue, red)] = (mean, error, n)
     return out
 
 
-epoch_rows = st.lists(
-    st.tuples(
+_epoch_row = st.tuples(
         st.integers(1, 3),  # object
         st.integers(0, 2),  # night
         st.sampled_from(C.SKYMAPPER_BANDS),
         st.one_of(st.floats(10, 20, allow_nan=False), st.just(float("inf"))),
         st.one_of(st.floats(0.0, 0.3, allow_nan=False), st.just(-0.05), st.just(float("nan"))),
         st.sampled_from([0, 0, 0, 1, 4, 256]),
-    ),
-    min_size=1,
-    max_size=60,
-)
+    )
+epoch_rows = st.lists(_epoch_row, min_size=1, max_size=60)
+
+
+def _random_rows(seed: int) -> list[tuple]:
+    """60 epochs of 3 objects over 3 nights drawn at random (numpy): hypothesis's own lists are
+    mostly short and degenerate, and the night-to-night error terms need colours on several nights."""
+    rng = np.random.default_rng(seed)
+    n = 60
+    return list(zip(rng.integers(1, 4, n).tolist(), rng.integers(0, 3, n).tolist(), rng.choice(C.SKYMAPPER_BANDS, n).tolist(),
+                    rng.uniform(10, 20, n).tolist(), rng.uniform(0.005, 0.3, n).tolist(), rng.choice([0, 0, 0, 0, 4], n).tolist()))
+
+
+long_epoch_rows = st.integers(0, 2**31).map(_random_rows)
 
 
 def _frame(rows):
@@ -87,7 +102,8 @@ def _frame(rows):
 
 
 @settings(max_examples=80, deadline=None)
-@given(epoch_rows, st.sampled_from([0.0, FLOOR]), st.sampled_from([None, 1.0, 3.0]), st.sampled_from([1, 7, kernels.CHUNK_EPOCHS]))
+@given(st.one_of(epoch_rows, long_epoch_rows), st.sampled_from([0.0, FLOOR]), st.sampled_from([None, 1.0, 3.0]),
+       st.sampled_from([1, 7, kernels.CHUNK_EPOCHS]))
 def test_colors_match_plain_loop_reference(rows, floor, clip_sigma, chunk_epochs):
     epochs = _frame(rows)
     bad_flags = 255
@@ -192,6 +208,18 @@ def test_a_colour_that_changes_between_nights_has_the_error_of_its_scatter():
     row = colors_from_epochs(epochs, 0.0, 255, None)[0].iloc[0]
     assert row["u_g"] == pytest.approx(1.5) and row["e_u_g"] == pytest.approx(0.5)
     assert row["e_r_i"] == pytest.approx(0.02)  # chi2 = 0.005 < 1: the formal error sqrt(1 / sum w)
+
+
+def test_a_colour_from_one_night_of_a_variable_star_has_the_error_of_its_brightness_changes():
+    """u seen on one night only of a star whose g is 14, 15 and 16 on three nights: u-g carries the
+    g means' standard deviation (1 mag); the same star constant in g keeps the formal error."""
+    rows = [{"object_id": obj, "filter": "g", "night_mjd": 57000.5 + k, "mag_psf": 14.0 + (k if obj == 1 else 0)}
+            for obj in (1, 2) for k in range(3)]
+    rows += [{"object_id": obj, "filter": "u", "night_mjd": 57000.5, "mag_psf": 16.0} for obj in (1, 2)]
+    epochs = pd.DataFrame(rows).assign(image_id=lambda f: np.arange(len(f)), e_mag_psf=0.02, flags=0)
+    by_id = colors_from_epochs(epochs, 0.0, 255, None)[0].set_index("object_id")
+    assert by_id.loc[1, "n_u_g"] == 1 and by_id.loc[1, "e_u_g"] == pytest.approx(math.sqrt(2 * 0.02**2 + 1.0))
+    assert by_id.loc[2, "e_u_g"] == pytest.approx(math.sqrt(2 * 0.02**2))
 
 
 def test_rows_ordered_by_object_or_not_give_identical_colours():

@@ -17,6 +17,9 @@ Spring, UTC+10, so a local night never straddles 0h UTC):
   ``max(1, chi2 / (n - 1))`` is the Birge ratio of the ``n`` nightly colours about their mean
   (Birge 1932, Phys. Rev. 40, 207): a colour that changes from night to night (a pulsating giant's,
   bluer at maximum) is known no better than its scatter says; a constant one keeps ``1 / sum(w)``.
+  A colour measured on one night only has no scatter of its own: its variance gets that of the
+  object's nightly g means added (0 for a star seen in g on one night), so a large-amplitude
+  variable's colour from one, perhaps bright, night is known no better than its brightness.
 
 All group sums are vectorised (``numpy.bincount`` over integer group keys, each group's epochs
 summed in their input order); groups are ordered and medians and percentiles taken by integer
@@ -364,6 +367,15 @@ def _combined_colors(object_id: np.ndarray, night: np.ndarray, band: np.ndarray,
     present = np.isfinite(mag_by_band) & inside
     out: dict[str, np.ndarray] = {"object_id": ids, "n_nights": np.bincount(obj_index[inside], minlength=n_obj)}
     position = {b: k for k, b in enumerate(C.SKYMAPPER_BANDS)}
+    # how much the object's brightness changes between nights: the standard deviation of its
+    # nightly g means (0 with fewer than two), which a colour measured on one night inherits
+    g_nights = np.flatnonzero(present[position["g"]])
+    g_owner, g_mag = obj_index[g_nights], mag_by_band[position["g"], g_nights]
+    n_g = np.bincount(g_owner, minlength=n_obj)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g_mean = np.bincount(g_owner, weights=g_mag, minlength=n_obj) / n_g
+        g_var = np.bincount(g_owner, weights=(g_mag - g_mean[g_owner]) ** 2, minlength=n_obj) / np.maximum(n_g - 1, 1)
+    night_scatter = np.where(n_g > 1, np.sqrt(g_var), 0.0)
     results: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for blue, red in C.INDEPENDENT_COLOR_PAIRS:
         a, b = position[blue], position[red]
@@ -383,7 +395,8 @@ def _combined_colors(object_id: np.ndarray, night: np.ndarray, band: np.ndarray,
             # the night-to-night scatter about that mean, beyond the nightly errors (Birge ratio)
             scatter = np.bincount(where, weights=w * (color - value[where]) ** 2, minlength=n_obj)
             birge = np.where(n > 1, np.maximum(scatter / np.maximum(n - 1, 1), 1.0), 1.0)
-            error = np.where(n > 0, np.sqrt(birge / sum_w), np.nan)
+            error = np.where(n > 1, np.sqrt(birge / sum_w),
+                             np.where(n == 1, np.sqrt(1.0 / sum_w + night_scatter**2), np.nan))
         results[(blue, red)] = (value, error, n)
         results[(red, blue)] = (-value, error, n)
     for blue, red in C.ORDERED_COLOR_PAIRS:
