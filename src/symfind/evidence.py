@@ -127,7 +127,7 @@ def giant_prediction(mags: np.ndarray, reference: np.ndarray, k: int = N_NEIGHBO
     mean difference over the bands both have). Returns ``(median, p16, p84)`` magnitudes (NaN where
     no reference giant has the colours, or the object has no anchor band). The objects pass
     ``chunk_rows`` at a time, so memory does not grow with the sky (k x bands per object)."""
-    from sklearn.neighbors import NearestNeighbors
+    from scipy.spatial import cKDTree
 
     n_objects, n_bands = mags.shape
     out = [np.full((n_objects, n_bands), np.nan) for _ in range(3)]
@@ -145,7 +145,7 @@ def giant_prediction(mags: np.ndarray, reference: np.ndarray, k: int = N_NEIGHBO
     scale = np.where(scale > 0, scale, 1.0)
     anchors = _labels_index(ANCHOR_BANDS)
     k = min(k, len(reference))
-    finder = NearestNeighbors(n_neighbors=k).fit((ref_colours - centre) / scale)
+    tree = cKDTree((ref_colours - centre) / scale)
     import warnings
 
     for start in range(0, n_objects, chunk_rows):
@@ -153,7 +153,8 @@ def giant_prediction(mags: np.ndarray, reference: np.ndarray, k: int = N_NEIGHBO
         query = colours(part)
         # a colour the object lacks is taken at the reference mean (it does not pull the match)
         query = np.where(np.isfinite(query), query, centre)
-        _, index = finder.kneighbors((query - centre) / scale)
+        _, index = tree.query((query - centre) / scale, k=k)
+        index = np.asarray(index).reshape(len(part), k)
         neighbours = reference[index]  # (objects, k, bands)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN band or anchor: NaN

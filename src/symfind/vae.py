@@ -585,7 +585,7 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     from .evidence import SED_BANDS, neighbour_colours
 
     sed_columns = [c for band in SED_BANDS for c in (band.column, band.error)]
-    if a_per_ebv is not None and all(c in rows.columns for c in (*sed_columns, "ebv")):
+    if model == "conditional" and a_per_ebv is not None and all(c in rows.columns for c in (*sed_columns, "ebv")):
         # the same test against the giants most like it in the red and infrared
 
         aj = float(with_defaults("cuts", {})["aj_per_ebv"] if aj_per_ebv is None else aj_per_ebv)
