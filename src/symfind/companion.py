@@ -117,11 +117,10 @@ def fit_companions(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarra
     index = {name: k for k, name in enumerate(names)}
     reference = next((ref for ref in REFERENCE_BANDS
                       if all(C.color_name(b, ref) in index for b in FIT_BANDS if b != ref)), None)
-    empty = pd.DataFrame({"companion_llr": np.zeros(n), "companion_chi2_nebular": np.full(n, np.nan),
-                          "companion_chi2_stellar": np.full(n, np.nan), "companion_nebula": np.full(n, "", dtype=object),
-                          "companion_a0v_share": np.full(n, np.nan), "companion_excess_g": np.full(n, np.nan)})
     if reference is None or n == 0:
-        return empty
+        return pd.DataFrame({"companion_llr": np.zeros(n), "companion_chi2_nebular": np.full(n, np.nan),
+                             "companion_chi2_stellar": np.full(n, np.nan), "companion_nebula": np.full(n, "", dtype=object),
+                             "companion_a0v_share": np.full(n, np.nan), "companion_excess_g": np.full(n, np.nan)})
     bands = tuple(b for b in FIT_BANDS if b != reference)
     cols = [index[C.color_name(b, reference)] for b in bands]
     obs_flux = 10.0 ** (-0.4 * observed[:, cols])
@@ -130,31 +129,26 @@ def fit_companions(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarra
     usable = np.isfinite(obs_flux) & np.isfinite(giant_flux) & np.isfinite(flux_error) & (flux_error > 0)
     residual = np.where(usable, obs_flux - giant_flux, 0.0)
     weight = np.where(usable, 1.0 / np.where(usable, flux_error, 1.0) ** 2, 0.0)
-    g_col = bands.index("g") if "g" in bands else None
-    # (b) stellar: A0V + G2V, each normalised to its own flux in g (so the amounts are g fluxes)
-    t_a0v = template_flux(STELLAR_TEMPLATES[0], bands, reference)
-    t_g2v = template_flux(STELLAR_TEMPLATES[1], bands, reference)
-    if g_col is not None:
-        t_a0v, t_g2v = t_a0v / t_a0v[g_col], t_g2v / t_g2v[g_col]
-    a, b, chi2_stellar = _nonnegative_pair(residual, weight, t_a0v, t_g2v)
+    g_col = bands.index("g")  # g is never a reference band
+
+    def in_g(name: str) -> np.ndarray:  # a template normalised to its own g flux (amounts are g fluxes)
+        flux = template_flux(name, bands, reference)
+        return flux / flux[g_col]
+
+    # (b) stellar: A0V + G2V
+    a, b, chi2_stellar = _nonnegative_pair(residual, weight, in_g(STELLAR_TEMPLATES[0]), in_g(STELLAR_TEMPLATES[1]))
     # (a) nebular: each T_e plus the white dwarf; the best T_e per object
-    t_wd = template_flux(HOT_DWARF_TEMPLATE, bands, reference)
+    t_wd = in_g(HOT_DWARF_TEMPLATE)
     chi2_nebular = np.full(n, np.inf)
     nebula = np.full(n, "", dtype=object)
     excess_g = np.full(n, np.nan)
     for name in NEBULAR_TEMPLATES:
-        t_neb = template_flux(name, bands, reference)
-        if g_col is not None:
-            t_neb, t_wd_g = t_neb / t_neb[g_col], t_wd / t_wd[g_col]
-        else:
-            t_wd_g = t_wd
-        p, q, chi2 = _nonnegative_pair(residual, weight, t_neb, t_wd_g)
+        p, q, chi2 = _nonnegative_pair(residual, weight, in_g(name), t_wd)
         better = chi2 < chi2_nebular
         chi2_nebular = np.where(better, chi2, chi2_nebular)
         nebula[better] = name
-        if g_col is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                excess_g = np.where(better, (p + q) / giant_flux[:, g_col], excess_g)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            excess_g = np.where(better, (p + q) / giant_flux[:, g_col], excess_g)
     fitted = usable.sum(axis=1) >= 3
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(a + b > 0, a / (a + b), np.nan)

@@ -587,7 +587,6 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     sed_columns = [c for band in SED_BANDS for c in (band.column, band.error)]
     if model == "conditional" and a_per_ebv is not None and all(c in rows.columns for c in (*sed_columns, "ebv")):
         # the same test against the giants most like it in the red and infrared
-
         aj = float(with_defaults("cuts", {})["aj_per_ebv"] if aj_per_ebv is None else aj_per_ebv)
         observed_colours, giant_colours, colour_sigma, colour_names = neighbour_colours(rows, a_per_ebv, aj, sigma_int)
         neighbour_llr = fit_companions(observed_colours, giant_colours, colour_sigma, colour_names)["companion_llr"].to_numpy()
