@@ -99,9 +99,9 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     st.integers(1, 7),
 )
 def test_csv_writer_is_byte_for_byte_pandas(floats, texts, chunk):
-    """symfind's CSV writer (twice as fast on wide float tables) writes exactly what pandas does,
-    also for float32, nullable integers, pandas text, text that needs quoting (then pandas writes
-    it), None, NaN, NA, inf, -0.0, subnormals."""
+    """symfind's CSV writer (Arrow's, seven times as fast on wide float tables) writes exactly what
+    pandas does, also for float32, nullable integers, pandas text, text that needs quoting or holds
+    the writer's stand-ins (then pandas writes it), None, NaN, NA, inf, -0.0, subnormals."""
     import io as text_io
 
     import symfind.io as sio
@@ -120,6 +120,30 @@ def test_csv_writer_is_byte_for_byte_pandas(floats, texts, chunk):
             assert buffer.getvalue() == frame[columns].to_csv(index=False)
     finally:
         sio.CSV_CHUNK_ROWS = original
+
+
+def test_csv_writer_fast_path_covers_quoted_text_and_float_notation(monkeypatch):
+    """Arrow writes these itself (pandas is never asked) and the bytes are pandas': text that
+    needs quotes, integral floats, floats where Python and Arrow switch notation, -0.0, inf."""
+    import io as text_io
+
+    import symfind.io as sio
+
+    floats = [9999999999.0, 1e9, 123456789.0, -1e9, 0.0, -0.0, 1e-4, 9.999999e-5, 1e10, 99999.0, 2.0**33, 3.0e15, 1e16,
+              1.0000000001e10, 14.123000144958496, np.inf, -np.inf, np.nan, 5e-324, -3.75e-7]
+    n = len(floats)
+    text = ['a,b', 'say "hi"', "two\nlines", "cr\r", "", None, "plain", "x"] * 3
+    frame = pd.DataFrame({"x": floats, "k": np.arange(n), "why": text[:n], "flag": pd.array(text[:n], dtype="str")})
+    expected = frame.to_csv(index=False)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pandas asked to write the table")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", refuse)
+    monkeypatch.setattr(sio, "CSV_CHUNK_ROWS", 7)
+    buffer = text_io.StringIO()
+    sio.write_csv(frame, buffer)
+    assert buffer.getvalue() == expected
 
 
 def test_write_table_csv_equals_pandas_file(tmp_path):

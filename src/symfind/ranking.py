@@ -131,17 +131,20 @@ def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int =
         negatives = rng.choice(unlabelled, size=draw, replace=False)
         plans.append((negatives, int(rng.integers(2**31))))
     y = np.concatenate([np.ones(n_known), np.zeros(draw)])
+    # the trees work in float32 (scikit-learn's DTYPE) and would convert X on every call: once here,
+    # the same numbers
+    X32 = np.ascontiguousarray(X, dtype=np.float32)
+    known_rows = np.flatnonzero(known)
 
     def one_bag(plan: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         negatives, random_state = plan
         forest = RandomForestClassifier(n_estimators=n_trees, min_samples_leaf=2, class_weight="balanced", n_jobs=1,
                                         random_state=random_state)
-        forest.fit(X[np.concatenate([np.flatnonzero(known), negatives])], y)
-        out_of_bag = np.ones(len(X), dtype=bool)
-        out_of_bag[negatives] = False
-        out_of_bag[known] = False
-        score_rows = np.flatnonzero(out_of_bag | known)
-        return score_rows, forest.predict_proba(X[score_rows])[:, 1], forest.feature_importances_
+        forest.fit(X32[np.concatenate([known_rows, negatives])], y)
+        scored_rows = np.ones(len(X), dtype=bool)  # out of bag, and the known rows (in bag)
+        scored_rows[negatives] = False
+        # every row predicted (a row's probability does not depend on the others), none copied out
+        return scored_rows, forest.predict_proba(X32)[:, 1], forest.feature_importances_
 
     total, counts = np.zeros(len(X)), np.zeros(len(X))
     importances = np.zeros(X.shape[1])
@@ -150,9 +153,9 @@ def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int =
             bags = list(pool.map(one_bag, plans))
     else:
         bags = map(one_bag, plans)
-    for score_rows, probability, importance in bags:  # in bag order, whatever finished first
-        total[score_rows] += probability
-        counts[score_rows] += 1
+    for scored_rows, probability, importance in bags:  # in bag order, whatever finished first
+        total += np.where(scored_rows, probability, 0.0)
+        counts += scored_rows
         importances += importance
     with np.errstate(invalid="ignore"):
         scores = np.where(counts > 0, total / np.maximum(counts, 1), 0.0)

@@ -670,17 +670,17 @@ def _epochs(rng, tile, seed, object_id, band, amp, period, phase, kind, flicker_
     outlier = rng.random(len(mag)) < 0.005
     mag[outlier] += rng.choice([-1, 1], int(outlier.sum())) * rng.uniform(0.5, 2.0, int(outlier.sum()))
     flags[mag < SATURATION_MAG] |= 4
-    detected = mag_true < m_ref + 2.06  # S/N > 5
+    detected = mag_true < m_ref + 2.06  # S/N > 5 (the errors of the others overflow float32: dropped first)
     phot = pd.DataFrame(
         {
-            "object_id": object_id[obj_idx],
-            "image_id": img,
-            "filter": bands[band_idx],
-            "mag_psf": np.round(mag, 4).astype(np.float32),
-            "e_mag_psf": np.round(err, 4).astype(np.float32),
-            "flags": flags,
+            "object_id": object_id[obj_idx][detected],
+            "image_id": img[detected],
+            "filter": bands[band_idx][detected],
+            "mag_psf": np.round(mag[detected], 4).astype(np.float32),
+            "e_mag_psf": np.round(err[detected], 4).astype(np.float32),
+            "flags": flags[detected],
         }
-    )[detected].reset_index(drop=True)
+    )
     good = phot[phot["flags"] == 0]
     w = 1.0 / good["e_mag_psf"].astype(np.float64) ** 2
     agg = pd.DataFrame({"object_id": good["object_id"], "filter": good["filter"], "w": w, "wm": w * good["mag_psf"], "one": 1})
