@@ -19,6 +19,7 @@ rule train_vae:
     resources:
         mem_mb=8000,
         runtime=120,
+    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     log:
         LOG("train_vae"),
     benchmark:
@@ -42,6 +43,7 @@ rule train_vae_variants:
     resources:
         mem_mb=8000,
         runtime=120,
+    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     log:
         LOG("train_vae_variants"),
     benchmark:
@@ -65,6 +67,7 @@ rule score_objects:
     resources:
         mem_mb=8000,
         runtime=60,
+    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     log:
         LOG("score_objects"),
     benchmark:

@@ -10,6 +10,8 @@ GATHERED = {
     "cuts": ["after_cuts", "cutflow"],
     "colours": ["colours"],
 }
+#: Gathered products on the critical path, before the VAE (workflow/rules/ranking.smk: the lanes).
+GATHER_PRIORITY = {"colours": 3, "cuts": 3}
 #: Gathered products that the Snakemake report shows (output name -> caption, category).
 GATHER_REPORT = {"cutflow": ("../report/cutflow.rst", "3. Cuts")}
 
@@ -28,6 +30,7 @@ for product, names in GATHERED.items():
             **{part: tile_products(part) for part in names},
         output:
             **gather_outputs(names),
+        priority: GATHER_PRIORITY.get(product, 0)
         log:
             LOG(f"gather_{product}"),
         benchmark:

@@ -10,6 +10,7 @@ rule crossmatch_known:
         recovery=report(R("known_recovery"), caption="../report/known_recovery.rst", category="7. Known symbiotic stars"),
     params:
         catalogues=config["known"]["catalogues"],
+    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     log:
         LOG("crossmatch_known"),
     benchmark:

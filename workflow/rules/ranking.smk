@@ -29,11 +29,15 @@ rule rank_candidates:
 
 
 # The hidden-label evaluation fits the ranking once per split and input set: its own rule, so the
-# ranked list's tables and the evidence do not wait for it (only the summary does). The late stages
-# run in two lanes: the evidence (the longest job) and what it needs first (priority 2: the ranked
-# list, the VAE's candidate table), then the evaluation (priority 1), on one core each, the other
-# jobs after them (a second thread gained the evaluation 1.1x on the 10^6 sky; the scores do not
-# depend on it).
+# ranked list's tables and the evidence do not wait for it (only the summary does). The lanes: the
+# critical path first (priority 3: the gathered colours and cuts, the merge, both VAE trainings,
+# the scored table, the known stars' match; the CSV twins and the plots fill the gaps), then the
+# late stages in two lanes: the evidence (the longest job) and what it needs first (priority 2:
+# the ranked list, the VAE's candidate table), then the evaluation (priority 1), on one core each,
+# the other jobs after them (a second thread gained the evaluation 1.1x on the 10^6 sky; the scores
+# do not depend on it).
+
+
 rule evaluate_ranking:
     input:
         scored=R("scored"),
