@@ -155,7 +155,10 @@ def _as_string(values: pd.Series, where: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         # 2MASS flags such as cc_flg = '000' must stay text; a numeric column lost them.
         raise InputError(f"{where} must be text (e.g. '000', 'AAA'), got numbers ({values.dtype})")
-    decoded = values.map(lambda v: v.decode("ascii") if isinstance(v, bytes) else v)
+    if isinstance(values.dtype, pd.StringDtype) or pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        decoded = values  # text already (no per-value look: a tile's photometry has millions of filter names)
+    else:  # bytes (FITS, some VOTables), or a mix
+        decoded = values.map(lambda v: v.decode("ascii") if isinstance(v, bytes) else v)
     return decoded.astype("string").str.strip().astype(object).where(decoded.notna(), None)
 
 
@@ -261,29 +264,32 @@ def _quoted_field(value: str) -> str:
     return _CSV_STAND_INS['"'] + stand_in + _CSV_STAND_INS['"']
 
 
-#: Where Arrow's shortest round-trip float text is Python's ``repr`` (the same digits; only the
-#: notation can differ): finite, non-integral values with ``CSV_ARROW_LOW <= |x| < CSV_ARROW_HIGH``.
-#: Below and above, Arrow and Python switch between positional and exponent notation at other
-#: places; integral values Arrow writes without ``.0``.
-CSV_ARROW_LOW, CSV_ARROW_HIGH = 1e-4, 1e10
+#: Where Arrow's shortest round-trip float text is what pandas writes (the same digits; only the
+#: notation can differ), per float type: finite, non-integral values with ``low <= |x| < high``;
+#: integral ones there less their ``.0``. Below and above, Arrow and Python (float64's ``repr``) or
+#: numpy (float32's ``str``) switch between positional and exponent notation at other places.
+CSV_ARROW_WINDOW = {"float": (1e-4, 1e10), "float32": (1e-4, 1e6)}
 
 
-def _float_text(values: np.ndarray):
-    """A float64 column as the text ``DataFrame.to_csv`` writes (``repr``; NaN as an empty field),
-    made by Arrow (C++): its text where it equals ``repr``, ``<integer>.0`` for integral values,
-    ``repr`` itself (in Python) for the rest, which catalogue columns rarely hold."""
+def _float_text(values: np.ndarray, kind: str):
+    """A float column (``kind``: ``float`` or ``float32``) as the text ``DataFrame.to_csv`` writes
+    (float64's ``repr``, float32's numpy ``str``; NaN as an empty field), made by Arrow (C++): its
+    text inside :data:`CSV_ARROW_WINDOW`, ``<integer>.0`` for integral values there, pandas' own
+    text (in Python) for the rest, which catalogue columns rarely hold."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    low, high = CSV_ARROW_WINDOW[kind]
     text = pc.cast(pa.array(values, from_pandas=True), pa.string())  # NaN -> null -> empty field
     size = np.abs(values)
     with np.errstate(invalid="ignore"):
-        integral = (values == np.trunc(values)) & (size < CSV_ARROW_HIGH)
-        other = np.isfinite(values) & ~integral & ((size < CSV_ARROW_LOW) | (size >= CSV_ARROW_HIGH))
+        integral = (values == np.trunc(values)) & (size < high)
+        other = np.isfinite(values) & ~integral & ((size < low) | (size >= high))
     if integral.any():
         text = pc.if_else(pa.array(integral), pc.binary_join_element_wise(text, pa.scalar(".0"), pa.scalar("")), text)
     if other.any():
-        text = pc.replace_with_mask(text, pa.array(other), pa.array([repr(v) for v in values[other].tolist()], pa.string()))
+        rest = [repr(v) for v in values[other].tolist()] if kind == "float" else values[other].astype(str).tolist()
+        text = pc.replace_with_mask(text, pa.array(other), pa.array(rest, pa.string()))
     return text
 
 
@@ -293,10 +299,8 @@ def _csv_column(values, kind: str):
     fields."""
     import pyarrow as pa
 
-    if kind == "float":
-        return _float_text(values)
-    if kind == "float32":  # float32's own shortest string (numpy's), as pandas writes it
-        return pa.array(values.astype(str), mask=np.isnan(values))
+    if kind in ("float", "float32"):
+        return _float_text(values, kind)
     if kind == "int":
         return pa.array(values)
     if kind == "nullable_int":
