@@ -396,6 +396,25 @@ def test_one_bad_exposure_is_not_flickering_once_its_night_is_left_out():
     assert by_id.loc[2, "flicker_robust_sig_u"] > 10
 
 
+def test_a_jump_beyond_any_flickering_is_left_out_of_it():
+    """A constant star observed on one night only, three u exposures, one of them 1 mag off (a
+    cosmic ray; no other night to leave out): with the 0.75-mag ceiling the flickering is that of
+    the two good exposures, not 300 dex; a star that flickers by 5x its errors keeps its flicker;
+    without the ceiling the artefact is flickering."""
+    sigma = 0.02
+    steady = _light_curve([15.0], per_night=3, sigma=sigma, flicker=0.0, seed=6, object_id=1)
+    steady.loc[1, "mag_psf"] += 1.0
+    flickering = _light_curve([15.0] * 8, per_night=3, sigma=sigma, flicker=5 * sigma, seed=7, object_id=2)
+    epochs = pd.concat([steady, flickering], ignore_index=True)
+    by_id = colors_from_epochs(epochs, 0.0, 255, 5.0, flicker_max_mag=0.75)[0].set_index("object_id")
+    assert by_id.loc[1, "flicker_dof_u"] == 1 and by_id.loc[1, "flicker_robust_sig_u"] < 3
+    assert by_id.loc[2, "flicker_dof_u"] == 16 and by_id.loc[2, "flicker_robust_sig_u"] > 10
+    unbounded = colors_from_epochs(epochs, 0.0, 255, 5.0)[0].set_index("object_id")
+    assert unbounded.loc[1, "flicker_robust_sig_u"] > 100
+    # the means and colours do not change: the ceiling is the flickering's alone
+    pd.testing.assert_series_equal(by_id["n_nights_u"], unbounded["n_nights_u"])
+
+
 def test_detection_fractions_count_the_nights_with_g_and_r():
     """A pulsator whose u is measured on 3 of its 10 g-and-r nights (its bright ones) and v on all:
     det_frac_u 0.3, det_frac_v 1; a night with g but no r does not count; an object without g-and-r

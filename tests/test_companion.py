@@ -122,12 +122,51 @@ def test_an_excess_seen_only_on_a_pulsators_bright_nights_is_not_a_hot_excess():
     rows = []
     for obj, u_nights in ((1, {0, 1}), (2, set(range(10)))):
         for k in range(10):
-            g = 14.0 + (1.0 * np.cos(np.pi * k / 5) if obj == 1 else 0.0)
+            g = 14.0 - (1.0 * np.cos(np.pi * k / 5) if obj == 1 else 0.0)  # brightest on nights 0 and 1
             bands = {"g": g, "r": g - 1.5} | ({"u": g + 2.0} if k in u_nights else {})
             rows += [{"object_id": obj, "filter": b, "night_mjd": 57000 + 30 * k + 0.5, "mag_psf": m} for b, m in bands.items()]
     epochs = pd.DataFrame(rows).assign(image_id=lambda f: np.arange(len(f)), e_mag_psf=0.02, flags=0)
     by_id = colors_from_epochs(epochs, 0.01, 255, 5.0)[0].set_index("object_id")
     assert by_id.loc[1, "det_frac_u"] == pytest.approx(0.2) and by_id.loc[2, "det_frac_u"] == 1.0
-    w = {"flicker_weight": 1.0, "detection_power": 1.0, "blend_radius_arcsec": 3.0, "blend_factor": 0.5}
-    out = symbiotic_score(np.full(2, 30.0), np.full(2, 50.0), np.zeros(2), by_id["det_frac_u"].to_numpy(), w)
+    # the two u nights are the Mira's brightest: g 0.9 mag brighter than on its other nights
+    assert by_id.loc[1, "det_bias_u"] < -0.8 and np.isnan(by_id.loc[2, "det_bias_u"])
+    w = {"flicker_weight": 1.0, "detection_power": 1.0, "phase_bias_mag": 0.3, "blend_radius_arcsec": 3.0, "blend_factor": 0.5}
+    out = symbiotic_score(np.full(2, 30.0), np.full(2, 50.0), np.zeros(2), by_id["det_frac_u"].to_numpy(), w,
+                          det_bias_u=by_id["det_bias_u"].to_numpy())
     assert out["score"][0] == pytest.approx(6.0) and out["score"][1] == pytest.approx(30.0)
+
+
+def test_a_u_seen_at_its_detection_limit_on_ordinary_nights_keeps_its_excess():
+    """A constant star at u's detection limit, u measured on 2 of 10 nights that are no brighter in
+    g than the others: the detection fraction is a Mira's, but nothing selected the bright phases,
+    so the excess counts whole; the same fraction on nights 0.15 mag brighter counts in part."""
+    from symfind.colours import colors_from_epochs
+
+    rows = []
+    for obj, g_shift in ((1, 0.0), (2, -0.15)):
+        for k in range(10):
+            g = 15.0 + (0.01 if k % 2 else -0.01) + (g_shift if k in (3, 6) else 0.0)
+            bands = {"g": g, "r": g - 1.5} | ({"u": g + 2.0} if k in (3, 6) else {})
+            rows += [{"object_id": obj, "filter": b, "night_mjd": 57000 + 30 * k + 0.5, "mag_psf": m} for b, m in bands.items()]
+    epochs = pd.DataFrame(rows).assign(image_id=lambda f: np.arange(len(f)), e_mag_psf=0.02, flags=0)
+    by_id = colors_from_epochs(epochs, 0.01, 255, 5.0)[0].set_index("object_id")
+    assert by_id["det_frac_u"].tolist() == pytest.approx([0.2, 0.2])
+    assert abs(by_id.loc[1, "det_bias_u"]) < 0.02 and by_id.loc[2, "det_bias_u"] == pytest.approx(-0.15, abs=0.02)
+    w = {"flicker_weight": 1.0, "detection_power": 1.0, "phase_bias_mag": 0.3, "blend_radius_arcsec": 3.0, "blend_factor": 0.5}
+    out = symbiotic_score(np.full(2, 30.0), np.full(2, 50.0), np.zeros(2), by_id["det_frac_u"].to_numpy(), w,
+                          det_bias_u=by_id["det_bias_u"].to_numpy())
+    assert out["score"][0] == pytest.approx(30.0, rel=0.05)
+    assert 6.0 < out["score"][1] < 0.5 * out["score"][0]
+
+
+@pytest.mark.parametrize("missing", [("z",), ("z", "i")])
+def test_an_object_without_z_is_fitted_against_i_or_r(missing):
+    """A bright giant saturated in z (or in z and i) keeps its test: the excess is measured against
+    its own i (or r), and a nebula is still told from an A0V star."""
+    sigma = np.full((2, len(NAMES)), 0.03)
+    observed = np.vstack([colours(with_companion("nebula_20kK", 3.0)), colours(with_companion("A0V", 3.0))])
+    lost = [k for k, name in enumerate(NAMES) if any(b in name.split("_") for b in missing)]
+    observed[:, lost] = np.nan
+    fit = fit_companions(observed, np.vstack([colours(GIANT)] * 2), sigma, NAMES)
+    assert fit["companion_llr"].iloc[0] > 5 and fit["companion_llr"].iloc[1] < -5
+    assert fit["companion_nebula"].iloc[0].startswith("nebula_")

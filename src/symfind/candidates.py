@@ -57,6 +57,7 @@ COLUMN_META: dict[str, tuple[str, str, str]] = {
     "excess_features": ("", "meta.note", "u/v colours more than 2 sigma bluer than the giant predicts, largest first"),
     "n_nights_gr": ("", "meta.number", "Nights on which both g and r were measured"),
     **{f"det_frac_{band}": ("", "stat.value", f"Share of the g-and-r nights on which {band} was measured too") for band in ("u", "v")},
+    **{f"det_bias_{band}": ("mag", "src.var", f"Mean g on the g-and-r nights with {band} minus that on those without (negative: {band} seen on bright nights)") for band in ("u", "v")},
     **{name: meta for band in ("u", "v") for name, meta in zip(C.flicker_names(band)[2:], (
         ("mag", "src.var.amplitude", f"Flickering in {band}: excess rms of one night's exposures about the night's mean beyond their errors"),
         ("", "stat.value", f"Significance of the {band} flickering: -log10 P(chi2 > observed) on its degrees of freedom"),

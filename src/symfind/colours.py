@@ -274,9 +274,15 @@ def nightly_mags(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarray,
 
 
 def _nightly_arrays(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarray, mag: np.ndarray, err: np.ndarray,
-                    error_floor: float, clip_sigma: float | None) -> dict[str, np.ndarray]:
+                    error_floor: float, clip_sigma: float | None,
+                    flicker_max_mag: float | None = None) -> dict[str, np.ndarray]:
     """:func:`nightly_mags` as arrays, one entry per (object, night, band) in that order (``band``
-    as an index in ``u v g r i z``). Each group's sums run over its epochs in their input order."""
+    as an index in ``u v g r i z``). Each group's sums run over its epochs in their input order.
+
+    The within-night sums for the flickering (``n_exposures``, ``within_*``) take every exposure
+    but those further than ``flicker_max_mag`` (mag; None: none left out) from their night's median
+    in groups of two or more: a jump beyond any accreting white dwarf's flickering is an artefact
+    (a cosmic ray, a satellite trail, a bad pixel), not the star."""
     night = np.floor(night_mjd).astype(np.int64)
     order, codes, g_obj, g_night, g_band = _group_codes(object_id, night, band)
     n_groups = len(g_obj)
@@ -284,13 +290,19 @@ def _nightly_arrays(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarr
     err2 = err[order] ** 2 + float(error_floor) ** 2
     n_all = np.bincount(codes, minlength=n_groups)
     use = np.ones(len(mag), dtype=bool)
-    if clip_sigma is not None and len(mag):
-        # only groups of three or more epochs are clipped: take their medians alone
-        rows = np.flatnonzero(n_all[codes] >= 3)
+    in_flicker = np.ones(len(mag), dtype=bool)
+    if (clip_sigma is not None or flicker_max_mag is not None) and len(mag):
+        # the clip looks at groups of three or more epochs, the flickering's ceiling at pairs too:
+        # the medians of those groups alone (a group's median does not depend on the others)
+        rows = np.flatnonzero(n_all[codes] >= (3 if flicker_max_mag is None else 2))
         if len(rows):
             median = _group_median(codes[rows], mag[rows], n_groups)
-            far = np.abs(mag[rows] - median[codes[rows]]) > float(clip_sigma) * np.sqrt(err2[rows])
-            use[rows[far]] = False
+            offset = np.abs(mag[rows] - median[codes[rows]])
+            if clip_sigma is not None:
+                far = (offset > float(clip_sigma) * np.sqrt(err2[rows])) & (n_all[codes[rows]] >= 3)
+                use[rows[far]] = False
+            if flicker_max_mag is not None:
+                in_flicker[rows[offset > float(flicker_max_mag)]] = False
     weight = np.where(use, 1.0 / err2, 0.0)
     sum_w = np.bincount(codes, weights=weight, minlength=n_groups)
     sum_wm = np.bincount(codes, weights=weight * mag, minlength=n_groups)
@@ -301,18 +313,20 @@ def _nightly_arrays(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarr
     # mean of all of them, and the sums of their squared deviations and errors (mag^2). Not clipped:
     # the clip (a few sigma of the errors) protects the nightly means and would cut the flickering
     # itself away (a flicker of 5x the errors loses most of its exposures to a 5-sigma clip).
-    if use.all():  # nothing clipped: the means are those of every exposure already
-        all_weight, all_mean = weight, mean
+    if use.all() and in_flicker.all():  # nothing clipped: the means are those of every exposure already
+        all_weight, all_mean, n_flicker = weight, mean, n_all
     else:
-        all_weight = 1.0 / err2
-        all_mean = np.bincount(codes, weights=all_weight * mag, minlength=n_groups) / np.bincount(codes, weights=all_weight,
-                                                                                                  minlength=n_groups)
-    residual2 = (mag - all_mean[codes]) ** 2
+        all_weight = np.where(in_flicker, 1.0 / err2, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a pair both beyond the ceiling: no mean
+            all_mean = np.bincount(codes, weights=all_weight * mag, minlength=n_groups) / np.bincount(codes, weights=all_weight,
+                                                                                                      minlength=n_groups)
+        n_flicker = np.bincount(codes[in_flicker], minlength=n_groups)
+    residual2 = np.where(in_flicker, (mag - all_mean[codes]) ** 2, 0.0)
     within_chi2 = np.bincount(codes, weights=all_weight * residual2, minlength=n_groups)
     within_sq = np.bincount(codes, weights=residual2, minlength=n_groups)
-    within_err2 = np.bincount(codes, weights=err2, minlength=n_groups)
+    within_err2 = np.bincount(codes, weights=np.where(in_flicker, err2, 0.0), minlength=n_groups)
     return {"object_id": g_obj, "night": g_night, "band": g_band, "mag": mean, "var": variance, "n_epochs": n_used,
-            "n_clipped": n_all - n_used, "n_exposures": n_all, "within_chi2": within_chi2, "within_sq": within_sq,
+            "n_clipped": n_all - n_used, "n_exposures": n_flicker, "within_chi2": within_chi2, "within_sq": within_sq,
             "within_err2": within_err2}
 
 
@@ -516,22 +530,35 @@ def _flicker(object_id: np.ndarray, band: np.ndarray, n_exposures: np.ndarray, w
 
 def _detection_fractions(object_id: np.ndarray, night: np.ndarray, band: np.ndarray, mag: np.ndarray,
                          ids: np.ndarray) -> dict[str, np.ndarray]:
-    """Per object (rows follow ``ids``): the nights with a g and an r mean (``n_nights_gr``) and the
+    """Per object (rows follow ``ids``): the nights with a g and an r mean (``n_nights_gr``), the
     share of them with a u (``det_frac_u``) and a v mean (``det_frac_v``; NaN without such
-    nights), from the nightly arrays (a night whose epochs were all clipped has no mean)."""
+    nights), and how much brighter in g the object was on those of them with u (``det_bias_u``)
+    and with v (``det_bias_v``) than on those without: mean g with minus mean g without, mag
+    (negative: the band was seen on the bright nights, as a pulsator's u near maximum; NaN where
+    either set of nights is empty). From the nightly arrays (a night whose epochs were all clipped
+    has no mean)."""
     seen = np.isfinite(mag)
     codes, on_object = _object_nights(object_id[seen], night[seen])
-    band = band[seen]
+    band, mag = band[seen], mag[seen]
     n_on = len(on_object)
     has = {name: np.bincount(codes[band == k], minlength=n_on) > 0
            for k, name in enumerate(C.SKYMAPPER_BANDS) if name in ("u", "v", "g", "r")}
+    g_code = C.SKYMAPPER_BANDS.index("g")
+    g_mag = np.zeros(n_on)
+    g_mag[codes[band == g_code]] = mag[band == g_code]  # one nightly mean per band and night
     both = has["g"] & has["r"]
     owner = _positions(ids, on_object)
     n_gr = np.bincount(owner[both], minlength=len(ids))
     out: dict[str, np.ndarray] = {"n_nights_gr": n_gr.astype(np.int64)}
     for name in ("u", "v"):
-        with_band = np.bincount(owner[both & has[name]], minlength=len(ids))
-        out[f"det_frac_{name}"] = np.where(n_gr > 0, with_band / np.maximum(n_gr, 1), np.nan)
+        with_band, without_band = both & has[name], both & ~has[name]
+        n_with = np.bincount(owner[with_band], minlength=len(ids))
+        n_without = n_gr - n_with
+        g_with = np.bincount(owner[with_band], weights=g_mag[with_band], minlength=len(ids))
+        g_without = np.bincount(owner[without_band], weights=g_mag[without_band], minlength=len(ids))
+        out[f"det_frac_{name}"] = np.where(n_gr > 0, n_with / np.maximum(n_gr, 1), np.nan)
+        out[f"det_bias_{name}"] = np.where((n_with > 0) & (n_without > 0),
+                                           g_with / np.maximum(n_with, 1) - g_without / np.maximum(n_without, 1), np.nan)
     return out
 
 
@@ -556,10 +583,12 @@ def _object_chunks(object_id: np.ndarray, chunk_epochs: int) -> list[tuple[int, 
 
 def colors_from_epochs(
     epochs: pd.DataFrame, error_floor: float, bad_flags: int, clip_sigma: float | None,
-    chunk_epochs: int = CHUNK_EPOCHS,
+    chunk_epochs: int = CHUNK_EPOCHS, flicker_max_mag: float | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """The whole colour stage in memory: clean, nightly weighted means (clipped), colours
-    (:func:`combined_colors`) and each band's variability (:func:`nightly_variability`).
+    (:func:`combined_colors`), each band's variability (:func:`nightly_variability`), detection
+    fractions and flickering (exposures further than ``flicker_max_mag`` from their night's
+    median left out of it: ``colors.flicker_max_mag``).
 
     Every object in ``epochs`` gets a row (ordered by ``object_id``), also one whose epochs were all
     dropped. The epochs are taken about ``chunk_epochs`` at a time, whole objects per pass; an
@@ -585,7 +614,8 @@ def colors_from_epochs(
             counts[reason] = counts.get(reason, 0) + count
         rows = slice(None) if keep.all() else keep  # the kept rows of each array (views when all are kept)
         nightly = _nightly_arrays(ids[rows], columns["night_mjd"][start:stop].astype(np.float64)[rows],
-                                  columns["band"][start:stop][rows], mag[rows], err[rows], error_floor, clip_sigma)
+                                  columns["band"][start:stop][rows], mag[rows], err[rows], error_floor, clip_sigma,
+                                  flicker_max_mag)
         clipped += int(nightly["n_clipped"].sum())
         nightly_rows += len(nightly["mag"])
         chunk_ids = _sorted_unique(ids)

@@ -184,9 +184,12 @@ FLICKER_COLUMNS: tuple[str, ...] = tuple(name for band in SKYMAPPER_BANDS for na
 
 #: Per-object detection fractions of the colour product: the nights on which both g and r were
 #: measured (``n_nights_gr``) and the fraction of them on which u (``det_frac_u``) and v
-#: (``det_frac_v``) were measured too. A large-amplitude pulsator's u and v are seen near maximum
-#: only, so its colours with u or v come from its bright nights; a hot companion is seen every night.
-DETECTION_COLUMNS: tuple[str, ...] = ("n_nights_gr", "det_frac_u", "det_frac_v")
+#: (``det_frac_v``) were measured too, and how much brighter in g (mag, negative: brighter) the
+#: nights with u (``det_bias_u``) and with v (``det_bias_v``) were than those without. A
+#: large-amplitude pulsator's u and v are seen near maximum only, so its colours with u or v come
+#: from its bright nights; a hot companion is seen every night, or, at the detection limit, on
+#: nights that are not brighter than the others.
+DETECTION_COLUMNS: tuple[str, ...] = ("n_nights_gr", "det_frac_u", "det_frac_v", "det_bias_u", "det_bias_v")
 
 #: Per-object variability columns of the colour product, band by band.
 VARIABILITY_COLUMNS: tuple[str, ...] = tuple(name for band in SKYMAPPER_BANDS for name in variability_names(band))

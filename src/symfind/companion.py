@@ -18,9 +18,9 @@ light is all giant has ``chi2`` alike in both and a ratio near 0. The templates'
 SkyMapper magnitudes are in ``resources/companion_templates/`` (with their sources).
 
 Units: the fit runs in flux relative to the object's own flux in the reference band (z; i or r
-where a sky lacks it), from the dereddened colours ``b - ref`` observed and predicted (mag); a
-colour error sigma (mag) is a relative flux error ``0.921 sigma``. The companion's own light in the
-reference band is neglected (an A0V star beside an M giant adds ~2% in z).
+where the object lacks z, or z and i), from the dereddened colours ``b - ref`` observed and
+predicted (mag); a colour error sigma (mag) is a relative flux error ``0.921 sigma``. The
+companion's own light in the reference band is neglected (an A0V star beside an M giant adds ~2% in z).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from .io import InputError
 
 #: The templates' synthetic magnitudes (see the folder's PROVENANCE.md).
 TEMPLATES_FILE = Path(__file__).resolve().parents[2] / "resources" / "companion_templates" / "skymapper_templates.csv"
-#: Bands whose excess flux is fitted, and the reference bands (first one available).
+#: Bands whose excess flux is fitted, and the reference bands (per object, the first one whose
+#: colours it has).
 FIT_BANDS: tuple[str, ...] = ("u", "v", "g", "r", "i")
 REFERENCE_BANDS: tuple[str, ...] = ("z", "i", "r")
 #: The templates of each model: (a) any nebula plus the white dwarf; (b) the two stars.
@@ -102,30 +103,32 @@ def _nonnegative_pair(R: np.ndarray, W: np.ndarray, t1: np.ndarray, t2: np.ndarr
     return a, b, np.maximum(chi2(a, b), 0.0)
 
 
-def fit_companions(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, names: list[str]) -> pd.DataFrame:
-    """The two-component test for every object (module docstring).
+def _against_reference(values: np.ndarray, index: dict[str, int], bands: tuple[str, ...], reference: str,
+                       sign: bool) -> np.ndarray:
+    """The columns ``b - reference`` of ``values`` for ``bands`` (n, len(bands)): the colour where
+    ``names`` hold it, minus its reverse where they hold ``reference - b`` (``sign`` False: an
+    error, taken as it is), NaN where neither."""
+    columns = []
+    for band in bands:
+        if C.color_name(band, reference) in index:
+            columns.append(values[:, index[C.color_name(band, reference)]])
+        elif C.color_name(reference, band) in index:
+            column = values[:, index[C.color_name(reference, band)]]
+            columns.append(-column if sign else column)
+        else:
+            columns.append(np.full(len(values), np.nan))
+    return np.column_stack(columns)
 
-    ``observed``, ``predicted`` (what the giant alone gives) and ``sigma`` (1-sigma, measurement
-    and model in quadrature): ``(n, n_features)`` dereddened colours in mag, named ``x_y`` by
-    ``names`` (NaN where missing). Returns one row per object: ``companion_llr`` (nebular over
-    stellar, natural log; 0 where nothing could be fitted), the two chi-squares, ``companion_nebula``
-    (the best nebular template), ``companion_a0v_share`` (the A0V share of the stellar fit's g flux;
-    NaN without a stellar fit) and ``companion_excess_g`` (the excess flux in g over the giant's,
-    as a fraction of the giant's g flux, in the nebular fit).
-    """
+
+def _fit_against(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, index: dict[str, int],
+                 reference: str) -> dict[str, np.ndarray]:
+    """The two-component test of every row with ``reference`` as the flux unit (module docstring);
+    ``fitted`` is False where fewer than three bands have a usable excess."""
     n = len(observed)
-    index = {name: k for k, name in enumerate(names)}
-    reference = next((ref for ref in REFERENCE_BANDS
-                      if all(C.color_name(b, ref) in index for b in FIT_BANDS if b != ref)), None)
-    if reference is None or n == 0:
-        return pd.DataFrame({"companion_llr": np.zeros(n), "companion_chi2_nebular": np.full(n, np.nan),
-                             "companion_chi2_stellar": np.full(n, np.nan), "companion_nebula": np.full(n, "", dtype=object),
-                             "companion_a0v_share": np.full(n, np.nan), "companion_excess_g": np.full(n, np.nan)})
     bands = tuple(b for b in FIT_BANDS if b != reference)
-    cols = [index[C.color_name(b, reference)] for b in bands]
-    obs_flux = 10.0 ** (-0.4 * observed[:, cols])
-    giant_flux = 10.0 ** (-0.4 * predicted[:, cols])
-    flux_error = _MAG_TO_FLUX * sigma[:, cols] * np.fmax(obs_flux, giant_flux)
+    obs_flux = 10.0 ** (-0.4 * _against_reference(observed, index, bands, reference, True))
+    giant_flux = 10.0 ** (-0.4 * _against_reference(predicted, index, bands, reference, True))
+    flux_error = _MAG_TO_FLUX * _against_reference(sigma, index, bands, reference, False) * np.fmax(obs_flux, giant_flux)
     usable = np.isfinite(obs_flux) & np.isfinite(giant_flux) & np.isfinite(flux_error) & (flux_error > 0)
     residual = np.where(usable, obs_flux - giant_flux, 0.0)
     weight = np.where(usable, 1.0 / np.where(usable, flux_error, 1.0) ** 2, 0.0)
@@ -149,14 +152,40 @@ def fit_companions(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarra
         nebula[better] = name
         with np.errstate(divide="ignore", invalid="ignore"):
             excess_g = np.where(better, (p + q) / giant_flux[:, g_col], excess_g)
-    fitted = usable.sum(axis=1) >= 3
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(a + b > 0, a / (a + b), np.nan)
-    return pd.DataFrame({
-        "companion_llr": np.where(fitted, 0.5 * (chi2_stellar - chi2_nebular), 0.0),
-        "companion_chi2_nebular": np.where(fitted, chi2_nebular, np.nan),
-        "companion_chi2_stellar": np.where(fitted, chi2_stellar, np.nan),
-        "companion_nebula": np.where(fitted, nebula, ""),
-        "companion_a0v_share": np.where(fitted, share, np.nan),
-        "companion_excess_g": np.where(fitted, excess_g, np.nan),
-    })
+    return {"fitted": usable.sum(axis=1) >= 3, "companion_llr": 0.5 * (chi2_stellar - chi2_nebular),
+            "companion_chi2_nebular": chi2_nebular, "companion_chi2_stellar": chi2_stellar, "companion_nebula": nebula,
+            "companion_a0v_share": share, "companion_excess_g": excess_g}
+
+
+def fit_companions(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """The two-component test for every object (module docstring).
+
+    ``observed``, ``predicted`` (what the giant alone gives) and ``sigma`` (1-sigma, measurement
+    and model in quadrature): ``(n, n_features)`` dereddened colours in mag, named ``x_y`` by
+    ``names`` (NaN where missing). The flux unit is the object's own z, or i where its z colours are
+    missing, or r (a bright giant saturated in z, a band flagged on one object only). Returns one
+    row per object: ``companion_llr`` (nebular over stellar, natural log; 0 where nothing could be
+    fitted: fewer than three bands with an excess against every reference), the two chi-squares,
+    ``companion_nebula`` (the best nebular template), ``companion_a0v_share`` (the A0V share of the
+    stellar fit's g flux; NaN without a stellar fit) and ``companion_excess_g`` (the excess flux in g
+    over the giant's, as a fraction of the giant's g flux, in the nebular fit).
+    """
+    n = len(observed)
+    index = {name: k for k, name in enumerate(names)}
+    out = {"companion_llr": np.zeros(n), "companion_chi2_nebular": np.full(n, np.nan),
+           "companion_chi2_stellar": np.full(n, np.nan), "companion_nebula": np.full(n, "", dtype=object),
+           "companion_a0v_share": np.full(n, np.nan), "companion_excess_g": np.full(n, np.nan)}
+    pending = np.arange(n)
+    for reference in REFERENCE_BANDS:
+        if not len(pending):
+            break
+        if not any(reference in name.split("_") for name in names):
+            continue
+        fit = _fit_against(observed[pending], predicted[pending], sigma[pending], index, reference)
+        done = fit.pop("fitted")
+        for column, values in fit.items():
+            out[column][pending[done]] = values[done]
+        pending = pending[~done]
+    return pd.DataFrame(out)

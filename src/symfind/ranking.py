@@ -70,11 +70,12 @@ def flicker_columns(table: pd.DataFrame) -> list[str]:
 #: configured one), each feature's deviation from what the giant alone predicts (``excess_z_*``),
 #: each band's variability from the epochs (``chi2r_*``, ``amp_*``), the flickering within a night
 #: in u, v and g (``flicker_rms_*``, ``flicker_sig_*``) and the two-component test of the excess
-#: with the blend's neighbour (``companion_llr``, ``companion_a0v_share``, ``companion_excess_g``,
+#: against the VAE's giant and against the red-and-infrared neighbours, with the blend's neighbour
+#: (``companion_llr``, ``neighbour_companion_llr``, ``companion_a0v_share``, ``companion_excess_g``,
 #: ``gaia_dr2_dist2``).
 RANK_INPUTS = ("latent", "scores", "residuals", "variability", "flicker", "companion")
 #: The columns of the ``companion`` input.
-COMPANION_INPUTS = ("companion_llr", "companion_a0v_share", "companion_excess_g", "gaia_dr2_dist2")
+COMPANION_INPUTS = ("companion_llr", "neighbour_companion_llr", "companion_a0v_share", "companion_excess_g", "gaia_dr2_dist2")
 
 
 def ranking_features(rows: pd.DataFrame, feature_set: str,

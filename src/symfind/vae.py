@@ -454,7 +454,8 @@ VAE_SCORES = ("symbiotic", "hot_excess", "any")
 def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_sig: np.ndarray,
                     det_frac_u: np.ndarray, weights: Mapping[str, Any],
                     neighbour_arcsec: np.ndarray | None = None,
-                    neighbour_llr: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                    neighbour_llr: np.ndarray | None = None,
+                    det_bias_u: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The default score (``vae.score: symbiotic``): the hot excess, weighed by what makes it
     symbiotic, plus the flickering that an accreting white dwarf shows without a large excess.
 
@@ -472,10 +473,15 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
       the red and the infrared, :func:`symfind.evidence.neighbour_colours`, which see a companion's
       light in g that the VAE takes for the giant's own) it is the product of the two
       probabilities: both predictions of the giant must find the jump in emission;
-    - ``phase = det_frac_u ** detection_power``: the share of the nights with g and r on which u
-      was measured too (1 where unknown). A large-amplitude pulsator's u is seen only near maximum,
-      and its colours then are bluer than the giant's mean: an excess seen on some nights only counts
-      for less;
+    - ``phase = det_frac_u ** (detection_power * selection)``: the share of the nights with g and r
+      on which u was measured too (1 where unknown). A large-amplitude pulsator's u is seen only near
+      maximum, and its colours then are bluer than the giant's mean: an excess seen on its bright
+      nights only counts for less. ``selection = clip(-det_bias_u / phase_bias_mag, 0, 1)`` says how
+      far the u nights were the bright ones (``det_bias_u``: mean g on the g-and-r nights with u
+      minus that on those without, mag): a star at u's detection limit whose u nights are no
+      brighter in g than the others (a faint symbiotic star, constant or flickering) keeps its
+      excess; 1 where the bias is unknown (u on all or none of the nights, or ``det_bias_u`` not
+      given);
     - ``flicker_sig``: the flickering's ``-log10 P`` (chi2 of the exposures within a night, the
       worst night left out: ``flicker_robust_sig_*``), the smaller of u and v (0 where unknown):
       minutes-scale variability that a Mira, slow on nights, does not have (Lucy et al. 2024,
@@ -487,8 +493,8 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
       a neighbour inside SkyMapper's PSF (seeing ~2-3") adds its light to u and v, and a foreground
       dwarf's light looks like a hot excess (``blend_flag``).
 
-    ``weights``: ``flicker_weight``, ``detection_power``, ``blend_radius_arcsec`` and
-    ``blend_factor`` (``vae.symbiotic``). Returns ``score`` and its factors ``jump``, ``phase``,
+    ``weights``: ``flicker_weight``, ``detection_power``, ``phase_bias_mag`` (needed with
+    ``det_bias_u``), ``blend_radius_arcsec`` and ``blend_factor`` (``vae.symbiotic``). Returns ``score`` and its factors ``jump``, ``phase``,
     ``blend_flag`` and ``flicker`` (the multiplying term less 1)."""
     from scipy.special import expit
 
@@ -497,7 +503,15 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
     if neighbour_llr is not None:
         jump = jump * expit(np.nan_to_num(np.asarray(neighbour_llr, dtype=np.float64), nan=0.0))
     det = np.asarray(det_frac_u, dtype=np.float64)
-    phase = np.where(np.isfinite(det), np.clip(det, 0.0, 1.0), 1.0) ** float(weights["detection_power"])
+    selection = np.ones(len(det))
+    if det_bias_u is not None:
+        bias = np.asarray(det_bias_u, dtype=np.float64)
+        scale = float(weights["phase_bias_mag"])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ramp = np.clip(-bias / scale, 0.0, 1.0) if scale > 0 else (bias < 0).astype(np.float64)
+        selection = np.where(np.isfinite(bias), ramp, 1.0)
+    power = float(weights["detection_power"]) * selection
+    phase = np.where(np.isfinite(det), np.clip(det, 0.0, 1.0), 1.0) ** power
     flicker = float(weights["flicker_weight"]) * np.clip(np.nan_to_num(np.asarray(flicker_sig, dtype=np.float64), nan=0.0), 0.0, None)
     neighbour = np.full(len(jump), np.nan) if neighbour_arcsec is None else np.asarray(neighbour_arcsec, dtype=np.float64)
     blend_flag = np.isfinite(neighbour) & (neighbour < float(weights["blend_radius_arcsec"]))
@@ -593,7 +607,8 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     symbiotic = symbiotic_score(excess["score"], companions["companion_llr"].to_numpy(),
                                 _column_or(rows, tuple(f"flicker_robust_sig_{b}" for b in HOT_BANDS), 0.0),
                                 _column_or(rows, ("det_frac_u",), np.nan), params["symbiotic"],
-                                _column_or(rows, ("gaia_dr2_dist2",), np.nan), neighbour_llr)
+                                _column_or(rows, ("gaia_dr2_dist2",), np.nan), neighbour_llr,
+                                _column_or(rows, ("det_bias_u",), np.nan))
     anomaly = {"symbiotic": symbiotic["score"], "hot_excess": excess["score"]}.get(score_name, result.anomaly_score)
     ids = merged["object_id"].to_numpy(dtype=np.int64)[observed]
     rank, is_candidate = flag_anomalies(ids, anomaly, float(params["anomaly_fraction"]))

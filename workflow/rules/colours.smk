@@ -11,6 +11,7 @@ rule weighted_colours:
         error_floor=config["colors"]["error_floor"],
         bad_flags=config["colors"]["bad_flags"],
         clip_sigma=config["colors"]["clip_sigma"],
+        flicker_max_mag=config["colors"]["flicker_max_mag"],
     resources:
         mem_mb=8000,
         runtime=60,

@@ -8,5 +8,6 @@ with job_logging(snakemake.log[0]):
         error_floor=snakemake.params.error_floor,
         bad_flags=snakemake.params.bad_flags,
         clip_sigma=snakemake.params.clip_sigma,
+        flicker_max_mag=snakemake.params.flicker_max_mag,
         out_parquet=snakemake.output[0],
     )

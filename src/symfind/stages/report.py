@@ -287,6 +287,10 @@ def _evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios:
     if row.get("n_nights_gr", 0) > 0:
         lines.append(f"of {number(row.get('n_nights_gr'), '.0f')} g-and-r nights: u on {number(row.get('det_frac_u'), '.0%')}, "
                      f"v on {number(row.get('det_frac_v'), '.0%')}")
+        biased = [f"{band} nights {number(row.get(f'det_bias_{band}'), '+.2f')} mag in g" for band in ("u", "v")
+                  if np.isfinite(row.get(f"det_bias_{band}", np.nan))]
+        if biased:
+            lines.append("  against the others: " + ", ".join(biased))
     lines.append(f"(J-K)0 {number(row.get('jk0'), '.2f')}, M_J {number(row.get('abs_j'), '.2f')}, "
                  f"E(B-V) {number(row.get('ebv'), '.2f')}, d {number(row.get('r_est'), '.0f')} pc")
     return lines
