@@ -170,3 +170,20 @@ def test_an_object_without_z_is_fitted_against_i_or_r(missing):
     fit = fit_companions(observed, np.vstack([colours(GIANT)] * 2), sigma, NAMES)
     assert fit["companion_llr"].iloc[0] > 5 and fit["companion_llr"].iloc[1] < -5
     assert fit["companion_nebula"].iloc[0].startswith("nebula_")
+
+
+def test_u_minus_v_reads_the_jump_directly():
+    """The same u gain (x3) from a nebula makes u - v bluer than the giant's, from an A0V star it
+    does not (v gains more); the symbiotic score with the u - v reading keeps the nebula's excess
+    and cuts the star's, with everything else equal; an unknown u - v counts as even odds."""
+    sigma = np.full((1, len(NAMES)), 0.03)
+    hot = np.array([("u" in n or "v" in n) for n in NAMES])
+    giant = colours(GIANT)
+    z_uv = {name: hot_excess(colours(with_companion(name, 3.0)), giant, sigma, hot)["z"][0, NAMES.index("u_v")]
+            for name in ("nebula_20kK", "A0V")}
+    assert z_uv["nebula_20kK"] > 10 and z_uv["A0V"] < 0
+    w = {"flicker_weight": 1.0, "detection_power": 1.0, "blend_radius_arcsec": 3.0, "blend_factor": 0.5}
+    same = (np.full(3, 50.0), np.zeros(3), np.zeros(3), np.ones(3), w)
+    out = symbiotic_score(*same, uv_excess_z=np.array([z_uv["nebula_20kK"], z_uv["A0V"], np.nan]))
+    assert out["score"][0] == pytest.approx(25.0, rel=1e-3)  # expit(0) for the llr, expit(large) for u - v
+    assert out["score"][1] < 0.5 * 25.0 * 0.5 and out["score"][2] == pytest.approx(12.5)

@@ -97,3 +97,21 @@ def test_same_config_and_seed_give_identical_bytes(repo, finished_run, tmp_path)
     assert mine.keys() == reference.keys()
     different = [name for name in mine if mine[name] != reference[name]]
     assert not different, different
+
+
+def test_a_crowded_scatter_draws_a_fixed_subset_and_every_marked_object():
+    """Beyond MAX_BACKGROUND_POINTS background points a panel draws a fixed random subset (the
+    same on every run) and says so in its legend; fewer are drawn whole."""
+    import numpy as np
+
+    from symfind.plots.figure import MAX_BACKGROUND_POINTS, drawn, drawn_note
+
+    many = np.ones(MAX_BACKGROUND_POINTS + 500, dtype=bool)
+    many[:10] = False
+    kept = drawn(many)
+    assert kept.sum() == MAX_BACKGROUND_POINTS and not kept[:10].any()
+    assert np.array_equal(kept, drawn(many))
+    few = np.zeros(100, dtype=bool)
+    few[::3] = True
+    assert np.array_equal(drawn(few), few) and drawn_note(len(few)) == ""
+    assert drawn_note(len(many)) == f"; {MAX_BACKGROUND_POINTS:,d} drawn"

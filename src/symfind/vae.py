@@ -455,7 +455,8 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
                     det_frac_u: np.ndarray, weights: Mapping[str, Any],
                     neighbour_arcsec: np.ndarray | None = None,
                     neighbour_llr: np.ndarray | None = None,
-                    det_bias_u: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                    det_bias_u: np.ndarray | None = None,
+                    uv_excess_z: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The default score (``vae.score: symbiotic``): the hot excess, weighed by what makes it
     symbiotic, plus the flickering that an accreting white dwarf shows without a large excess.
 
@@ -472,7 +473,11 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
       ``neighbour_llr`` (the same test, the excess taken over the giants most like the object in
       the red and the infrared, :func:`symfind.evidence.neighbour_colours`, which see a companion's
       light in g that the VAE takes for the giant's own) it is the product of the two
-      probabilities: both predictions of the giant must find the jump in emission;
+      probabilities: both predictions of the giant must find the jump in emission; with
+      ``uv_excess_z`` (how much bluer u - v is than the giant's, in sigma: the VAE's ``excess_z_u_v``)
+      it is multiplied by ``1 / (1 + exp(-uv_excess_z))`` (0.5 where unknown): the direct reading of
+      the jump, a nebula's u gains more than its v and makes u - v bluer than the giant's, an A-G
+      star's or a metal-poor giant's v gains more and leaves it as red or redder;
     - ``phase = det_frac_u ** (detection_power * selection)``: the share of the nights with g and r
       on which u was measured too (1 where unknown). A large-amplitude pulsator's u is seen only near
       maximum, and its colours then are bluer than the giant's mean: an excess seen on its bright
@@ -502,6 +507,8 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
     jump = expit(llr)
     if neighbour_llr is not None:
         jump = jump * expit(np.nan_to_num(np.asarray(neighbour_llr, dtype=np.float64), nan=0.0))
+    if uv_excess_z is not None:
+        jump = jump * expit(np.nan_to_num(np.asarray(uv_excess_z, dtype=np.float64), nan=0.0, posinf=50.0, neginf=-50.0))
     det = np.asarray(det_frac_u, dtype=np.float64)
     selection = np.ones(len(det))
     if det_bias_u is not None:
@@ -608,7 +615,8 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
                                 _column_or(rows, tuple(f"flicker_robust_sig_{b}" for b in HOT_BANDS), 0.0),
                                 _column_or(rows, ("det_frac_u",), np.nan), params["symbiotic"],
                                 _column_or(rows, ("gaia_dr2_dist2",), np.nan), neighbour_llr,
-                                _column_or(rows, ("det_bias_u",), np.nan))
+                                _column_or(rows, ("det_bias_u",), np.nan),
+                                excess["z"][:, names.index("u_v")] if "u_v" in names else None)
     anomaly = {"symbiotic": symbiotic["score"], "hot_excess": excess["score"]}.get(score_name, result.anomaly_score)
     ids = merged["object_id"].to_numpy(dtype=np.int64)[observed]
     rank, is_candidate = flag_anomalies(ids, anomaly, float(params["anomaly_fraction"]))

@@ -4,7 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from ..io import atomic_path
+
+#: The most background points one scatter panel draws. Beyond it a fixed random subset is drawn
+#: (the marked objects, candidates and known stars, always whole): at a figure's resolution more
+#: points only fill in the same cloud, and each costs matplotlib time (on the 10^6-object sky a
+#: panel of 180,000 points took seconds to lay out).
+MAX_BACKGROUND_POINTS = 30_000
+
+
+def drawn(rows: np.ndarray, limit: int = MAX_BACKGROUND_POINTS) -> np.ndarray:
+    """``rows`` (a boolean mask) with at most ``limit`` of its True entries kept: all of them, or a
+    fixed random subset (the same on every run)."""
+    rows = np.asarray(rows, dtype=bool)
+    chosen = np.flatnonzero(rows)
+    if len(chosen) <= limit:
+        return rows
+    kept = np.zeros(len(rows), dtype=bool)
+    kept[np.random.default_rng(0).choice(chosen, size=limit, replace=False)] = True
+    return kept
+
+
+def drawn_note(n_rows: int, limit: int = MAX_BACKGROUND_POINTS) -> str:
+    """What a legend adds where :func:`drawn` kept a subset of ``n_rows``: ``"; 30,000 drawn"``."""
+    return f"; {limit:,d} drawn" if n_rows > limit else ""
 
 
 def figure():

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .figure import figure, save
+from .figure import drawn, drawn_note, figure, save
 from .sky import STYLE
 
 #: Axis label of the VAE score, per ``vae.loss``.
@@ -50,7 +50,9 @@ def score_plots(losses: pd.DataFrame, out_hist: str | Path, out_box: str | Path,
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     order = np.argsort(losses["object_id"].to_numpy(), kind="stable")
     index = np.arange(len(loss))
-    ax.scatter(index[~cand[order]], loss[order][~cand[order]], s=2, color="0.5", label="objects", rasterized=True)
+    background = drawn(~cand[order])
+    ax.scatter(index[background], loss[order][background], s=2, color="0.5", label=f"objects{drawn_note(int((~cand).sum()))}",
+               rasterized=True)
     ax.scatter(index[cand[order]], loss[order][cand[order]], s=6, color="tab:red", label="candidates")
     ax.axhline(threshold, color="k", ls="--", lw=1, label=label)
     ax.set(yscale="log", xlabel="object (ordered by object_id)", ylabel=label_text,
@@ -108,7 +110,8 @@ def score_magnitude_plot(merged: pd.DataFrame, losses_by_variant: dict[str, pd.D
         for col, (column, band) in enumerate((("u_psf", "u"), ("j_m", "J"))):
             ax = axes[row][col]
             mag = table[column].to_numpy(dtype=np.float64)
-            ax.scatter(mag[~cand], score[~cand], label="objects", **STYLE["objects"])
+            background = drawn(~cand)
+            ax.scatter(mag[background], score[background], label=f"objects{drawn_note(int((~cand).sum()))}", **STYLE["objects"])
             ax.scatter(mag[cand], score[cand], label=f"top 2% ({int(cand.sum())})", **STYLE["candidates"])
             faint = mag >= np.nanpercentile(mag, 75) if np.isfinite(mag).any() else np.zeros(len(mag), dtype=bool)
             share = (cand & faint).sum() / max(int(cand.sum()), 1)

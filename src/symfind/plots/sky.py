@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .figure import figure, save
+from .figure import drawn, drawn_note, figure, save
 
 #: Marker styles shared by every diagnostic plot (objects, candidates, known symbiotic stars).
 STYLE = {
@@ -45,14 +45,14 @@ def _flags(merged: pd.DataFrame, losses: pd.DataFrame, matches: pd.DataFrame) ->
 
 
 def _legend_labels(is_candidate: np.ndarray, is_known: np.ndarray, n_objects: int) -> dict[str, str]:
-    return {"objects": f"analysed objects ({n_objects:,d})", "candidates": f"VAE candidates ({int(is_candidate.sum()):,d})",
+    return {"objects": f"analysed objects ({n_objects:,d}{drawn_note(n_objects)})", "candidates": f"VAE candidates ({int(is_candidate.sum()):,d})",
             "known": f"known symbiotic stars ({int(is_known.sum()):,d})"}
 
 
 def _scatter_marked(ax, x: np.ndarray, y: np.ndarray, ok: np.ndarray, is_candidate: np.ndarray, is_known: np.ndarray,
                     labels: dict[str, str]) -> None:
     """The ``ok`` objects, then the candidates and the known symbiotic stars on top, in the shared style."""
-    for key, rows in (("objects", ok), ("candidates", ok & is_candidate), ("known", ok & is_known)):
+    for key, rows in (("objects", drawn(ok)), ("candidates", ok & is_candidate), ("known", ok & is_known)):
         ax.scatter(x[rows], y[rows], label=labels[key], **STYLE[key])
 
 
