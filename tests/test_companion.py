@@ -189,18 +189,15 @@ def test_u_minus_v_reads_the_jump_directly():
     assert out["score"][1] < 0.5 * 25.0 * 0.5 and out["score"][2] == pytest.approx(12.5)
 
 
-def test_flickering_in_u_and_v_is_combined_as_independent_tests():
-    """Fisher's combination: one test alone keeps its significance, two at 2 dex each are ~3.4 dex
-    together (chi2 of 18.4 on 4 dof), a strong u test is not vetoed by a weak v one (a faint
-    star's v), nothing tested gives 0; and the score's flicker term follows it."""
-    from scipy.stats import chi2
+def test_flickering_must_show_in_u_and_v_but_v_does_not_veto_it():
+    """The joint significance of u and v is their geometric mean: a strong u test lifts a weaker v
+    one (9 and 1 dex: 3), a single band's artefact does not pass (300 dex in v, nothing in u: 0),
+    one band alone keeps its value, nothing tested gives 0; the score's flicker term follows it."""
+    from symfind.vae import joint_significance
 
-    from symfind.vae import combined_significance
-
-    sig = combined_significance(np.array([[np.nan, 3.0], [2.0, 2.0], [9.0, 0.5], [np.nan, np.nan], [0.0, 0.0]]))
-    assert sig[0] == pytest.approx(3.0)
-    assert sig[1] == pytest.approx(-np.log10(chi2.sf(4 * np.log(10.0) * 2.0, 4)))
-    assert 8.0 < sig[2] < 9.0 and sig[3] == 0.0 and sig[4] == 0.0
+    sig = joint_significance(np.array([[9.0, 1.0], [0.0, 300.0], [np.nan, 3.0], [np.nan, np.nan], [-0.1, 4.0]]))
+    assert sig[0] == pytest.approx(3.0) and sig[1] == 0.0 and sig[2] == pytest.approx(3.0)
+    assert sig[3] == 0.0 and sig[4] == 0.0
     w = {"flicker_weight": 2.0, "detection_power": 1.0, "blend_radius_arcsec": 3.0, "blend_factor": 0.5}
-    out = symbiotic_score(np.zeros(2), np.zeros(2), sig[1:3], np.ones(2), w)
-    assert out["flicker"] == pytest.approx(2.0 * sig[1:3])
+    out = symbiotic_score(np.zeros(2), np.zeros(2), sig[:2], np.ones(2), w)
+    assert out["flicker"] == pytest.approx([6.0, 0.0])
