@@ -167,3 +167,22 @@ def test_plots_draw_what_they_say(small_frames, tmp_path, monkeypatch):
     assert len(latent.axes) == 2  # one pair of latent dimensions and the colour bar
     for name in ("cc.png", "cmd.png", "latent.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_evidence_says_how_much_brighter_the_u_nights_were():
+    """The evidence text gives det_bias_u and det_bias_v beside the detection fractions, and leaves
+    out a band whose bias is unknown (u or v on every night)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from symfind.stages.report import _evidence_facts
+
+    row = pd.Series({"rank": 3, "n_nights_gr": 10, "det_frac_u": 0.2, "det_frac_v": 1.0, "det_bias_u": -0.93,
+                     "det_bias_v": np.nan})
+    lines = _evidence_facts(SimpleNamespace(ranked_rank=np.nan), row, None, {}, 0, 100, 50)
+    at = lines.index("of 10 g-and-r nights: u on 20%, v on 100%")
+    assert lines[at + 1] == "  against the others: u nights -0.93 mag in g"
+    lines = _evidence_facts(SimpleNamespace(ranked_rank=np.nan), row.drop(["det_bias_u", "det_bias_v"]), None, {}, 0, 100, 50)
+    assert not any("against the others" in line for line in lines)

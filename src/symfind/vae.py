@@ -502,8 +502,9 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
       dwarf's light looks like a hot excess (``blend_flag``).
 
     ``weights``: ``flicker_weight``, ``detection_power``, ``phase_bias_mag`` (needed with
-    ``det_bias_u``), ``blend_radius_arcsec`` and ``blend_factor`` (``vae.symbiotic``). Returns ``score`` and its factors ``jump``, ``phase``,
-    ``blend_flag`` and ``flicker`` (the multiplying term less 1)."""
+    ``det_bias_u``), ``blend_radius_arcsec`` and ``blend_factor`` (``vae.symbiotic``). Returns
+    ``score`` and its factors ``jump``, ``phase``, ``blend_flag`` and ``flicker`` (the multiplying
+    term less 1)."""
     from scipy.special import expit
 
     llr = np.nan_to_num(np.asarray(companion_llr, dtype=np.float64), nan=0.0)

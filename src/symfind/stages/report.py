@@ -99,6 +99,7 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
     from .. import evidence as ev
     from ..browser import browser_html
     from ..plots.evidence import Giants
+    from ..plots.figure import drawn
     from ..ranking import read_ranked_list
     from ..vo import provenance
 
@@ -130,11 +131,8 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
     epochs = pd.read_parquet(epochs_parquet, filters=[("object_id", "in", ids)]) if ids else None
     light_curves = ev.nightly_light_curves(epochs, params["colors"]) if ids else None  # (empty without epochs)
 
-    rng = np.random.default_rng(0)
-    behind = np.ones(len(scored), dtype=bool)
-    if len(scored) > BACKGROUND_OBJECTS:  # a subsample of the giants, and every known symbiotic star
-        behind = is_known.copy()
-        behind[rng.choice(len(scored), BACKGROUND_OBJECTS, replace=False)] = True
+    # a subsample of the giants, and every known symbiotic star
+    behind = drawn(np.ones(len(scored), dtype=bool), BACKGROUND_OBJECTS) | is_known
     background = scored[behind]
     back_mags, _ = ev.dereddened_magnitudes(background, a_per_ebv, aj_per_ebv)
     column = {b.label: k for k, b in enumerate(ev.SED_BANDS)}
@@ -288,7 +286,7 @@ def _evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios:
         lines.append(f"of {number(row.get('n_nights_gr'), '.0f')} g-and-r nights: u on {number(row.get('det_frac_u'), '.0%')}, "
                      f"v on {number(row.get('det_frac_v'), '.0%')}")
         biased = [f"{band} nights {number(row.get(f'det_bias_{band}'), '+.2f')} mag in g" for band in ("u", "v")
-                  if np.isfinite(row.get(f"det_bias_{band}", np.nan))]
+                  if number(row.get(f"det_bias_{band}"), "+.2f") != "-"]
         if biased:
             lines.append("  against the others: " + ", ".join(biased))
     lines.append(f"(J-K)0 {number(row.get('jk0'), '.2f')}, M_J {number(row.get('abs_j'), '.2f')}, "
