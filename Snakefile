@@ -17,6 +17,7 @@ from symfind.config import ConfigError, validate_config  # noqa: E402
 from symfind.products import LEGACY_CSV, product_path  # noqa: E402
 from symfind.releases import archive_schema  # noqa: E402
 from symfind.sources.local import TRUTH_FILE, survey_folder_tables  # noqa: E402
+from symfind.stages.gaia_dr3 import GAIA_DR3_FILES  # noqa: E402
 from symfind.tiles import read_tile_list, tile_list  # noqa: E402
 
 configfile: os.path.join(workflow.basedir, "config.yaml")
@@ -34,6 +35,7 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/selection.smk"
 include: "workflow/rules/distances.smk"
+include: "workflow/rules/gaia_dr3.smk"
 include: "workflow/rules/extinction.smk"
 include: "workflow/rules/cuts.smk"
 include: "workflow/rules/colours.smk"
@@ -60,6 +62,7 @@ rule all:
         R("distances"),
         R("distances_csv"),
         R("distances_missing"),
+        R("gaia_dr3"),
         R("after_cuts"),
         R("after_cuts_csv"),
         R("cutflow"),

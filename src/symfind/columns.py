@@ -117,6 +117,62 @@ DISTANCE_COLUMNS: dict[str, str] = {
     "modality_flag": "int16",
 }
 
+#: Gaia DR3's own evidence (optional tables, keyed by the Gaia DR3 ``source_id``; Gaia DR3
+#: documentation, chapter 20; Creevey et al. 2023, A&A 674, A26 for ESP-ELS; Rimoldini et al. 2023,
+#: A&A 674, A14 for the classifier; Lebzelter et al. 2023, A&A 674, A15 for the long-period
+#: variables). ``ew_espels_halpha`` is the Halpha pseudo-equivalent width in nm, **negative for
+#: emission** and positive for absorption; its uncertainty in nm; the flag is ESP-ELS's quality
+#: flag (a string of digits).
+ASTROPHYSICAL_PARAMETERS_COLUMNS: dict[str, str] = {
+    "source_id": "int64",
+    "ew_espels_halpha": "float64",
+    "ew_espels_halpha_uncertainty": "float64",
+    "ew_espels_halpha_flag": "str",
+    "classlabel_espels": "str",
+}
+#: ``best_class_name``: the classifier's class (``LPV``, ``SYST``, ``YSO``, ...), its score 0-1.
+VARI_CLASSIFIER_COLUMNS: dict[str, str] = {
+    "source_id": "int64",
+    "best_class_name": "str",
+    "best_class_score": "float64",
+}
+#: ``frequency`` in 1/d, ``amplitude`` the G-band amplitude in mag, ``is_cstar`` a carbon star.
+VARI_LPV_COLUMNS: dict[str, str] = {
+    "source_id": "int64",
+    "frequency": "float64",
+    "amplitude": "float64",
+    "is_cstar": "bool",
+}
+#: Gaia DR2 -> DR3 (Torra et al. 2021, A&A 649, A10): ``angular_distance`` in mas,
+#: ``magnitude_difference`` in mag (DR3 - DR2 G).
+DR2_NEIGHBOURHOOD_COLUMNS: dict[str, str] = {
+    "dr2_source_id": "int64",
+    "dr3_source_id": "int64",
+    "angular_distance": "float64",
+    "magnitude_difference": "float64",
+}
+#: The optional Gaia DR3 tables (config key ``gaia_dr3.tables``) and their columns.
+GAIA_DR3_TABLES: dict[str, dict[str, str]] = {
+    "astrophysical_parameters": ASTROPHYSICAL_PARAMETERS_COLUMNS,
+    "vari_classifier_result": VARI_CLASSIFIER_COLUMNS,
+    "vari_long_period_variable": VARI_LPV_COLUMNS,
+}
+#: What the Gaia DR3 stage writes per selected object (``gaia_dr3.parquet``): the DR3 id it used
+#: (missing where none), the three tables' columns (missing where the table has no row or was not
+#: given), ``has_<table>`` where it has a row, and ``halpha_emission_z``: the Halpha emission in
+#: sigma, ``-ew_espels_halpha / ew_espels_halpha_uncertainty`` (positive for emission; missing
+#: where unmeasured or where the flag is not trusted, ``gaia_dr3.halpha_flags``), and
+#: ``gaia_lpv``: Gaia classified it as a long-period variable (classifier ``LPV`` or a row in
+#: ``vari_long_period_variable``), missing where neither table was given.
+GAIA_DR3_EVIDENCE_COLUMNS: dict[str, str] = {
+    "object_id": "int64",
+    "gaia_dr3_source_id": "Int64",
+    **{name: dtype for table in GAIA_DR3_TABLES.values() for name, dtype in table.items() if name != "source_id"},
+    **{f"has_{table}": "bool" for table in GAIA_DR3_TABLES},
+    "halpha_emission_z": "float64",
+    "gaia_lpv": "boolean",
+}
+
 #: Columns added by the cut stage.
 CUT_COLUMNS: dict[str, str] = {
     "has_distance": "bool",

@@ -173,6 +173,13 @@ def _check_consistency(config: dict) -> None:
                              "table is joined to all three survey tables or to none (then it must hold their columns)"
                              for k in absent)
             )
+        dr3_given = [k for k in (config.get("gaia_dr3") or {}).get("tables", []) if config["files"].get(k)]
+        if dr3_given and config["release"] == "dr2" and not config["files"].get("dr2_neighbourhood"):
+            raise ConfigError(
+                "invalid configuration:\n  config key 'files.dr2_neighbourhood' must name a table: "
+                f"'files.{dr3_given[0]}' is keyed by Gaia DR3 ids, and release dr2's master table holds Gaia DR2 ids "
+                "(gaiadr3.dr2_neighbourhood maps them; or set gaia_dr3.tables to [])"
+            )
 
 
 def _check_known_catalogues(catalogues: list[Mapping[str, Any]]) -> None:

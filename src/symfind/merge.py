@@ -20,6 +20,22 @@ def merge_catalogue_colors(filtered: pd.DataFrame, colors: pd.DataFrame) -> pd.D
     return merged.sort_values("object_id", kind="stable", ignore_index=True)
 
 
+def with_gaia_dr3(analysed: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+    """``analysed`` with the Gaia DR3 evidence of its objects (:data:`symfind.columns.GAIA_DR3_EVIDENCE_COLUMNS`),
+    a left join on ``object_id``: an object without evidence keeps missing values (never dropped)."""
+    dup = evidence["object_id"].duplicated()
+    if dup.any():
+        raise InputError(f"Gaia DR3 evidence: column 'object_id' must be unique; {int(dup.sum())} duplicate(s)")
+    clash = (set(analysed.columns) & set(evidence.columns)) - {"object_id"}
+    if clash:
+        raise InputError(f"Gaia DR3 evidence: column(s) {sorted(clash)} also exist in the analysed table")
+    merged = analysed.merge(evidence, on="object_id", how="left", validate="one_to_one")
+    for name in evidence.columns:
+        if name.startswith("has_"):
+            merged[name] = merged[name].fillna(False).astype(bool)
+    return merged
+
+
 def unformed_colours(analysed: pd.DataFrame) -> tuple[list[str], list[str]]:
     """What the colour space of this sky lacks: ``(colours, bands)``, the independent colours
     ``x_y`` (:data:`symfind.columns.INDEPENDENT_COLOR_PAIRS`; ``y_x`` lacks with it) that no

@@ -17,7 +17,7 @@ STAGES: dict[int, str] = {
 }
 
 #: The stage of each config section that belongs to one.
-CONFIG_STAGES: dict[str, int] = {"selection": 1, "extinction": 2, "cuts": 3, "colors": 4, "vae": 6, "pca": 7, "known": 7, "rank": 8,
+CONFIG_STAGES: dict[str, int] = {"selection": 1, "gaia_dr3": 2, "extinction": 2, "cuts": 3, "colors": 4, "vae": 6, "pca": 7, "known": 7, "rank": 8,
                                   "report": 9}
 
 PRODUCTS: dict[str, str] = {
@@ -32,6 +32,8 @@ PRODUCTS: dict[str, str] = {
     "distances_csv": "bailer_jones_distances.csv",
     "distances_missing": "distances_missing.csv",
     "extinction": "extinction.parquet",
+    # stage 2: Gaia DR3's own evidence (Halpha, variability classes; missing where not given)
+    "gaia_dr3": "gaia_dr3.parquet",
     # stage 3: the colour and absolute-magnitude cuts
     "after_cuts": "after_cuts.parquet",
     "after_cuts_csv": "filtered_data_ebmv_cut_Dr2_table_after_bailer_jones.csv",

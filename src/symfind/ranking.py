@@ -73,9 +73,13 @@ def flicker_columns(table: pd.DataFrame) -> list[str]:
 #: against the VAE's giant and against the red-and-infrared neighbours, with the blend's neighbour
 #: (``companion_llr``, ``neighbour_companion_llr``, ``companion_a0v_share``, ``companion_excess_g``,
 #: ``gaia_dr2_dist2``).
-RANK_INPUTS = ("latent", "scores", "residuals", "variability", "flicker", "companion")
+#: ``gaia_dr3``: Gaia DR3's Halpha (``halpha_emission_z``, ``ew_espels_halpha``) and long-period
+#: variability (``gaia_lpv``, the LPV ``amplitude`` and ``frequency``), missing where not measured.
+RANK_INPUTS = ("latent", "scores", "residuals", "variability", "flicker", "companion", "gaia_dr3")
 #: The columns of the ``companion`` input.
 COMPANION_INPUTS = ("companion_llr", "neighbour_companion_llr", "companion_a0v_share", "companion_excess_g", "gaia_dr2_dist2")
+#: The columns of the ``gaia_dr3`` input.
+GAIA_DR3_INPUTS = ("halpha_emission_z", "ew_espels_halpha", "gaia_lpv", "amplitude", "frequency")
 
 
 def ranking_features(rows: pd.DataFrame, feature_set: str,
@@ -92,9 +96,11 @@ def ranking_features(rows: pd.DataFrame, feature_set: str,
     X, names = feature_matrix(rows, feature_set)
     columns = {"latent": latent, "scores": ["anomaly_score", *scores], "residuals": excess,
                "variability": variability_columns(rows), "flicker": flicker_columns(rows),
-               "companion": [c for c in COMPANION_INPUTS if c in rows.columns]}
+               "companion": [c for c in COMPANION_INPUTS if c in rows.columns],
+               "gaia_dr3": [c for c in GAIA_DR3_INPUTS if c in rows.columns and rows[c].notna().any()]}
     extra = [c for name in RANK_INPUTS if name in inputs for c in columns[name]]
-    values = rows[extra].to_numpy(dtype=np.float64, na_value=np.nan) if extra else np.zeros((len(rows), 0))
+    values = (rows[extra].astype({c: "Float64" for c in extra if pd.api.types.is_bool_dtype(rows[c])})
+              .to_numpy(dtype=np.float64, na_value=np.nan) if extra else np.zeros((len(rows), 0)))
     values = np.where(np.isfinite(values), values, np.nan)
     renamed = ["vae_score" if c == "anomaly_score" else c for c in extra]
     return np.hstack([X, values]), names + renamed

@@ -64,9 +64,28 @@ def start_here(ranked: str, candidates: str, evaluation: pd.DataFrame, rank_meth
     return lines
 
 
+def gaia_dr3_lines(analysed: pd.DataFrame) -> list[str]:
+    """What Gaia DR3's own evidence held for the analysed objects (:mod:`symfind.gaia_dr3`): how
+    many had a DR3 id and a row in each table, Halpha emission at 3 sigma, the LPV and SYST
+    classes; or that no table was given."""
+    from .gaia_dr3 import GAIA_DR3_TABLE_NAMES, evidence_counts
+
+    if "gaia_dr3_source_id" not in analysed.columns:
+        return ["Gaia DR3 evidence: not in this run's analysed table"]
+    counts = evidence_counts(analysed)
+    if not any(counts[name] for name in GAIA_DR3_TABLE_NAMES):
+        return ["Gaia DR3 evidence: no table given or matched (files.astrophysical_parameters, files.vari_classifier_result, "
+                "files.vari_long_period_variable; gaia_dr3.tables): the scores use the photometry alone"]
+    n = counts["objects"]
+    rows = ", ".join(f"{name} {counts[name]:,d}" for name in GAIA_DR3_TABLE_NAMES)
+    return [f"Gaia DR3 evidence: {counts['with_dr3_id']:,d} of {n:,d} analysed objects with a DR3 id; rows in {rows}",
+            f"  Halpha in emission at >= 3 sigma: {counts['halpha_emission_3sigma']:,d}; classed LPV: {counts['lpv']:,d}; "
+            f"classed SYST (symbiotic): {counts['syst']:,d}"]
+
+
 def summary_text(
     counts: list[tuple[str, int]], recovery: pd.DataFrame, comparison: pd.DataFrame, products: Mapping[str, str],
-    skipped: Mapping[str, str] | None = None, first_look: list[str] | None = None,
+    skipped: Mapping[str, str] | None = None, first_look: list[str] | None = None, evidence_lines: list[str] | None = None,
 ) -> str:
     """The summary as plain text (also what ``onsuccess`` prints); ``skipped``: ``{stage: reason}``
     of the stages that could not run on this sky; ``first_look``: the lines of :func:`start_here`."""
@@ -79,6 +98,8 @@ def summary_text(
     if skipped:
         lines += ["", "Stages that could not run in full on this sky (their products exist and say why):"]
         lines += [f"  {stage}: {reason}" for stage, reason in skipped.items()]
+    if evidence_lines:
+        lines += ["", *evidence_lines]
     lines += ["", "Known symbiotic stars among the candidates:"]
     for row in recovery.itertuples():
         recall = "no star of it was analysed" if row.n_in_sample == 0 or pd.isna(row.recall) else f"recall {row.recall:.1%}"

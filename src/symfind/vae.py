@@ -456,7 +456,10 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
                     neighbour_arcsec: np.ndarray | None = None,
                     neighbour_llr: np.ndarray | None = None,
                     det_bias_u: np.ndarray | None = None,
-                    uv_excess_z: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                    uv_excess_z: np.ndarray | None = None,
+                    halpha_z: np.ndarray | None = None,
+                    halpha_error_nm: np.ndarray | None = None,
+                    lpv: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The default score (``vae.score: symbiotic``): the hot excess, weighed by what makes it
     symbiotic, plus the flickering that an accreting white dwarf shows without a large excess.
 
@@ -501,10 +504,24 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
       a neighbour inside SkyMapper's PSF (seeing ~2-3") adds its light to u and v, and a foreground
       dwarf's light looks like a hot excess (``blend_flag``).
 
+    - ``halpha``: Gaia DR3's Halpha (optional; :mod:`symfind.gaia_dr3`), a third multiplying term
+      ``1 + halpha_weight * P``, with ``P = Phi(halpha_z - halpha_min_nm / halpha_error_nm)`` the
+      probability that the line is in emission with a pseudo-equivalent width beyond
+      ``halpha_min_nm`` (``halpha_z``: ``-ew_espels_halpha / uncertainty``, positive for emission).
+      Strong Halpha emission is a defining criterion of a symbiotic star (EW > 5 A, Belczynski et
+      al. 2000, A&AS 146, 407) that no composite binary, blend or plain giant meets; 0 (the term is 1)
+      where unmeasured, exactly as without the table: a missing width is not "no emission".
+    - ``lpv``: Gaia DR3 classified the object as a long-period variable (optional; missing as
+      False). Its colours change with phase (Lucy et al. 2024 correct pulsating giants' colours),
+      so its u detections count as phase-selected in full (``selection = 1`` whatever
+      ``det_bias_u`` says) and its hot excess is multiplied by ``lpv_factor``; a D-type symbiotic
+      star's Mira keeps its Halpha and its flickering.
+
     ``weights``: ``flicker_weight``, ``detection_power``, ``phase_bias_mag`` (needed with
-    ``det_bias_u``), ``blend_radius_arcsec`` and ``blend_factor`` (``vae.symbiotic``). Returns
-    ``score`` and its factors ``jump``, ``phase``, ``blend_flag`` and ``flicker`` (the multiplying
-    term less 1)."""
+    ``det_bias_u``), ``blend_radius_arcsec`` and ``blend_factor``, ``halpha_weight`` and
+    ``halpha_min_nm`` (needed with ``halpha_z``), ``lpv_factor`` (needed with ``lpv``)
+    (``vae.symbiotic``). Returns ``score`` and its factors ``jump``, ``phase``, ``blend_flag``,
+    ``flicker`` and ``halpha`` (the multiplying terms less 1)."""
     from scipy.special import expit
 
     llr = np.nan_to_num(np.asarray(companion_llr, dtype=np.float64), nan=0.0)
@@ -521,15 +538,28 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
         with np.errstate(divide="ignore", invalid="ignore"):
             ramp = np.clip(-bias / scale, 0.0, 1.0) if scale > 0 else (bias < 0).astype(np.float64)
         selection = np.where(np.isfinite(bias), ramp, 1.0)
+    lpv_flag = np.zeros(len(det), dtype=bool) if lpv is None else np.asarray(pd.array(lpv, dtype="boolean").fillna(False), dtype=bool)
+    selection = np.where(lpv_flag, 1.0, selection)
     power = float(weights["detection_power"]) * selection
     phase = np.where(np.isfinite(det), np.clip(det, 0.0, 1.0), 1.0) ** power
     flicker = float(weights["flicker_weight"]) * np.clip(np.nan_to_num(np.asarray(flicker_sig, dtype=np.float64), nan=0.0), 0.0, None)
     neighbour = np.full(len(jump), np.nan) if neighbour_arcsec is None else np.asarray(neighbour_arcsec, dtype=np.float64)
     blend_flag = np.isfinite(neighbour) & (neighbour < float(weights["blend_radius_arcsec"]))
     blend = np.where(blend_flag, float(weights["blend_factor"]), 1.0)
+    if lpv is not None:
+        blend = blend * np.where(lpv_flag, float(weights["lpv_factor"]), 1.0)
+    halpha = np.zeros(len(det))
+    if halpha_z is not None:
+        from scipy.special import ndtr
+
+        z = np.asarray(halpha_z, dtype=np.float64)
+        error = np.full(len(z), np.nan) if halpha_error_nm is None else np.asarray(halpha_error_nm, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            beyond = z - float(weights["halpha_min_nm"]) / error
+        halpha = float(weights["halpha_weight"]) * np.where(np.isfinite(beyond), ndtr(beyond), 0.0)
     weighed = np.clip(np.asarray(hot_score, dtype=np.float64), 0.0, None) * jump * phase * blend
-    return {"score": (1.0 + weighed) * (1.0 + flicker) - 1.0,
-            "jump": jump, "phase": phase, "blend_flag": blend_flag, "flicker": flicker}
+    return {"score": (1.0 + weighed) * (1.0 + flicker) * (1.0 + halpha) - 1.0,
+            "jump": jump, "phase": phase, "blend_flag": blend_flag, "flicker": flicker, "halpha": halpha}
 
 
 def joint_significance(significances: np.ndarray) -> np.ndarray:
@@ -571,6 +601,17 @@ def _flicker_significance(rows: pd.DataFrame) -> np.ndarray:
     if not names:
         return np.zeros(len(rows))
     return joint_significance(rows[names].to_numpy(dtype=np.float64, na_value=np.nan))
+
+
+def _gaia_dr3_inputs(rows: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """The symbiotic score's Gaia DR3 inputs from the analysed table: ``halpha_emission_z``, the
+    width's uncertainty (nm) and ``gaia_lpv``; None for those the table lacks (a sky without them
+    scores as before)."""
+    z = rows["halpha_emission_z"].to_numpy(dtype=np.float64, na_value=np.nan) if "halpha_emission_z" in rows else None
+    error = (rows["ew_espels_halpha_uncertainty"].to_numpy(dtype=np.float64, na_value=np.nan)
+             if z is not None and "ew_espels_halpha_uncertainty" in rows else None)
+    lpv = rows["gaia_lpv"].to_numpy(dtype=object) if "gaia_lpv" in rows else None
+    return z, error, lpv
 
 
 def model_data(merged: pd.DataFrame, params: Mapping[str, Any], a_per_ebv: Mapping[str, float] | None = None):
@@ -650,7 +691,8 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
                                 _column_or(rows, ("det_frac_u",), np.nan), params["symbiotic"],
                                 _column_or(rows, ("gaia_dr2_dist2",), np.nan), neighbour_llr,
                                 _column_or(rows, ("det_bias_u",), np.nan),
-                                excess["z"][:, names.index("u_v")] if "u_v" in names else None)
+                                excess["z"][:, names.index("u_v")] if "u_v" in names else None,
+                                *_gaia_dr3_inputs(rows))
     anomaly = {"symbiotic": symbiotic["score"], "hot_excess": excess["score"]}.get(score_name, result.anomaly_score)
     ids = merged["object_id"].to_numpy(dtype=np.int64)[observed]
     rank, is_candidate = flag_anomalies(ids, anomaly, float(params["anomaly_fraction"]))
@@ -671,6 +713,7 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
             "phase_weight": symbiotic["phase"],
             "blend_flag": symbiotic["blend_flag"],
             "flicker_term": symbiotic["flicker"],
+            "halpha_term": symbiotic["halpha"],
             "reconstruction_loss": result.reconstruction_loss,
             "kl": result.kl,
             "hot_excess_chi2": excess["statistic"],

@@ -104,3 +104,22 @@ def truth_table():
     """The sample sky's truth table (labels for the evaluation only), or nothing for real data."""
     return os.path.join(SAMPLE_DIR, TRUTH_FILE) if SOURCE == "sample" else []
 
+
+
+def gaia_dr3_tables():
+    """Input function: the Gaia DR3 tables of config gaia_dr3.tables that the source has (and
+    gaiadr3.dr2_neighbourhood for release dr2), as named inputs: the sample's files where they
+    exist, the user's files (config key files.<table>), or none over TAP. Optional, every one."""
+    wanted = list(config["gaia_dr3"]["tables"])
+    if wanted and config["release"] == "dr2":
+        wanted.append("dr2_neighbourhood")
+
+    def inputs(wildcards):
+        if SOURCE == "sample":
+            paths = {name: os.path.join(SAMPLE_DIR, GAIA_DR3_FILES[name]) for name in wanted}
+            return {name: path for name, path in paths.items() if os.path.exists(path)}
+        if SOURCE == "files":
+            return {name: config["files"][name] for name in wanted if config["files"].get(name)}
+        return {}
+
+    return inputs

@@ -7,6 +7,7 @@ GATHERED = {
     "epochs": ["epochs"],
     "distances": ["distances", "distances_missing"],
     "extinction": ["extinction"],
+    "gaia_dr3": ["gaia_dr3"],
     "cuts": ["after_cuts", "cutflow"],
     "colours": ["colours"],
 }

@@ -53,7 +53,7 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +63,8 @@ import pyarrow.parquet as pq
 
 from .. import columns as C
 from ..sources.local import SURVEY_TABLE_FILES, TABLE_SCHEMAS, TRUTH_FILE
+from ..stages.gaia_dr3 import GAIA_DR3_FILES
+from .gaia_dr3 import gaia_dr3_tables
 
 log = logging.getLogger(__name__)
 
@@ -348,6 +350,8 @@ class Chunk:
     photometry: pd.DataFrame
     distances: pd.DataFrame
     truth: pd.DataFrame
+    #: The Gaia DR3 tables (:func:`symfind.mock.gaia_dr3.gaia_dr3_tables`), keyed by their file name.
+    gaia_dr3: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _tile_nights(tile: int, seed: int) -> np.ndarray:
@@ -626,7 +630,11 @@ def generate_chunk(
             "known_name": np.concatenate([known["name"].to_numpy(dtype=object), np.full(n - len(known), "", dtype=object)]),
         }
     )
-    return Chunk(master, twomass_tab, gaia_in, allwise_tab, photometry, distances, truth)
+    # Gaia DR3's own tables, on their own random stream (the tables above do not depend on them)
+    dr3_rng = np.random.default_rng([seed, tile, int(first_id), 30])
+    dr3 = gaia_dr3_tables(dr3_rng, source_id, has_gaia, population.astype(str), g_mag, period, amp,
+                          np.where(resolved, blend_sep, np.nan))
+    return Chunk(master, twomass_tab, gaia_in, allwise_tab, photometry, distances, truth, dr3)
 
 
 def _epochs(rng, tile, seed, object_id, band, amp, period, phase, kind, flicker_rms, mean_nights=MEAN_NIGHTS_PER_OBJECT):
@@ -696,7 +704,7 @@ def _epochs(rng, tile, seed, object_id, band, amp, period, phase, kind, flicker_
 
 
 #: File names of the sample tables (one per archive table, and the truth), under the sample folder.
-SAMPLE_FILES: dict[str, str] = {**SURVEY_TABLE_FILES, "truth": TRUTH_FILE}
+SAMPLE_FILES: dict[str, str] = {**SURVEY_TABLE_FILES, "truth": TRUTH_FILE, **GAIA_DR3_FILES}
 
 #: Archive-schema dtypes of each sample table (truth has its own).
 SAMPLE_SCHEMAS: dict[str, dict[str, str]] = dict(TABLE_SCHEMAS)
@@ -762,6 +770,8 @@ def write_sample(
             emit("photometry", chunk.photometry)
             emit("distances", chunk.distances)
             emit("truth", chunk.truth)
+            for name, frame in chunk.gaia_dr3.items():
+                emit(name, frame)
         images = pd.concat([tile_images(t, seed) for t in SAMPLE_TILES], ignore_index=True)
         emit("images", images)
         for writer in writers.values():

@@ -38,6 +38,7 @@ COMBINE: dict[str, Callable[[Sequence[str]], pd.DataFrame]] = {
     "distances": _shared("source_id"),
     "distances_missing": _shared("source_id"),
     "extinction": _unique("object_id"),
+    "gaia_dr3": _unique("object_id"),
     "after_cuts": _unique("object_id"),
     "cutflow": lambda paths: total_cutflow([pd.read_parquet(p) for p in paths]),
     "colours": _unique("object_id"),

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import columns as C
 from ..io import current_umask, write_text
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def summary(selection_cutflow_csv: str | Path, cutflow_csv: str | Path, colours_
     import pyarrow.parquet as pq
 
     from ..status import read_statuses
-    from ..summary import stage_counts, start_here, summary_text
+    from ..summary import gaia_dr3_lines, stage_counts, start_here, summary_text
 
     scored = pd.read_parquet(scored_parquet, columns=["is_candidate"])
     n_candidates = int(scored["is_candidate"].sum())
@@ -70,7 +71,11 @@ def summary(selection_cutflow_csv: str | Path, cutflow_csv: str | Path, colours_
                                 float(lists["top_fraction"]), n_candidates,
                                 problem.removeprefix("skipped: ") if problem.startswith("skipped") else None,
                                 lists["report_command"], lists.get("browser"))
-    text = summary_text(counts, pd.read_csv(recovery_csv), pd.read_csv(comparison_csv), products, statuses, first_look)
+    evidence_columns = [c for c in pq.ParquetFile(scored_parquet).schema_arrow.names
+                        if c in C.GAIA_DR3_EVIDENCE_COLUMNS and c != "object_id"]
+    evidence = pd.read_parquet(scored_parquet, columns=evidence_columns) if evidence_columns else pd.DataFrame(index=scored.index)
+    text = summary_text(counts, pd.read_csv(recovery_csv), pd.read_csv(comparison_csv), products, statuses, first_look,
+                        gaia_dr3_lines(evidence))
     for line in text.splitlines():
         log.info("%s", line)
     write_text(text, out_txt)
