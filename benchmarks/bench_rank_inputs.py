@@ -32,7 +32,8 @@ INPUT_SETS: dict[str, tuple[str, ...]] = {
     "+ variability": ("latent", "scores", "variability"),
     "+ flicker, variability": ("latent", "scores", "flicker", "variability"),
     "+ companion, flicker, variability": ("latent", "scores", "companion", "flicker", "variability"),
-    "every input": ("latent", "scores", "residuals", "variability", "flicker", "companion"),
+    "+ companion, flicker, variability, gaia_dr3": ("latent", "scores", "companion", "flicker", "variability", "gaia_dr3"),
+    "every input": ("latent", "scores", "residuals", "variability", "flicker", "companion", "gaia_dr3"),
     "scores, companion, flicker": ("scores", "companion", "flicker"),
 }
 

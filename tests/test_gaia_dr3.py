@@ -184,3 +184,17 @@ def test_the_ranking_takes_the_gaia_dr3_input_and_skips_it_when_empty():
     X, names = ranking_features(rows, "colors", ["gaia_dr3"])
     assert names[-3:] == ["halpha_emission_z", "ew_espels_halpha", "gaia_lpv"]
     assert X[0, -1] == 1.0 and np.isnan(X[1, -1]) and X[2, -1] == 0.0
+
+
+def test_the_evidence_says_what_gaia_dr3_says():
+    from symfind.evidence import gaia_dr3_facts
+
+    row = {"ew_espels_halpha": -2.0, "ew_espels_halpha_uncertainty": 0.1, "ew_espels_halpha_flag": "0",
+           "classlabel_espels": None, "best_class_name": "LPV", "best_class_score": 0.9,
+           "frequency": 0.0025, "amplitude": 1.8, "is_cstar": False}
+    lines = gaia_dr3_facts(row)
+    assert lines[0] == "Gaia DR3 Halpha: pEW -2.00 +- 0.10 nm (emission, +20.0 sigma, flag 0)"
+    assert lines[1] == "Gaia DR3 variability class: LPV (score 0.90)"
+    assert lines[2] == "Gaia DR3 long-period variable: P = 400 d, G amplitude 1.80 mag"
+    assert gaia_dr3_facts({"ew_espels_halpha": np.nan, "best_class_name": None, "frequency": np.nan}) == []
+    assert "absorption" in gaia_dr3_facts({"ew_espels_halpha": 0.5, "ew_espels_halpha_uncertainty": 0.05})[0]

@@ -14,14 +14,14 @@ def test_every_product_exists(finished_run):
     workdir, _ = finished_run
     for key, name in PRODUCTS.items():
         assert (workdir / "results" / name).stat().st_size > 0, key
-    for rule in ("select_objects", "gather_epochs", "gather_distances", "gather_extinction", "gather_cuts", "gather_colours",
+    for rule in ("select_objects", "gather_epochs", "gather_distances", "gather_gaia_dr3", "gather_extinction", "gather_cuts", "gather_colours",
                  "merge_catalogue", "train_vae", "plot_scores", "colour_pca", "crossmatch_known", "compare_detectors",
                  "candidate_table", "diagnostic_plots", "config_used", "summary", "rank_candidates", "evaluate_ranking"):
         assert (workdir / "results" / "logs" / f"{rule}.log").exists(), rule
         assert (workdir / "results" / "benchmarks" / f"{rule}.tsv").exists(), rule
     tiles = pd.read_csv(workdir / "results" / PRODUCTS["selection_tiles"])["tile"].tolist()
     assert len(tiles) == 4  # the tiny sky's four tiles
-    for rule in ("select_tile", "fetch_epochs", "fetch_distances", "extinction", "apply_cuts", "weighted_colours"):
+    for rule in ("select_tile", "fetch_epochs", "fetch_distances", "fetch_gaia_dr3", "extinction", "apply_cuts", "weighted_colours"):
         for tile in tiles:  # one job per tile
             assert (workdir / "results" / "logs" / rule / f"{tile}.log").exists(), (rule, tile)
             assert (workdir / "results" / "benchmarks" / rule / f"{tile}.tsv").exists(), (rule, tile)

@@ -28,6 +28,8 @@ BROWSER_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("jk0", "(J-K)0", "{:.2f}"),
     ("abs_j", "M_J", "{:.2f}"),
     ("excess_features", "u/v colours too blue", None),
+    ("halpha_ew", "Gaia Halpha pEW (nm, < 0: emission)", "{:+.2f}"),
+    ("gaia_class", "Gaia DR3 class", None),
 )
 
 

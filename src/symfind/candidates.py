@@ -53,6 +53,18 @@ COLUMN_META: dict[str, tuple[str, str, str]] = {
     "companion_a0v_share": ("", "stat.value", "A0V share of the g flux of the stellar fit of the excess (the rest G2V)"),
     "gaia_dr2_dist2": ("arcsec", "pos.angDistance", "Distance to the second-nearest Gaia source (DR2; DR3 with release dr4)"),
     "blend_flag": ("", "meta.code", "A second Gaia source inside the PSF (gaia_dr2_dist2 < vae.symbiotic.blend_radius_arcsec)"),
+    "gaia_dr3_source_id": ("", "meta.id.cross", "Gaia DR3 source_id of the Gaia DR3 evidence (release dr2: through gaiadr3.dr2_neighbourhood)"),
+    "ew_espels_halpha": ("nm", "spect.line.eqWidth;em.line.Halpha", "Gaia DR3 ESP-ELS Halpha pseudo-equivalent width (negative: emission)"),
+    "ew_espels_halpha_uncertainty": ("nm", "stat.error;spect.line.eqWidth;em.line.Halpha", "Uncertainty of ew_espels_halpha"),
+    "ew_espels_halpha_flag": ("", "meta.code.qual", "Gaia DR3 ESP-ELS quality flag of the Halpha width"),
+    "classlabel_espels": ("", "src.class", "Gaia DR3 ESP-ELS emission-line class"),
+    "halpha_emission_z": ("", "stat.value", "Halpha emission in sigma: -ew_espels_halpha / its uncertainty (positive: emission)"),
+    "halpha_term": ("", "stat.value", "Symbiotic score's Halpha term: halpha_weight x P(emission beyond halpha_min_nm)"),
+    "best_class_name": ("", "src.class", "Gaia DR3 variability class (LPV, SYST: symbiotic, YSO, ...)"),
+    "best_class_score": ("", "stat.probability", "Score of the Gaia DR3 variability class"),
+    "gaia_lpv": ("", "meta.code", "Gaia DR3 classed it a long-period variable (LPV class or vari_long_period_variable row)"),
+    "frequency": ("d-1", "src.var;time.period", "Gaia DR3 long-period variable: frequency"),
+    "amplitude": ("mag", "src.var.amplitude;em.opt", "Gaia DR3 long-period variable: G amplitude"),
     "score_any": ("", "stat.value", "VAE undirected score (vae.loss chi2: -log10 P(chi2); mse: the reconstruction loss)"),
     "excess_features": ("", "meta.note", "u/v colours more than 2 sigma bluer than the giant predicts, largest first"),
     "n_nights_gr": ("", "meta.number", "Nights on which both g and r were measured"),
@@ -89,4 +101,18 @@ def candidate_table(scored: pd.DataFrame, matches: pd.DataFrame, n_top_features:
     table = table.merge(best[["object_id", "known_catalogue", "known_name", "known_separation"]], on="object_id", how="left")
     table["known_catalogue"] = table["known_catalogue"].fillna("")
     table["known_name"] = table["known_name"].fillna("")
+    table = with_evidence_columns(table)
     return table.sort_values("rank", ignore_index=True)[list(CANDIDATE_COLUMNS)]
+
+
+def with_evidence_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the optional Gaia DR3 columns of :data:`COLUMN_META` it lacks (a scored table
+    from a sky without them), empty; ``gaia_lpv`` as text (``true``/``false``/empty) so that every
+    table format writes it with its missing values."""
+    optional = {name: dtype for name, dtype in C.GAIA_DR3_EVIDENCE_COLUMNS.items() if name in COLUMN_META}
+    optional["halpha_term"] = "float64"
+    absent = {name: (None if dtype in ("str", "boolean") else np.nan) for name, dtype in optional.items() if name not in table.columns}
+    out = table.assign(**absent) if absent else table
+    lpv = pd.array(out["gaia_lpv"], dtype="boolean")
+    return out.assign(gaia_lpv=np.where(pd.isna(lpv), "", np.where(lpv.fillna(False), "true", "false")),
+                      gaia_dr3_source_id=pd.array(out["gaia_dr3_source_id"], dtype="Int64"))

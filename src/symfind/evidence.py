@@ -272,3 +272,33 @@ def companion_facts(row: Mapping[str, Any]) -> list[str]:
     if bool(row.get("blend_flag", False)):
         lines.append(f"blend: a Gaia source {float(row.get('gaia_dr2_dist2')):.1f}\" away, inside the PSF (its light may be the excess)")
     return lines
+
+
+def gaia_dr3_facts(row: Mapping[str, Any]) -> list[str]:
+    """What Gaia DR3 says of one object (a row of the scored table; :mod:`symfind.gaia_dr3`), as
+    lines of text for its evidence: the Halpha pseudo-equivalent width (nm, negative for emission)
+    and its significance, the ESP-ELS class, the variability class and the long-period variable's
+    period and amplitude. Nothing where the object has no DR3 row (or the run no such column)."""
+    def finite(value) -> bool:
+        return value is not None and not pd.isna(value) and np.isfinite(float(value))
+
+    lines = []
+    ew, err = row.get("ew_espels_halpha"), row.get("ew_espels_halpha_uncertainty")
+    if finite(ew) and finite(err):
+        z = -float(ew) / float(err) if float(err) > 0 else float("nan")
+        kind = "emission" if z >= 3 else ("absorption" if z <= -3 else "no clear line")
+        label = row.get("classlabel_espels")
+        label = f", ESP-ELS class {label}" if isinstance(label, str) and label else ""
+        flag = row.get("ew_espels_halpha_flag")
+        flag = f", flag {flag}" if isinstance(flag, str) and flag else ""
+        lines.append(f"Gaia DR3 Halpha: pEW {float(ew):+.2f} +- {float(err):.2f} nm ({kind}, {z:+.1f} sigma{flag}{label})")
+    cls = row.get("best_class_name")
+    if isinstance(cls, str) and cls:
+        score = row.get("best_class_score")
+        lines.append(f"Gaia DR3 variability class: {cls}" + (f" (score {float(score):.2f})" if finite(score) else ""))
+    if finite(row.get("frequency")) and float(row.get("frequency")) > 0:
+        amplitude = row.get("amplitude")
+        lines.append(f"Gaia DR3 long-period variable: P = {1.0 / float(row.get('frequency')):.0f} d"
+                     + (f", G amplitude {float(amplitude):.2f} mag" if finite(amplitude) else "")
+                     + (", carbon star" if row.get("is_cstar") is True or str(row.get("is_cstar")).lower() == "true" else ""))
+    return lines

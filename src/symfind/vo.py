@@ -100,6 +100,8 @@ def write_votable(table: pd.DataFrame, meta: ColumnMeta, path: str | Path, origi
     votable = from_table(to_astropy(table, meta))
     for field in votable.get_first_table().fields:
         field.ucd = meta[field.name][1]
+        if field.datatype in ("char", "unicodeChar") and field.arraysize == "1":
+            field.arraysize = "*"  # a one-character code (a quality flag): VOTable 1.3 deprecates arraysize 1
     resource = votable.resources[0]
     for name in ("symfind_version", "date", "config_sha256", "release", "distances"):
         resource.infos.append(Info(name=name, value=origin.get(name, "")))

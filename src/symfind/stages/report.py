@@ -181,6 +181,8 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
                 "score_hot_excess": float(row.get("score_hot_excess", np.nan)),
                 "u_excess": float(ratios["u"][k]), "jk0": float(row["jk0"]), "abs_j": float(row["abs_j"]),
                 "excess_features": row.get("excess_features") if isinstance(row.get("excess_features"), str) else "",
+                "halpha_ew": float(row["ew_espels_halpha"]) if pd.notna(row.get("ew_espels_halpha", np.nan)) else np.nan,
+                "gaia_class": row.get("best_class_name") if isinstance(row.get("best_class_name"), str) else "",
             })
         del scored, table, pool, reference, epochs, background  # not copied into the drawing processes
         _draw_all(drawings, giants, params["cuts"], threads)
@@ -195,7 +197,8 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
             note = "No candidate on this sky: the ranked list and the VAE's list are empty (see summary.txt)."
         page = browser_html(pd.DataFrame(browser_rows, columns=["lists", "ranked_rank", "vae_rank", "object_id", "raj2000",
                                                                 "dej2000", "known", "rank_score", "score_hot_excess",
-                                                                "u_excess", "jk0", "abs_j", "excess_features"]),
+                                                                "u_excess", "jk0", "abs_j", "excess_features", "halpha_ew",
+                                                                "gaia_class"]),
                             figures, provenance(config_used), note)
         write_text(page, out_html)
         if out_dir.exists():
@@ -260,7 +263,7 @@ def _evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios:
                     n_scored: int, n_top: int) -> list[str]:
     """The lines of text beside a candidate's figure: both lists, the excess over the giant, the
     nearest known star, variability, distance."""
-    from ..evidence import companion_facts
+    from ..evidence import companion_facts, gaia_dr3_facts
 
     def number(value, fmt):
         return format(float(value), fmt) if value is not None and not pd.isna(value) and np.isfinite(float(value)) else "-"
@@ -276,6 +279,7 @@ def _evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios:
     lines.append(f"VAE: #{number(vae_rank, '.0f')} of {n_scored}, hot excess {number(row.get('score_hot_excess'), '.3g')}, "
                  f"symbiotic {number(row.get('score_symbiotic'), '.3g')}")
     lines.extend(companion_facts(row))
+    lines.extend(gaia_dr3_facts(row))
     if ranked_row is not None and ranked_row["nearest_known"]:
         lines.append(f"nearest known: {ranked_row['nearest_known']} ({number(ranked_row['nearest_known_distance'], '.1f')} sd)")
     lines.append("over the giant: " + ", ".join(f"{band} x{number(values[k], '.2g')}" for band, values in ratios.items()))
