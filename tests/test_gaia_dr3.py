@@ -198,3 +198,21 @@ def test_the_evidence_says_what_gaia_dr3_says():
     assert lines[2] == "Gaia DR3 long-period variable: P = 400 d, G amplitude 1.80 mag"
     assert gaia_dr3_facts({"ew_espels_halpha": np.nan, "best_class_name": None, "frequency": np.nan}) == []
     assert "absorption" in gaia_dr3_facts({"ew_espels_halpha": 0.5, "ew_espels_halpha_uncertainty": 0.05})[0]
+
+
+def test_candidate_tables_are_written_without_the_gaia_dr3_tables(tmp_path):
+    """A sky without any Gaia DR3 table: its evidence columns are all missing, and the candidate
+    table is still written as CSV, FITS and VOTable (text columns empty, not null)."""
+    from astropy.table import Table
+
+    from symfind.candidates import COLUMN_META, with_evidence_columns
+    from symfind.vo import write_fits, write_votable
+
+    evidence = gaia_dr3_evidence(np.array([1, 2]), pd.Series([pd.NA, pd.NA], dtype="Int64"), {})
+    table = with_evidence_columns(evidence.assign(halpha_term=0.0))
+    table = table[[c for c in table.columns if c in COLUMN_META]]
+    origin = {"symfind_version": "test", "date": "2026-12-02T00:00:00", "config_sha256": ""}
+    write_fits(table, COLUMN_META, tmp_path / "c.fits", origin)
+    write_votable(table, COLUMN_META, tmp_path / "c.vot", origin)
+    back = Table.read(tmp_path / "c.fits")
+    assert len(back) == 2 and np.ma.getmaskarray(back["gaia_lpv"]).all()  # empty text reads back as masked

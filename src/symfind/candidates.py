@@ -108,11 +108,13 @@ def candidate_table(scored: pd.DataFrame, matches: pd.DataFrame, n_top_features:
 def with_evidence_columns(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with the optional Gaia DR3 columns of :data:`COLUMN_META` it lacks (a scored table
     from a sky without them), empty; ``gaia_lpv`` as text (``true``/``false``/empty) so that every
-    table format writes it with its missing values."""
+    table format writes it with its missing values; text columns empty, not null, where unknown."""
     optional = {name: dtype for name, dtype in C.GAIA_DR3_EVIDENCE_COLUMNS.items() if name in COLUMN_META}
     optional["halpha_term"] = "float64"
     absent = {name: (None if dtype in ("str", "boolean") else np.nan) for name, dtype in optional.items() if name not in table.columns}
     out = table.assign(**absent) if absent else table
+    text = [name for name, dtype in optional.items() if dtype == "str"]
+    out = out.assign(**{name: out[name].where(out[name].notna(), "").astype(str) for name in text})
     lpv = pd.array(out["gaia_lpv"], dtype="boolean")
     return out.assign(gaia_lpv=np.where(pd.isna(lpv), "", np.where(lpv.fillna(False), "true", "false")),
                       gaia_dr3_source_id=pd.array(out["gaia_dr3_source_id"], dtype="Int64"))

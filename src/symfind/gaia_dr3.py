@@ -41,10 +41,18 @@ SYMBIOTIC_CLASS = "SYST"
 _LENIENT = {"ew_espels_halpha_flag", "is_cstar"}
 
 
+#: Every Gaia DR3 table a source answers for (:meth:`symfind.sources.Source.gaia_dr3`): the three
+#: tables and the DR2 -> DR3 map; their registries (symfind's columns -> dtype) and their keys.
+GAIA_DR3_SOURCE_TABLES: dict[str, dict[str, str]] = {**C.GAIA_DR3_TABLES, "dr2_neighbourhood": C.DR2_NEIGHBOURHOOD_COLUMNS}
+GAIA_DR3_KEYS: dict[str, str] = {**{name: "source_id" for name in C.GAIA_DR3_TABLES}, "dr2_neighbourhood": "dr2_source_id"}
+#: The Gaia archive's name of each (ADQL), as the test server serves them too.
+GAIA_DR3_ARCHIVE_TABLES: dict[str, str] = {name: f"gaiadr3.{name}" for name in GAIA_DR3_SOURCE_TABLES}
+
+
 def strict_columns(table: str) -> dict[str, str]:
     """The columns of Gaia DR3 table ``table`` that are checked and cast on reading (all of
     :data:`symfind.columns.GAIA_DR3_TABLES` but the two flags, normalised by :func:`normalise_flags`)."""
-    return {name: dtype for name, dtype in C.GAIA_DR3_TABLES[table].items() if name not in _LENIENT}
+    return {name: dtype for name, dtype in GAIA_DR3_SOURCE_TABLES[table].items() if name not in _LENIENT}
 
 
 def normalise_flags(frame: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -74,6 +82,46 @@ def normalise_flags(frame: pd.DataFrame, where: str) -> pd.DataFrame:
             flags = text.map(lambda t: pd.NA if t is None or t == "" else lookup[t]).astype("boolean")
         out = out.assign(is_cstar=flags)
     return out
+
+
+def checked_rows(name: str, frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """Rows of Gaia DR3 table ``name`` as read (a file) or returned (a TAP result), checked: every
+    column of its registry there (refused naming ``where`` and the column), the flags normalised
+    (:func:`normalise_flags`), in the registry's columns and order."""
+    from .io import coerce_columns, empty_table
+
+    registry = GAIA_DR3_SOURCE_TABLES[name]
+    if len(frame) == 0 and not len(frame.columns):
+        return empty_table(registry)
+    absent = [c for c in registry if c not in frame.columns]
+    if absent:
+        raise InputError(f"{where}: missing column(s) {', '.join(absent)}; found {', '.join(map(str, frame.columns))}")
+    frame = normalise_flags(coerce_columns(frame, strict_columns(name), where), where)
+    text = [c for c, dtype in registry.items() if dtype == "str"]
+    frame = frame.assign(**{c: frame[c].map(lambda x: None if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x))
+                                            or (isinstance(x, str) and not x.strip()) else str(x)).astype(object)
+                            for c in text})  # an empty text cell (a CSV, a service) is a missing value
+    return frame[list(registry)].reset_index(drop=True)
+
+
+def read_gaia_dr3_rows(name: str, path, ids: np.ndarray) -> pd.DataFrame:
+    """Rows of Gaia DR3 table ``name`` in file ``path`` whose key is one of ``ids`` (a Parquet file
+    is read with a row filter)."""
+    from .io import read_table
+
+    key = GAIA_DR3_KEYS[name]
+    wanted = [int(i) for i in pd.unique(np.asarray(ids, dtype=np.int64))]
+    frame = read_table(path, strict_columns(name), parquet_filters=[(key, "in", wanted)] if wanted else None)
+    frame = checked_rows(name, frame, str(path))
+    return frame[frame[key].isin(wanted)].reset_index(drop=True) if wanted else frame.iloc[:0]
+
+
+def gaia_dr3_adql(name: str, tables: Mapping[str, str] | None = None) -> str:
+    """The upload query of Gaia DR3 table ``name`` at the Gaia archive: its columns for the uploaded
+    ids (``TAP_UPLOAD.ids.source_id``; the DR2 ids for ``dr2_neighbourhood``)."""
+    table = (tables or GAIA_DR3_ARCHIVE_TABLES)[name]
+    columns = ", ".join(f"t.{column}" for column in GAIA_DR3_SOURCE_TABLES[name])
+    return f"SELECT {columns}\nFROM {table} AS t\nJOIN TAP_UPLOAD.ids AS u ON t.{GAIA_DR3_KEYS[name]} = u.source_id"
 
 
 def _unique_rows(table: pd.DataFrame, key: str, where: str) -> pd.DataFrame:

@@ -8,7 +8,8 @@ optionally export a sample sky as their CSV sources (the same objects under ever
 Tables: dr2.master, dr2.photometry, dr2.images (SkyMapper DR2), dr4.master, dr4.photometry,
 dr4.images (SkyMapper DR4), ext.twomass_psc, ext.gaia_dr2, ext.gaia_dr3, ext.allwise (SkyMapper's
 cross-match tables), external.gaiadr2_geometric_distance and external.gaiaedr3_distance (Bailer-Jones
-2018 and 2021 at the Gaia archive).
+2018 and 2021 at the Gaia archive), gaiadr3.astrophysical_parameters, gaiadr3.vari_classifier_result,
+gaiadr3.vari_long_period_variable and gaiadr3.dr2_neighbourhood (the Gaia archive's own).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import pandas as pd
 
 from symfind.mock.release import archive_columns, in_release, release_schema
 from symfind.releases import RELEASES
+from symfind.gaia_dr3 import GAIA_DR3_ARCHIVE_TABLES, GAIA_DR3_SOURCE_TABLES
 from symfind.sources.local import TABLE_ROLES, TABLE_SCHEMAS, survey_folder_tables
+from symfind.stages.gaia_dr3 import GAIA_DR3_FILES
 
 
 def release_tables() -> dict[str, dict[str, tuple[str, str, dict[str, str]]]]:
@@ -32,6 +35,9 @@ def release_tables() -> dict[str, dict[str, tuple[str, str, dict[str, str]]]]:
             schema_name, table = schema.tables[role].replace('"', "").split(".")
             registry = {theirs: TABLE_SCHEMAS[name][ours] for ours, theirs in archive_columns(schema, name)}
             tables.setdefault(schema_name, {}).setdefault(table, (name, release, registry))
+    for name, registry in GAIA_DR3_SOURCE_TABLES.items():  # the Gaia archive's own, for every release
+        schema_name, table = GAIA_DR3_ARCHIVE_TABLES[name].split(".")
+        tables.setdefault(schema_name, {}).setdefault(table, (name, "gaiadr3", dict(registry)))
     return tables
 
 
@@ -49,6 +55,7 @@ TITLES = {
     "dr4": "SkyMapper DR4 (symfind mock sky, the same objects under DR4 names)",
     "ext": "SkyMapper cross-match tables (symfind mock sky)",
     "external": "Gaia archive external tables (symfind mock sky)",
+    "gaiadr3": "Gaia DR3 tables: Halpha, variability classes, long-period variables, DR2 neighbourhood (symfind mock sky)",
 }
 
 
@@ -89,7 +96,13 @@ def rd_text(schema: str) -> str:
 
 
 def export_csv(sample_dir: Path, name: str, release: str, path: Path) -> int:
-    """Local table ``name`` of the sample (DR2 names) under ``release``'s names, as CSV."""
+    """Local table ``name`` of the sample (DR2 names) under ``release``'s names, as CSV (a Gaia DR3
+    table as it is; a sample without it gets an empty one)."""
+    if release == "gaiadr3":
+        file = sample_dir / GAIA_DR3_FILES[name]
+        frame = pd.read_parquet(file) if file.exists() else pd.DataFrame(columns=list(GAIA_DR3_SOURCE_TABLES[name]))
+        frame.to_csv(path, index=False, na_rep="")
+        return len(frame)
     frame = in_release(pd.read_parquet(survey_folder_tables(sample_dir)[name]), release_schema(release), name)
     frame.to_csv(path, index=False, na_rep="")  # full precision: DaCHS must serve the same numbers
     return len(frame)

@@ -10,6 +10,7 @@ rule fetch_gaia_dr3:
         evidence=TILE_PRODUCT("gaia_dr3"),
     params:
         source=SOURCE,
+        tap=TAP,
         release=config["release"],
         settings=config["gaia_dr3"],
     log:

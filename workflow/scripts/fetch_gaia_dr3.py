@@ -7,6 +7,7 @@ with job_logging(snakemake.log[0]):
         selected_parquet=snakemake.input.selected,
         out_parquet=snakemake.output.evidence,
         source=snakemake.params.source,
+        tap=snakemake.params.tap,
         release=snakemake.params.release,
         settings=snakemake.params.settings,
         tables={name: path for name, path in snakemake.input.items() if name != "selected"},

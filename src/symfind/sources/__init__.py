@@ -1,6 +1,6 @@
 """Where the survey data come from: one interface, two implementations.
 
-A *source* answers the three questions the workflow asks of the archives, each in the archives'
+A *source* answers the four questions the workflow asks of the archives, each in the archives'
 own schema (:mod:`symfind.columns`):
 
 - :meth:`Source.select` - the objects of one HEALPix tile (or, for tables on disk, of the whole
@@ -8,7 +8,9 @@ own schema (:mod:`symfind.columns`):
 - :meth:`Source.epochs` - the per-epoch photometry of given SkyMapper ``object_id`` values, each
   epoch with the ``night_mjd`` of its image;
 - :meth:`Source.distances` - the Bailer-Jones distances of given Gaia ``source_id`` values, and
-  the ids that have none.
+  the ids that have none;
+- :meth:`Source.gaia_dr3` - the rows of an optional Gaia DR3 table (Halpha, variability classes,
+  long-period variables, the DR2 -> DR3 map) for given ids.
 
 :class:`~symfind.sources.local.LocalTables` answers them from tables on disk (the embedded sample,
 or a user's files: CSV, Parquet, FITS, VOTable); :class:`~symfind.sources.tap.TapArchive` from the
@@ -49,6 +51,10 @@ class Source(Protocol):
     def distances(self, source_ids: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Bailer-Jones distances (pc) of ``source_ids``: ``(found, missing)``, see
         :func:`symfind.distances.lookup_distances`."""
+
+    def gaia_dr3(self, name: str, ids: np.ndarray) -> pd.DataFrame:
+        """The rows of Gaia DR3 table ``name`` (:data:`symfind.gaia_dr3.GAIA_DR3_SOURCE_TABLES`)
+        whose key is one of ``ids``, checked (:func:`symfind.gaia_dr3.checked_rows`)."""
 
 
 def open_source(source: str, tables: Mapping[str, str | Path] | None = None, tap: Mapping[str, Any] | None = None,

@@ -84,9 +84,12 @@ class LocalTables:
     :data:`TABLE_SCHEMAS` to paths (only those a call needs must be there)."""
 
     def __init__(self, tables: Mapping[str, str | Path], schema: ArchiveSchema = DEFAULT_SCHEMA) -> None:
-        unknown = sorted(set(tables) - set(TABLE_SCHEMAS))
+        from ..gaia_dr3 import GAIA_DR3_SOURCE_TABLES
+
+        unknown = sorted(set(tables) - set(TABLE_SCHEMAS) - set(GAIA_DR3_SOURCE_TABLES))
         if unknown:
-            raise InputError(f"local tables {unknown} are unknown; expected some of {', '.join(TABLE_SCHEMAS)}")
+            raise InputError(f"local tables {unknown} are unknown; expected some of "
+                             f"{', '.join([*TABLE_SCHEMAS, *GAIA_DR3_SOURCE_TABLES])}")
         self.tables = {name: Path(path) for name, path in tables.items() if path}
         self.schema = schema
 
@@ -162,3 +165,10 @@ class LocalTables:
         wanted = [("source_id", "in", np.unique(ids).tolist())]
         table = self._read("distances", parquet_filters=wanted)
         return lookup_distances(ids, table, str(distances_file))
+
+    def gaia_dr3(self, name: str, ids: np.ndarray) -> pd.DataFrame:
+        """The rows of Gaia DR3 table ``name`` (:data:`symfind.gaia_dr3.GAIA_DR3_SOURCE_TABLES`)
+        whose key (``source_id``; ``dr2_source_id`` for ``dr2_neighbourhood``) is one of ``ids``."""
+        from ..gaia_dr3 import read_gaia_dr3_rows
+
+        return read_gaia_dr3_rows(name, self._path(name), ids)

@@ -189,3 +189,15 @@ class TapArchive:
         frame = self._upload(runner, ids, "source_id", adql, f"distances of {len(ids)} sources")
         frame = self.schema.with_missing(frame, "distances") if len(frame.columns) else frame
         return lookup_distances(ids, typed(frame, self.schema.registry("distances"), what), what)
+
+    def gaia_dr3(self, name: str, ids: np.ndarray) -> pd.DataFrame:
+        """The rows of Gaia DR3 table ``name`` whose key is one of ``ids``, uploaded in chunks to the
+        Gaia archive (``tap.gaia``), with the distances' fault handling and resumable parts."""
+        from ..gaia_dr3 import checked_rows, gaia_dr3_adql
+
+        adql = gaia_dr3_adql(name)
+        log.info("Gaia DR3 %s ADQL on %s:\n%s", name, self.tap["gaia"], adql)
+        runner = runner_from_config(self.tap, "gaia")
+        ids = np.asarray(ids, dtype=np.int64)
+        frame = self._upload(runner, ids, "source_id", adql, f"Gaia DR3 {name} of {len(ids)} sources")
+        return checked_rows(name, frame, f"Gaia DR3 {name} from {self.tap['gaia']}")

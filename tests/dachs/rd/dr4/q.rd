@@ -41,6 +41,7 @@
       <values nullLiteral="-1"/>
     </column>
     <column name="gaia_dr3_dist1" type="real"/>
+    <column name="gaia_dr3_dist2" type="real"/>
     <column name="allwise_cntr" type="bigint">
       <values nullLiteral="-1"/>
     </column>
