@@ -1,4 +1,5 @@
-"""Stage 5: the analysed objects, the objects after the cuts inner-joined with their colours on ``object_id``."""
+"""Stage 5: the analysed objects, the objects after the cuts inner-joined with their colours on
+``object_id``, with their Gaia DR3 evidence (a left join)."""
 
 from __future__ import annotations
 
@@ -7,29 +8,30 @@ import pandas as pd
 from .io import InputError
 
 
-def merge_catalogue_colors(filtered: pd.DataFrame, colors: pd.DataFrame) -> pd.DataFrame:
-    """Inner join on ``object_id`` (one row per object; both sides must have unique ids)."""
-    for name, frame in (("filtered catalogue", filtered), ("colour table", colors)):
+def join_on_object_id(left: pd.DataFrame, right: pd.DataFrame, names: tuple[str, str], how: str) -> pd.DataFrame:
+    """``left`` joined to ``right`` on ``object_id`` (``how``: ``inner`` or ``left``), one row per
+    object: both sides must have unique ids and no other column in common (``names``: what the two
+    tables are, for the errors), in ``object_id`` order."""
+    for name, frame in zip(names, (left, right)):
         dup = frame["object_id"].duplicated()
         if dup.any():
             raise InputError(f"{name}: column 'object_id' must be unique; {int(dup.sum())} duplicate(s)")
-    clash = (set(filtered.columns) & set(colors.columns)) - {"object_id"}
+    clash = (set(left.columns) & set(right.columns)) - {"object_id"}
     if clash:
-        raise InputError(f"colour table: column(s) {sorted(clash)} also exist in the filtered catalogue")
-    merged = filtered.merge(colors, on="object_id", how="inner", validate="one_to_one")
+        raise InputError(f"{names[1]}: column(s) {sorted(clash)} also exist in the {names[0]}")
+    merged = left.merge(right, on="object_id", how=how, validate="one_to_one")
     return merged.sort_values("object_id", kind="stable", ignore_index=True)
+
+
+def merge_catalogue_colors(filtered: pd.DataFrame, colors: pd.DataFrame) -> pd.DataFrame:
+    """Inner join on ``object_id`` (one row per object; both sides must have unique ids)."""
+    return join_on_object_id(filtered, colors, ("filtered catalogue", "colour table"), "inner")
 
 
 def with_gaia_dr3(analysed: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
     """``analysed`` with the Gaia DR3 evidence of its objects (:data:`symfind.columns.GAIA_DR3_EVIDENCE_COLUMNS`),
     a left join on ``object_id``: an object without evidence keeps missing values (never dropped)."""
-    dup = evidence["object_id"].duplicated()
-    if dup.any():
-        raise InputError(f"Gaia DR3 evidence: column 'object_id' must be unique; {int(dup.sum())} duplicate(s)")
-    clash = (set(analysed.columns) & set(evidence.columns)) - {"object_id"}
-    if clash:
-        raise InputError(f"Gaia DR3 evidence: column(s) {sorted(clash)} also exist in the analysed table")
-    merged = analysed.merge(evidence, on="object_id", how="left", validate="one_to_one")
+    merged = join_on_object_id(analysed, evidence, ("analysed table", "Gaia DR3 evidence"), "left")
     for name in evidence.columns:
         if name.startswith("has_"):
             merged[name] = merged[name].fillna(False).astype(bool)
