@@ -11,7 +11,8 @@ from symfind.gaia_dr3 import dr3_source_ids, evidence_counts, gaia_dr3_evidence,
 from symfind.io import InputError
 from symfind.merge import with_gaia_dr3
 from symfind.ranking import ranking_features
-from symfind.stages.gaia_dr3 import GAIA_DR3_FILES, fetch_gaia_dr3
+from symfind.gaia_dr3 import GAIA_DR3_FILES
+from symfind.stages.gaia_dr3 import fetch_gaia_dr3
 from symfind.vae import flag_anomalies, symbiotic_score
 
 WEIGHTS = {**defaults("vae")["symbiotic"]}

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .io import InputError
+from .io import InputError, require_unique
 
 #: The optional tables, in the order of the config key ``gaia_dr3.tables``.
 GAIA_DR3_TABLE_NAMES: tuple[str, ...] = tuple(C.GAIA_DR3_TABLES)
@@ -47,6 +47,9 @@ GAIA_DR3_SOURCE_TABLES: dict[str, dict[str, str]] = {**C.GAIA_DR3_TABLES, "dr2_n
 GAIA_DR3_KEYS: dict[str, str] = {**{name: "source_id" for name in C.GAIA_DR3_TABLES}, "dr2_neighbourhood": "dr2_source_id"}
 #: The Gaia archive's name of each (ADQL), as the test server serves them too.
 GAIA_DR3_ARCHIVE_TABLES: dict[str, str] = {name: f"gaiadr3.{name}" for name in GAIA_DR3_SOURCE_TABLES}
+#: The file of each in a folder of survey tables (the sample's layout): the archive's name with
+#: ``_`` for the dot, as :func:`symfind.sources.local.survey_table_files` names the others.
+GAIA_DR3_FILES: dict[str, str] = {name: table.replace(".", "_") + ".parquet" for name, table in GAIA_DR3_ARCHIVE_TABLES.items()}
 
 
 def strict_columns(table: str) -> dict[str, str]:
@@ -124,14 +127,6 @@ def gaia_dr3_adql(name: str, tables: Mapping[str, str] | None = None) -> str:
     return f"SELECT {columns}\nFROM {table} AS t\nJOIN TAP_UPLOAD.ids AS u ON t.{GAIA_DR3_KEYS[name]} = u.source_id"
 
 
-def _unique_rows(table: pd.DataFrame, key: str, where: str) -> pd.DataFrame:
-    repeated = table[key].duplicated()
-    if repeated.any():
-        raise InputError(f"{where}: column {key!r} must be unique; {int(repeated.sum())} duplicate(s), "
-                         f"e.g. {table.loc[repeated, key].iloc[0]}")
-    return table
-
-
 def dr3_source_ids(dr2_ids: np.ndarray, neighbourhood: pd.DataFrame) -> pd.Series:
     """The Gaia DR3 ``source_id`` of each DR2 id (nullable ``Int64``; missing where the
     neighbourhood table has none): the DR3 neighbour nearest on the sky (``angular_distance``),
@@ -188,7 +183,7 @@ def gaia_dr3_evidence(object_ids: np.ndarray, dr3_ids: pd.Series, tables: Mappin
                     out[column] = _missing(dtype, n)
             out[f"has_{name}"] = np.zeros(n, dtype=bool)
             continue
-        rows = _unique_rows(rows, "source_id", where.get(name, name))
+        require_unique(rows["source_id"], f"{where.get(name, name)}: column 'source_id'")
         indexed = rows.set_index(pd.Index(pd.array(rows["source_id"], dtype="Int64")))
         position = indexed.index.get_indexer(ids)
         found = (position >= 0) & ids.notna().to_numpy()
@@ -205,9 +200,7 @@ def gaia_dr3_evidence(object_ids: np.ndarray, dr3_ids: pd.Series, tables: Mappin
                                                  out["ew_espels_halpha_flag"], trusted_flags)
     given_vari = tables.get("vari_classifier_result") is not None or tables.get("vari_long_period_variable") is not None
     lpv = (out["best_class_name"].astype(object) == LPV_CLASS).to_numpy() | out["has_vari_long_period_variable"].to_numpy()
-    out["gaia_lpv"] = pd.array(np.where(given_vari, lpv, False), dtype="boolean")
-    if not given_vari:
-        out["gaia_lpv"] = pd.array([pd.NA] * n, dtype="boolean")
+    out["gaia_lpv"] = pd.array(lpv if given_vari else [pd.NA] * n, dtype="boolean")
     return out[list(C.GAIA_DR3_EVIDENCE_COLUMNS)]
 
 

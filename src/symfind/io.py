@@ -348,6 +348,13 @@ def write_csv(frame: pd.DataFrame, handle) -> None:
         handle.write(text.translate(restore) if restore else text)
 
 
+def require_unique(values: pd.Series, what: str, why: str = "") -> None:
+    """Raise :class:`InputError` naming ``what`` (file and column) if ``values`` repeat."""
+    repeated = values.duplicated()
+    if repeated.any():
+        raise InputError(f"{what} must be unique{why}; {int(repeated.sum())} duplicate(s), e.g. {values[repeated].iloc[0]}")
+
+
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write ``frame`` atomically as CSV or Parquet (chosen by the file name)."""
     fmt = table_format(path)

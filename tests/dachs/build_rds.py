@@ -21,9 +21,8 @@ import pandas as pd
 
 from symfind.mock.release import archive_columns, in_release, release_schema
 from symfind.releases import RELEASES
-from symfind.gaia_dr3 import GAIA_DR3_ARCHIVE_TABLES, GAIA_DR3_SOURCE_TABLES
+from symfind.gaia_dr3 import GAIA_DR3_ARCHIVE_TABLES, GAIA_DR3_FILES, GAIA_DR3_SOURCE_TABLES
 from symfind.sources.local import TABLE_ROLES, TABLE_SCHEMAS, survey_folder_tables
-from symfind.stages.gaia_dr3 import GAIA_DR3_FILES
 
 
 def release_tables() -> dict[str, dict[str, tuple[str, str, dict[str, str]]]]:

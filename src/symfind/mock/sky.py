@@ -63,7 +63,7 @@ import pyarrow.parquet as pq
 
 from .. import columns as C
 from ..sources.local import SURVEY_TABLE_FILES, TABLE_SCHEMAS, TRUTH_FILE
-from ..stages.gaia_dr3 import GAIA_DR3_FILES
+from ..gaia_dr3 import GAIA_DR3_FILES
 from .gaia_dr3 import gaia_dr3_tables
 
 log = logging.getLogger(__name__)

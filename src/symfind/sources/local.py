@@ -19,7 +19,7 @@ import pandas as pd
 from .. import columns as C
 from ..distances import lookup_distances
 from ..epochs import join_epochs
-from ..io import InputError, read_table
+from ..io import InputError, read_table, require_unique
 from ..releases import TABLE_COLUMNS, ArchiveSchema, archive_schema
 from ..selection import Criterion, apply_selection, join_survey_tables
 from ..tiles import in_tile
@@ -72,13 +72,6 @@ def survey_folder_tables(folder: str | Path, names: tuple[str, ...] = tuple(SURV
     return {name: str(Path(folder) / files[name]) for name in names}
 
 
-def _require_unique(values: pd.Series, what: str, why: str = "") -> None:
-    """Raise :class:`InputError` naming ``what`` (file and column) if ``values`` repeat."""
-    repeated = values.duplicated()
-    if repeated.any():
-        raise InputError(f"{what} must be unique{why}; {int(repeated.sum())} duplicate(s), e.g. {values[repeated].iloc[0]}")
-
-
 class LocalTables:
     """A :class:`symfind.sources.Source` on tables on disk: ``tables`` maps the names of
     :data:`TABLE_SCHEMAS` to paths (only those a call needs must be there)."""
@@ -129,7 +122,7 @@ class LocalTables:
         if given:
             parts = {name: self._read(name) for name in ("master", *CROSSMATCH_TABLES)}
             for name, key in CROSSMATCH_KEYS.items():
-                _require_unique(parts[name][key].dropna(), f"{self.tables[name]}: column {key!r}",
+                require_unique(parts[name][key].dropna(), f"{self.tables[name]}: column {key!r}",
                                 " (the master table points at one row of it)")
             joined = join_survey_tables(parts["master"], parts["twomass_psc"], parts["gaia_dr2"], parts["allwise"])
             where = master.parent if len(given) == len(CROSSMATCH_TABLES) else master
@@ -138,7 +131,7 @@ class LocalTables:
             where = master
         if not len(joined):
             raise InputError(f"{where}: has no rows (a master table with objects was expected)")
-        _require_unique(joined["object_id"], f"{where}: column 'object_id'")
+        require_unique(joined["object_id"], f"{where}: column 'object_id'")
         return joined
 
     def select(self, criteria: list[Criterion], nside: int, tile: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -16,11 +16,6 @@ from ..sources import open_source, upload_parts
 
 log = logging.getLogger(__name__)
 
-#: The file of each Gaia DR3 table in a folder of survey tables (the sample's layout): the Gaia
-#: archive's name with ``_`` for the dot.
-GAIA_DR3_FILES: dict[str, str] = {name: f"gaiadr3_{name}.parquet" for name in GAIA_DR3_SOURCE_TABLES}
-
-
 def fetch_gaia_dr3(selected_parquet: str | Path, out_parquet: str | Path, source: str, release: str,
                    settings: Mapping[str, Any], tables: Mapping[str, str] | None = None,
                    tap: Mapping[str, Any] | None = None) -> pd.DataFrame:
