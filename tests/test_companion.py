@@ -97,6 +97,31 @@ def test_a_resolved_gaia_neighbour_at_1_arcsec_raises_the_blend_flag():
     assert out["score"].tolist() == pytest.approx([10.0, 20.0, 20.0])
 
 
+def test_a_star_too_faint_for_a_giant_loses_its_score_and_no_distance_changes_nothing():
+    """Three stars with the same nebular excess, flickering and Halpha: a giant (M_J -4.5 at its
+    distance's upper bound), a young star (0.0, where the absolute-magnitude cut's limit at r_est lets
+    it through) and one without a distance. The young star's score falls below 1% (P(giant) =
+    1 / (1 + exp(1.5 / 0.3))); the
+    other two keep the score that the same call without distances gives."""
+    from symfind.config import defaults
+    from symfind.cuts import brightest_abs_j
+
+    w = defaults("vae")["symbiotic"]
+    # abs_j at r_est; the upper bound twice as far: 1.5 mag brighter
+    bright = brightest_abs_j(np.array([-3.0, 1.0, np.nan]), np.array([2000.0, 400.0, np.nan]), np.array([4000.0, 800.0, np.nan]))
+    assert bright[:2] == pytest.approx([-3.0 - 5 * np.log10(2), 1.0 - 5 * np.log10(2)]) and np.isnan(bright[2])
+    evidence = (np.full(3, 20.0), np.full(3, 50.0), np.full(3, 3.0), np.ones(3), w)
+    without = symbiotic_score(*evidence, halpha_z=np.full(3, 30.0), halpha_error_nm=np.full(3, 0.1))
+    out = symbiotic_score(*evidence, halpha_z=np.full(3, 30.0), halpha_error_nm=np.full(3, 0.1), abs_j_bright=np.array([-4.5, 0.0, np.nan]))
+    assert out["giant"][0] > 0.99 and out["giant"][1] < 0.01 and out["giant"][2] == 1.0
+    assert out["score"][0] == pytest.approx(without["score"][0], rel=1e-3) and out["score"][2] == without["score"][2]
+    assert out["score"][1] < 0.01 * out["score"][0]
+    from symfind.evidence import companion_facts
+
+    assert any("too faint for a giant" in line for line in companion_facts({"giant_weight": out["giant"][1], "abs_j": 1.0}))
+    assert not any("giant" in line for line in companion_facts({"giant_weight": out["giant"][0], "abs_j": -3.0}))
+
+
 def test_a_master_table_without_the_gaia_neighbour_column_is_read_with_it_empty(tmp_path):
     """gaia_dr2_dist2 is optional: a user's master table without it reads, the column empty."""
     import pandas as pd

@@ -41,13 +41,14 @@ def test_hidden_labels_never_reach_the_ranker(monkeypatch):
     seen = []
     real = ranking.rank_scores
 
-    def spy(method, X_, known, anomaly, params, seed):
+    def spy(method, X_, known, anomaly, params, seed, prior=None):
         seen.append(known.copy())
-        return real(method, X_, known, anomaly, params, seed)
+        return real(method, X_, known, anomaly, params, seed, prior)
 
     monkeypatch.setattr(ranking, "rank_scores", spy)
     evaluate_ranking(table, X, labels, PARAMS, baselines={})
     splits = list(split_labels(labels, PARAMS["label_fraction"], PARAMS["n_splits"], PARAMS["seed"]))
+    assert len(seen) == len(splits) * len(ranking.RANK_METHODS)  # the ranker was called on every split
     per_split = len(seen) // len(splits)
     for k, (known, hidden) in enumerate(splits):
         for mask in seen[k * per_split:(k + 1) * per_split]:
@@ -177,3 +178,25 @@ def test_truth_precision_counts_uncatalogued_finds():
     row = evaluation[(evaluation["method"] == "perfect") & (evaluation["split"] == "mean")].iloc[0]
     # 10 flagged among the 95 not known: the 5 hidden and the 5 uncatalogued ones
     assert row["n_flagged"] == 10 and row["recall"] == 1.0 and row["precision"] == 0.5 and row["precision_truth"] == 1.0
+
+
+def test_the_giant_prior_puts_a_star_too_faint_for_a_giant_below_the_giants():
+    """The ranking's score is the PU score times the scored table's giant_weight (rank.giant_prior):
+    a young star that looks like the known stars in every feature ranks below the giants like it;
+    with the prior off, or a table without the column, the scores are the forests' own."""
+    X, labels = _toy()
+    faint = np.flatnonzero(~labels)[:3]
+    X[faint] = X[labels].mean(axis=0)  # colours like the known stars'
+    weight = np.ones(len(X))
+    weight[faint] = 0.01
+    table = pd.DataFrame({"giant_weight": weight})
+    prior = ranking.giant_prior(table, PARAMS)
+    np.testing.assert_array_equal(prior, weight)
+    own, _ = ranking.rank_scores("pu_bagging", X, labels, np.zeros(len(X)), PARAMS, 1)
+    scores, _ = ranking.rank_scores("pu_bagging", X, labels, np.zeros(len(X)), PARAMS, 1, prior)
+    np.testing.assert_allclose(scores, own * weight)
+    others = np.setdiff1d(np.flatnonzero(~labels), faint)
+    assert own[faint].min() > np.median(own[others])  # the forests alone rank them high
+    assert scores[faint].max() < np.median(scores[others])
+    assert ranking.giant_prior(table, {**PARAMS, "giant_prior": False}) is None
+    assert ranking.giant_prior(pd.DataFrame({"x": np.ones(3)}), PARAMS) is None

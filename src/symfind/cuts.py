@@ -41,6 +41,18 @@ def absolute_j(j_m: np.ndarray, r_pc: np.ndarray, ebv: np.ndarray, aj_per_ebv: f
     return np.asarray(j_m, dtype=np.float64) - distance_modulus(r_pc) - aj_per_ebv * np.asarray(ebv, dtype=np.float64)
 
 
+def brightest_abs_j(abs_j: np.ndarray, r_est_pc: np.ndarray, r_hi_pc: np.ndarray) -> np.ndarray:
+    """The brightest absolute J the distance allows (mag): ``abs_j`` moved from the distance's
+    estimate ``r_est`` to its upper bound ``r_hi`` (Bailer-Jones et al.: the 84th percentile),
+    ``abs_j - 5 log10(r_hi / r_est)``; NaN where either distance is missing or <= 0. A star with a
+    poor parallax has a far upper bound and so a bright limit: it is never taken for a dwarf."""
+    r_est = np.asarray(r_est_pc, dtype=np.float64)
+    r_hi = np.asarray(r_hi_pc, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where((r_est > 0) & (r_hi > 0), r_hi / r_est, np.nan)
+        return np.asarray(abs_j, dtype=np.float64) - 5.0 * np.log10(ratio)
+
+
 def dereddened_jk(j_m: np.ndarray, k_m: np.ndarray, ebv: np.ndarray, ejk_per_ebv: float) -> np.ndarray:
     """Extinction-corrected colour ``(J - K) - E(J-K)`` (mag)."""
     return np.asarray(j_m, dtype=np.float64) - np.asarray(k_m, dtype=np.float64) - ejk_per_ebv * np.asarray(ebv, dtype=np.float64)

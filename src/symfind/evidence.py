@@ -254,8 +254,9 @@ def excess_sigmas(row: pd.Series) -> dict[str, float]:
 def companion_facts(row: Mapping[str, Any]) -> list[str]:
     """What the two-component test (:mod:`symfind.companion`) and the blend flag say of one object
     (a row of the scored table), as lines of text for its evidence: which fit the excess prefers, by
-    how much (the log-likelihood ratio, natural log), the fitted companion, and a Gaia neighbour
-    inside the PSF. Nothing where the object has no such columns."""
+    how much (the log-likelihood ratio, natural log), the fitted companion, a Gaia neighbour
+    inside the PSF, and a star too faint to be a giant (``giant_weight`` below 0.5). Nothing where
+    the object has no such columns."""
     def finite(value) -> bool:
         return value is not None and not pd.isna(value) and np.isfinite(float(value))
 
@@ -271,6 +272,10 @@ def companion_facts(row: Mapping[str, Any]) -> list[str]:
             lines.append(f"Balmer jump in absorption: a {star} over a {nebula}, ln L ratio {float(llr):.1f}")
     if bool(row.get("blend_flag", False)):
         lines.append(f"blend: a Gaia source {float(row.get('gaia_dr2_dist2')):.1f}\" away, inside the PSF (its light may be the excess)")
+    weight = row.get("giant_weight")
+    if finite(weight) and float(weight) < 0.5:
+        lines.append(f"too faint for a giant: P(giant) {float(weight):.2f} from M_J {float(row.get('abs_j')):.1f} "
+                     "(a young star or a dwarf; the score is multiplied by it)")
     return lines
 
 

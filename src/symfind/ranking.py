@@ -182,18 +182,35 @@ def nearest_known_scores(X: np.ndarray, known: np.ndarray, anomaly: np.ndarray) 
     return percentile * np.exp(-distance / max(scale, 1e-12))
 
 
+def giant_prior(table: pd.DataFrame, params: Mapping[str, Any]) -> np.ndarray | None:
+    """What the ranking's score is multiplied by (``rank.giant_prior``): the scored table's
+    ``giant_weight`` (:func:`symfind.vae.giant_weight`, 1 where unknown), or None where the prior is
+    off or the table lacks it.
+
+    A symbiotic star holds a giant, and the labels cannot teach it: the bags' negatives are drawn
+    at random from the sky, so a young star or a dwarf that the absolute-magnitude cut lets through
+    is rare among them, and where its colours resemble a known star's (a young star's accretion has
+    a Balmer jump in emission too) the forests rank it with them."""
+    if not bool(with_defaults("rank", params)["giant_prior"]) or "giant_weight" not in table.columns:
+        return None
+    return np.nan_to_num(table["giant_weight"].to_numpy(dtype=np.float64, na_value=np.nan), nan=1.0)
+
+
 def rank_scores(method: str, X: np.ndarray, known: np.ndarray, anomaly: np.ndarray, params: Mapping[str, Any],
-                seed: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """Scores of one ranking method (higher = more like the known symbiotic stars) and, where the
-    method has them, feature importances. ``known`` is the only label information passed.
-    ``params``: the ``rank`` section (settings it leaves out from the shipped config)."""
+                seed: int, prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Scores of one ranking method (higher = more like the known symbiotic stars), multiplied by
+    ``prior`` where given (:func:`giant_prior`), and, where the method has them, feature
+    importances. ``known`` is the only label information passed. ``params``: the ``rank`` section
+    (settings it leaves out from the shipped config)."""
     params = with_defaults("rank", params)
     if method == "pu_bagging":
-        return pu_bagging_scores(X, known, seed, n_bags=int(params["n_bags"]), n_trees=int(params["n_trees"]),
-                                 threads=int(params.get("threads", 1)))
-    if method == "nearest_known":
-        return nearest_known_scores(X, known, anomaly), None
-    raise InputError(f"rank.method {method!r} is unknown; expected one of {', '.join(RANK_METHODS)}")
+        scores, importances = pu_bagging_scores(X, known, seed, n_bags=int(params["n_bags"]), n_trees=int(params["n_trees"]),
+                                                threads=int(params.get("threads", 1)))
+    elif method == "nearest_known":
+        scores, importances = nearest_known_scores(X, known, anomaly), None
+    else:
+        raise InputError(f"rank.method {method!r} is unknown; expected one of {', '.join(RANK_METHODS)}")
+    return (scores if prior is None else scores * prior), importances
 
 
 def split_labels(labels: np.ndarray, fraction: float, n_splits: int, seed: int):
@@ -217,12 +234,14 @@ def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, par
     ``precision_truth``: the share of the flagged objects that are symbiotic, catalogued or not
     (an uncatalogued symbiotic star in the top counts against ``recall`` but is a find)."""
     anomaly = table["anomaly_score"].to_numpy(dtype=np.float64)
+    prior = giant_prior(table, params)
     rows = []
     for split, (known, hidden) in enumerate(split_labels(labels, float(params["label_fraction"]), int(params["n_splits"]),
                                                          int(params["seed"]))):
-        scores = {f"rank:{m}": rank_scores(m, X, known, anomaly, params, int(params["seed"]) + split)[0] for m in RANK_METHODS}
+        seed = int(params["seed"]) + split
+        scores = {f"rank:{m}": rank_scores(m, X, known, anomaly, params, seed, prior)[0] for m in RANK_METHODS}
         for name, X_other in (alternatives or {}).items():
-            scores[f"rank:pu_bagging {name}"] = rank_scores("pu_bagging", X_other, known, anomaly, params, int(params["seed"]) + split)[0]
+            scores[f"rank:pu_bagging {name}"] = rank_scores("pu_bagging", X_other, known, anomaly, params, seed, prior)[0]
         scores.update(baselines)
         for fraction in params["top_fractions"]:
             n_flag = n_flagged(len(table), fraction)
@@ -344,7 +363,8 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
         order = np.argsort(-np.where(labels, -np.inf, anomaly), kind="stable")  # the VAE's order
         problem = skipped
     else:
-        scores, importances = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]))
+        scores, importances = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]),
+                                          giant_prior(table, params))
         if importances is None:  # nearest_known has none: report the PU forests' view of the features
             _, importances = pu_bagging_scores(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]),
                                                n_trees=int(params["n_trees"]), threads=int(params["threads"]))

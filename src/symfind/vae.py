@@ -459,7 +459,8 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
                     uv_excess_z: np.ndarray | None = None,
                     halpha_z: np.ndarray | None = None,
                     halpha_error_nm: np.ndarray | None = None,
-                    lpv: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                    lpv: np.ndarray | None = None,
+                    abs_j_bright: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The default score (``vae.score: symbiotic``): the hot excess, weighed by what makes it
     symbiotic, plus the flickering that an accreting white dwarf shows without a large excess.
 
@@ -516,12 +517,23 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
       so its u detections count as phase-selected in full (``selection = 1`` whatever
       ``det_bias_u`` says) and its hot excess is multiplied by ``lpv_factor``; a D-type symbiotic
       star's Mira keeps its Halpha and its flickering.
+    - ``giant``: the whole score is multiplied by ``1 / (1 + exp((abs_j_bright - giant_abs_j) /
+      giant_width_mag))``, the probability that the star is luminous enough to be a giant
+      (``abs_j_bright``: :func:`symfind.cuts.brightest_abs_j`, the absolute J at the distance's upper
+      bound; 1 where unknown). A symbiotic star's cool component is a red giant or an AGB star
+      (Mikolajewska 2007, Baltic Astron. 16, 1; Belczynski et al. 2000): with the selection's
+      (J - K)0 > 0.85 that is K5 III and later, M_J below about -2.5 (Bessell & Brett 1988, PASP
+      100, 1134, colours; the M giants of van Belle et al. 1999, AJ 117, 521). A young star (its
+      accretion shock has a Balmer jump in emission and Halpha too, and its disc reddens J - K) or a
+      dwarf that the absolute-magnitude cut lets through is fainter than that, and no colour tells
+      it from a symbiotic star.
 
     ``weights``: ``flicker_weight``, ``detection_power``, ``phase_bias_mag`` (needed with
     ``det_bias_u``), ``blend_radius_arcsec`` and ``blend_factor``, ``halpha_weight`` and
-    ``halpha_min_nm`` (needed with ``halpha_z``), ``lpv_factor`` (needed with ``lpv``)
-    (``vae.symbiotic``). Returns ``score`` and its factors ``jump``, ``phase``, ``blend_flag``,
-    ``flicker`` and ``halpha`` (the multiplying terms less 1)."""
+    ``halpha_min_nm`` (needed with ``halpha_z``), ``lpv_factor`` (needed with ``lpv``),
+    ``giant_abs_j`` and ``giant_width_mag`` (needed with ``abs_j_bright``) (``vae.symbiotic``).
+    Returns ``score`` and its factors ``jump``, ``phase``, ``blend_flag``, ``flicker`` and
+    ``halpha`` (the multiplying terms less 1) and ``giant``."""
     from scipy.special import expit
 
     llr = np.nan_to_num(np.asarray(companion_llr, dtype=np.float64), nan=0.0)
@@ -557,9 +569,25 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
         with np.errstate(divide="ignore", invalid="ignore"):
             beyond = z - float(weights["halpha_min_nm"]) / error
         halpha = float(weights["halpha_weight"]) * np.where(np.isfinite(beyond), ndtr(beyond), 0.0)
+    giant = np.ones(len(det))
+    if abs_j_bright is not None:
+        giant = giant_weight(abs_j_bright, float(weights["giant_abs_j"]), float(weights["giant_width_mag"]))
     weighed = np.clip(np.asarray(hot_score, dtype=np.float64), 0.0, None) * jump * phase * blend
-    return {"score": (1.0 + weighed) * (1.0 + flicker) * (1.0 + halpha) - 1.0,
-            "jump": jump, "phase": phase, "blend_flag": blend_flag, "flicker": flicker, "halpha": halpha}
+    return {"score": giant * ((1.0 + weighed) * (1.0 + flicker) * (1.0 + halpha) - 1.0),
+            "jump": jump, "phase": phase, "blend_flag": blend_flag, "flicker": flicker, "halpha": halpha,
+            "giant": giant}
+
+
+def giant_weight(abs_j_bright: np.ndarray, giant_abs_j: float, width_mag: float) -> np.ndarray:
+    """The probability that a star is a giant, from the brightest absolute J its distance allows
+    (``abs_j_bright``, mag): ``1 / (1 + exp((abs_j_bright - giant_abs_j) / width_mag))``, 1 where
+    unknown (no distance is no evidence). ``width_mag`` 0: a step at ``giant_abs_j``."""
+    from scipy.special import expit
+
+    bright = np.asarray(abs_j_bright, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = expit((giant_abs_j - bright) / width_mag) if width_mag > 0 else (bright < giant_abs_j).astype(np.float64)
+    return np.where(np.isfinite(bright), weight, 1.0)
 
 
 def joint_significance(significances: np.ndarray) -> np.ndarray:
@@ -612,6 +640,16 @@ def _gaia_dr3_inputs(rows: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray 
              if z is not None and "ew_espels_halpha_uncertainty" in rows else None)
     lpv = rows["gaia_lpv"].to_numpy(dtype=object) if "gaia_lpv" in rows else None
     return z, error, lpv
+
+
+def _abs_j_bright(rows: pd.DataFrame) -> np.ndarray | None:
+    """The brightest absolute J the distance allows (:func:`symfind.cuts.brightest_abs_j`), None
+    where the table lacks ``abs_j``, ``r_est`` or ``r_hi`` (a user's table without distances)."""
+    from .cuts import brightest_abs_j
+
+    if not all(c in rows.columns for c in ("abs_j", "r_est", "r_hi")):
+        return None
+    return brightest_abs_j(*(rows[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in ("abs_j", "r_est", "r_hi")))
 
 
 def model_data(merged: pd.DataFrame, params: Mapping[str, Any], a_per_ebv: Mapping[str, float] | None = None):
@@ -692,7 +730,7 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
                                 _column_or(rows, ("gaia_dr2_dist2",), np.nan), neighbour_llr,
                                 _column_or(rows, ("det_bias_u",), np.nan),
                                 excess["z"][:, names.index("u_v")] if "u_v" in names else None,
-                                *_gaia_dr3_inputs(rows))
+                                *_gaia_dr3_inputs(rows), _abs_j_bright(rows))
     anomaly = {"symbiotic": symbiotic["score"], "hot_excess": excess["score"]}.get(score_name, result.anomaly_score)
     ids = merged["object_id"].to_numpy(dtype=np.int64)[observed]
     rank, is_candidate = flag_anomalies(ids, anomaly, float(params["anomaly_fraction"]))
@@ -714,6 +752,7 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
             "blend_flag": symbiotic["blend_flag"],
             "flicker_term": symbiotic["flicker"],
             "halpha_term": symbiotic["halpha"],
+            "giant_weight": symbiotic["giant"],
             "reconstruction_loss": result.reconstruction_loss,
             "kl": result.kl,
             "hot_excess_chi2": excess["statistic"],
