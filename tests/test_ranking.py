@@ -196,7 +196,10 @@ def test_the_giant_prior_puts_a_star_too_faint_for_a_giant_below_the_giants():
     scores, _ = ranking.rank_scores("pu_bagging", X, labels, np.zeros(len(X)), PARAMS, 1, prior)
     np.testing.assert_allclose(scores, own * weight)
     others = np.setdiff1d(np.flatnonzero(~labels), faint)
-    assert own[faint].min() > np.median(own[others])  # the forests alone rank them high
-    assert scores[faint].max() < np.median(scores[others])
+    # the forests alone rank them above most of the sky; with the prior more objects rank above
+    # the best of them than ranked above the worst of them before
+    above_worst_before = int((own[others] > own[faint].min()).sum())
+    above_best_after = int((scores[others] > scores[faint].max()).sum())
+    assert above_worst_before < 0.2 * len(others) and above_best_after > 5 * above_worst_before
     assert ranking.giant_prior(table, {**PARAMS, "giant_prior": False}) is None
     assert ranking.giant_prior(pd.DataFrame({"x": np.ones(3)}), PARAMS) is None

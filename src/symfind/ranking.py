@@ -112,12 +112,15 @@ def ranking_features(rows: pd.DataFrame, feature_set: str,
 PARALLEL_BAGS_MIN_ROWS = 20_000
 
 
-def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 5,
+def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 10,
                       n_trees: int = 20, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """PU-bagging scores (0-1) of every row and the forests' mean feature importances.
 
     ``known``: boolean mask of the labelled positives, the only labels this function sees. Each bag
-    draws ``draw_factor`` x (number known) unlabelled rows as provisional negatives; an unlabelled
+    draws ``draw_factor`` x (number known) unlabelled rows (at least 50) as provisional negatives
+    (``rank.draw_factor``; Mordelet & Vert 2014 draw as many as there are positives, but with a few
+    tens of known stars a bag that small rarely holds a Mira or a young star, a few per cent of the
+    sky each, and the forests cannot learn them as negatives); an unlabelled
     row's score is the mean out-of-bag probability; a known row's, the mean in-bag probability.
     ``threads``: bags fitted and scored at once (the trees release the GIL). The scores do not
     depend on it: every bag's draws are made first, in order, and the bags' votes are summed in
@@ -204,8 +207,8 @@ def rank_scores(method: str, X: np.ndarray, known: np.ndarray, anomaly: np.ndarr
     (settings it leaves out from the shipped config)."""
     params = with_defaults("rank", params)
     if method == "pu_bagging":
-        scores, importances = pu_bagging_scores(X, known, seed, n_bags=int(params["n_bags"]), n_trees=int(params["n_trees"]),
-                                                threads=int(params.get("threads", 1)))
+        scores, importances = pu_bagging_scores(X, known, seed, n_bags=int(params["n_bags"]), draw_factor=int(params["draw_factor"]),
+                                                n_trees=int(params["n_trees"]), threads=int(params.get("threads", 1)))
     elif method == "nearest_known":
         scores, importances = nearest_known_scores(X, known, anomaly), None
     else:
@@ -367,7 +370,8 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
                                           giant_prior(table, params))
         if importances is None:  # nearest_known has none: report the PU forests' view of the features
             _, importances = pu_bagging_scores(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]),
-                                               n_trees=int(params["n_trees"]), threads=int(params["threads"]))
+                                               draw_factor=int(params["draw_factor"]), n_trees=int(params["n_trees"]),
+                                               threads=int(params["threads"]))
         nearest, distance = nearest_known_star(X, labels, known_names)
         order = np.argsort(-np.where(labels, -np.inf, scores), kind="stable")
         problem = None
