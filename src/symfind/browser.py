@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .vetting import CHOICES, CLASSES, LABEL_COLUMNS, VERDICTS
+
 #: Columns of the browser's table: (key in the rows, header, number format or None for text).
 BROWSER_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("lists", "lists", None),
@@ -30,7 +32,13 @@ BROWSER_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("excess_features", "u/v colours too blue", None),
     ("halpha_ew", "Gaia Halpha pEW (nm, < 0: emission)", "{:+.2f}"),
     ("gaia_class", "Gaia DR3 class", None),
+    ("vet_order", "next to vet #", "{:.0f}"),
+    ("rank_disagreement", "bags' spread", "{:.3f}"),
+    ("verdict", "verdict", None),
 )
+#: Where the page keeps the verdicts in the browser's storage (localStorage), keyed by object id
+#: inside: the same key on every run, so that a later run's page on the same sky shows them.
+STORAGE_KEY = "symfind.verdicts"
 
 
 def sky_links(ra: float, dec: float) -> dict[str, str]:
@@ -71,11 +79,23 @@ def browser_html(rows: pd.DataFrame, figures: Mapping[int, Path], origin: Mappin
             text, sort_key = _cell(row.get(key), fmt)
             cells.append(f'<td data-sort="{html.escape(sort_key)}">{html.escape(text)}</td>')
         link_attrs = " ".join(f'data-{name.lower()}="{html.escape(url)}"' for name, url in links.items())
-        body.append(f'<tr data-object="{int(row["object_id"])}" {link_attrs}>{"".join(cells)}</tr>')
+        def attribute(key):
+            value = row.get(key)
+            return "" if value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value)) else str(value)
+
+        vetted = " ".join(f'data-{name}="{html.escape(attribute(key))}"'
+                          for name, key in (("file-verdict", "vetted_verdict"), ("file-class", "vetted_class"),
+                                            ("file", "vetted_file"), ("vet-order", "vet_order"),
+                                            ("ranked-rank", "ranked_rank"), ("vae-rank", "vae_rank")))
+        body.append(f'<tr data-object="{int(row["object_id"])}" {link_attrs} {vetted}>{"".join(cells)}</tr>')
     data = json.dumps(images).replace("</", "<\\/")
     made = (f"symfind {html.escape(origin['symfind_version'])}, {html.escape(origin['date'])} UTC, "
             f"config SHA-256 {html.escape(origin['config_sha256'][:16])}")
-    return _PAGE.format(head=head, body="\n".join(body), data=data, made=made, n=len(body), note=html.escape(note))
+    vocabulary = json.dumps({"choices": [list(choice) for choice in CHOICES], "verdicts": list(VERDICTS),
+                             "classes": list(CLASSES), "columns": list(LABEL_COLUMNS), "storage_key": STORAGE_KEY,
+                             "verdict_column": [k for k, _, _ in BROWSER_COLUMNS].index("verdict")})
+    return _PAGE.format(head=head, body="\n".join(body), data=data, made=made, n=len(body), note=html.escape(note),
+                        vocabulary=vocabulary.replace("</", "<\\/"), vetting_script=_VETTING_SCRIPT)
 
 
 _PAGE = """<!DOCTYPE html>
@@ -94,21 +114,36 @@ tr:hover {{ background: #f3f7ff; cursor: pointer; }} tr.open {{ background: #dde
 #detail img {{ max-width: 100%; border: 1px solid #ccc; }}
 #links a {{ margin-right: 1em; }}
 .note {{ color: #555; font-size: 12px; }}
+.warning {{ color: #a00; font-weight: bold; }}
+#verdict-buttons button {{ margin: 2px; }} #verdict-buttons button.chosen {{ background: #8c8; }}
+#vetting {{ margin: 0.5em 0; }}
 </style></head>
 <body>
 <h1>symfind candidates</h1>
 <p class="note">{note}</p>
 <p class="note">Click a column to sort, type to filter, click a row for its evidence figure and sky links. Made by {made}.</p>
 <p><label>Filter: <input id="filter" type="search" placeholder="name, id, list ..." size="30"></label>
-<span id="count">{n}</span> of {n} objects shown</p>
+<span id="count">{n}</span> of {n} objects shown.
+<button id="order-ranked" type="button">ranked order</button>
+<button id="order-next" type="button" title="unvetted objects where the ranking's bags disagree most first">next to vet</button>
+<button id="export-labels" type="button">export verdicts (labels CSV)</button>
+<label>import verdicts: <input id="import-labels" type="file" accept=".csv,text/csv"></label>
+<span id="vetting-status" class="note"></span></p>
+<p id="storage-warning" class="warning" hidden></p>
 <div id="layout">
 <div id="list"><table id="candidates"><thead><tr>{head}</tr></thead>
 <tbody>
 {body}
 </tbody></table></div>
-<div id="detail"><h2 id="detail-title">Click a candidate</h2><p id="links"></p><img id="figure" alt=""></div>
+<div id="detail"><h2 id="detail-title">Click a candidate</h2><p id="links"></p>
+<div id="vetting"><div id="verdict-buttons"></div>
+<label>Note: <input id="verdict-note" type="text" size="50" placeholder="optional, saved with the verdict"></label>
+<span id="verdict-now" class="note"></span></div>
+<img id="figure" alt=""></div>
 </div>
 <script type="application/json" id="figures">{data}</script>
+<script type="application/json" id="vocabulary">{vocabulary}</script>
+<script>{vetting_script}</script>
 <script>
 (function () {{
   var figures = JSON.parse(document.getElementById("figures").textContent);
@@ -152,6 +187,7 @@ tr:hover {{ background: #f3f7ff; cursor: pointer; }} tr.open {{ background: #dde
     document.getElementById("count").textContent = shown;
   }});
   function open(row) {{
+    if (window.symfindVetting) window.symfindVetting.show(row);
     Array.prototype.forEach.call(tbody.rows, function (r) {{ r.classList.remove("open"); }});
     row.classList.add("open");
     var id = row.getAttribute("data-object");
@@ -177,4 +213,218 @@ tr:hover {{ background: #f3f7ff; cursor: pointer; }} tr.open {{ background: #dde
 }})();
 </script>
 </body></html>
+"""
+
+
+#: The page's vetting: verdict buttons for the candidate shown, the verdicts in the browser's
+#: storage (a warning where there is none: then they live until the page is closed, and leaving
+#: with verdicts not exported asks first), export to and import from the labels file, and the
+#: "next to vet" order. Plain script, no network, works from file://.
+_VETTING_SCRIPT = r"""
+(function () {
+  var vocab = JSON.parse(document.getElementById("vocabulary").textContent);
+  var tbody = document.getElementById("candidates").tBodies[0];
+  var status = document.getElementById("vetting-status");
+  var warning = document.getElementById("storage-warning");
+  var memory = {};
+  var storage = null;
+  var unexported = false;
+  try {
+    window.localStorage.setItem(vocab.storage_key + ".probe", "1");
+    window.localStorage.removeItem(vocab.storage_key + ".probe");
+    storage = window.localStorage;
+  } catch (e) {
+    storage = null;
+  }
+  if (!storage) {
+    warning.hidden = false;
+    warning.textContent = "This browser gives the page no storage: verdicts live only until the page is closed. " +
+      "Export them (labels CSV) before you leave.";
+  }
+  function load() {
+    if (!storage) return memory;
+    try { return JSON.parse(storage.getItem(vocab.storage_key) || "{}"); } catch (e) { return {}; }
+  }
+  function save(all) {
+    if (!storage) { memory = all; return; }
+    storage.setItem(vocab.storage_key, JSON.stringify(all));
+  }
+  function label(v) {
+    if (!v) return "";
+    for (var i = 0; i < vocab.choices.length; i++) {
+      if (vocab.choices[i][0] === v.verdict && vocab.choices[i][1] === (v["class"] || "")) return vocab.choices[i][2];
+    }
+    return v.verdict + (v["class"] ? " (" + v["class"] + ")" : "");
+  }
+  function refreshRow(row, all) {
+    var id = row.getAttribute("data-object");
+    var cell = row.cells[vocab.verdict_column];
+    var mine = all[id];
+    var text = "", sortKey = "";
+    if (mine) { text = label(mine); sortKey = text.toLowerCase(); }
+    else if (row.getAttribute("data-file-verdict")) {
+      text = label({verdict: row.getAttribute("data-file-verdict"), "class": row.getAttribute("data-file-class")}) +
+        " [" + row.getAttribute("data-file") + "]";
+      sortKey = text.toLowerCase();
+    }
+    cell.textContent = text;
+    cell.setAttribute("data-sort", sortKey);
+  }
+  function refreshAll() {
+    var all = load();
+    Array.prototype.forEach.call(tbody.rows, function (row) { refreshRow(row, all); });
+    var n = Object.keys(all).length;
+    status.textContent = n + " verdict" + (n === 1 ? "" : "s") + " in this browser" + (unexported ? " (not yet exported)" : "");
+  }
+  var current = null;
+  var buttons = document.getElementById("verdict-buttons");
+  var note = document.getElementById("verdict-note");
+  var now = document.getElementById("verdict-now");
+  vocab.choices.forEach(function (choice) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = choice[2];
+    b.setAttribute("data-verdict", choice[0]);
+    b.setAttribute("data-class", choice[1]);
+    b.addEventListener("click", function () {
+      if (!current) return;
+      var all = load();
+      var id = current.getAttribute("data-object");
+      all[id] = {verdict: choice[0], "class": choice[1], note: note.value, time: new Date().toISOString()};
+      save(all);
+      unexported = true;
+      show(current);
+      refreshAll();
+    });
+    buttons.appendChild(b);
+  });
+  note.addEventListener("change", function () {
+    if (!current) return;
+    var all = load();
+    var id = current.getAttribute("data-object");
+    if (all[id]) { all[id].note = note.value; all[id].time = new Date().toISOString(); save(all); unexported = true; refreshAll(); }
+  });
+  function show(row) {
+    current = row;
+    var v = load()[row.getAttribute("data-object")];
+    note.value = v ? (v.note || "") : "";
+    now.textContent = v ? "verdict: " + label(v) + ", " + v.time :
+      (row.getAttribute("data-file-verdict") ? "in " + row.getAttribute("data-file") + ": " +
+        label({verdict: row.getAttribute("data-file-verdict"), "class": row.getAttribute("data-file-class")}) : "no verdict yet");
+    Array.prototype.forEach.call(buttons.children, function (b) {
+      var chosen = v && b.getAttribute("data-verdict") === v.verdict && b.getAttribute("data-class") === (v["class"] || "");
+      b.classList.toggle("chosen", !!chosen);
+    });
+  }
+  function quote(value) {
+    var s = value === undefined || value === null ? "" : String(value);
+    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  function toCsv(all) {
+    var lines = [vocab.columns.join(",")];
+    Object.keys(all).sort(function (a, b) { return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0); }).forEach(function (id) {
+      var v = all[id];
+      lines.push([id, v.verdict, v["class"] || "", v.note || "", v.time || ""].map(quote).join(","));
+    });
+    return lines.join("\n") + "\n";
+  }
+  function parseCsv(text) {
+    var rows = [], row = [], field = "", quoted = false;
+    for (var i = 0; i < text.length; i++) {
+      var c = text[i];
+      if (quoted) {
+        if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+        else if (c === '"') quoted = false;
+        else field += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ",") { row.push(field); field = ""; }
+      else if (c === "\n" || c === "\r") {
+        if (c === "\r" && text[i + 1] === "\n") i++;
+        row.push(field); rows.push(row); row = []; field = "";
+      } else field += c;
+    }
+    if (field !== "" || row.length) { row.push(field); rows.push(row); }
+    return rows.filter(function (r) { return r.length > 1 || r[0] !== ""; });
+  }
+  function importCsv(text, name) {
+    var rows = parseCsv(text);
+    if (!rows.length) throw new Error(name + ": empty file");
+    var header = rows[0].map(function (h) { return h.trim(); });
+    var index = {};
+    vocab.columns.forEach(function (c) {
+      var k = header.indexOf(c);
+      if (k < 0) throw new Error(name + ": column " + c + " missing (a labels file has " + vocab.columns.join(", ") + ")");
+      index[c] = k;
+    });
+    var all = load(), added = 0;
+    for (var r = 1; r < rows.length; r++) {
+      var get = function (c) { return (rows[r][index[c]] || "").trim(); };
+      var id = get("object_id"), verdict = get("verdict"), cls = get("class");
+      if (!/^[0-9]+$/.test(id)) throw new Error(name + ", row " + (r + 1) + ", column object_id: " + JSON.stringify(id) + " is not an object id");
+      if (vocab.verdicts.indexOf(verdict) < 0) throw new Error(name + ", row " + (r + 1) + ", column verdict: " + JSON.stringify(verdict) + " is not one of " + vocab.verdicts.join(", "));
+      if (cls !== "" && !(verdict === "not_symbiotic" && vocab.classes.indexOf(cls) >= 0))
+        throw new Error(name + ", row " + (r + 1) + ", column class: " + JSON.stringify(cls) + " is not a class of verdict " + verdict);
+      var time = get("time");
+      var old = all[id];
+      if (!old || !old.time || (time && time >= old.time)) {
+        all[id] = {verdict: verdict, "class": cls, note: get("note"), time: time};
+        added += 1;
+      }
+    }
+    save(all);
+    return added;
+  }
+  document.getElementById("export-labels").addEventListener("click", function () {
+    var csv = toCsv(load());
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([csv], {type: "text/csv"}));
+    a.download = "symfind_labels.csv";
+    document.body.appendChild(a);
+    a.click();
+    document.body.removeChild(a);
+    unexported = false;
+    refreshAll();
+  });
+  document.getElementById("import-labels").addEventListener("change", function (event) {
+    var file = event.target.files[0];
+    if (!file) return;
+    var reader = new FileReader();
+    reader.onload = function () {
+      try {
+        var added = importCsv(String(reader.result), file.name);
+        refreshAll();
+        status.textContent += "; imported " + added + " from " + file.name;
+        if (current) show(current);
+      } catch (e) {
+        status.textContent = "import refused: " + e.message;
+      }
+    };
+    reader.readAsText(file);
+  });
+  function reorder(key) {
+    var rows = Array.prototype.slice.call(tbody.rows);
+    rows.sort(function (a, b) { return key(a) - key(b); });
+    rows.forEach(function (row) { tbody.appendChild(row); });
+  }
+  function number(row, attribute, fallback) {
+    var v = parseFloat(row.getAttribute(attribute));
+    return isFinite(v) ? v : fallback;
+  }
+  document.getElementById("order-next").addEventListener("click", function () {
+    var all = load();
+    reorder(function (row) {
+      var id = row.getAttribute("data-object");
+      var vetted = all[id] || row.getAttribute("data-file-verdict");
+      return (vetted ? 1e12 : 0) + number(row, "data-vet-order", 1e9);
+    });
+  });
+  document.getElementById("order-ranked").addEventListener("click", function () {
+    reorder(function (row) { return number(row, "data-ranked-rank", 1e9) * 1e6 + number(row, "data-vae-rank", 1e5); });
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (unexported && !storage) { event.preventDefault(); event.returnValue = ""; }
+  });
+  window.symfindVetting = {show: show, toCsv: function () { return toCsv(load()); }, importCsv: importCsv, refresh: refreshAll};
+  refreshAll();
+})();
 """

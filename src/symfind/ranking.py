@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -112,51 +112,66 @@ def ranking_features(rows: pd.DataFrame, feature_set: str,
 PARALLEL_BAGS_MIN_ROWS = 20_000
 
 
-def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 10,
-                      n_trees: int = 20, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """PU-bagging scores (0-1) of every row and the forests' mean feature importances.
+class BaggedScores(NamedTuple):
+    """What :func:`pu_bagging_fit` returns: per row the mean probability over the bags that scored
+    it (``scores``, 0-1) and their standard deviation (``disagreement``: how unsure the ranking is
+    of the row), and the forests' mean feature importances."""
 
-    ``known``: boolean mask of the labelled positives, the only labels this function sees. Each bag
-    draws ``draw_factor`` x (number known) unlabelled rows (at least 50) as provisional negatives
-    (``rank.draw_factor``; Mordelet & Vert 2014 draw as many as there are positives, but with a few
-    tens of known stars a bag that small rarely holds a Mira or a young star, a few per cent of the
-    sky each, and the forests cannot learn them as negatives); an unlabelled
-    row's score is the mean out-of-bag probability; a known row's, the mean in-bag probability.
-    ``threads``: bags fitted and scored at once (the trees release the GIL). The scores do not
-    depend on it: every bag's draws are made first, in order, and the bags' votes are summed in
-    bag order.
+    scores: np.ndarray
+    disagreement: np.ndarray
+    importances: np.ndarray
+
+
+def pu_bagging_fit(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 10,
+                   n_trees: int = 20, threads: int = 1, negatives: np.ndarray | None = None) -> BaggedScores:
+    """PU bagging (Mordelet & Vert 2014, Pattern Recognit. Lett. 37, 201), with labelled negatives
+    where an astronomer gave them.
+
+    ``known``: boolean mask of the labelled positives. Each bag draws ``draw_factor`` x (number
+    known) unlabelled rows (at least 50) as provisional negatives (``rank.draw_factor``; Mordelet &
+    Vert draw as many as there are positives, but with a few tens of known stars a bag that small
+    rarely holds a Mira or a young star, a few per cent of the sky each, and the forests cannot
+    learn them as negatives). ``negatives``: boolean mask of rows vetted as not symbiotic; they
+    join every bag as negatives and are never drawn (PU learning with some labelled negatives, the
+    positive-negative-unlabelled setting of Sakai et al. 2017, ICML, PMLR 70, 2998, here by
+    bagging). A row's score is the mean out-of-bag probability; a labelled row's (positive or
+    negative), the mean in-bag one. ``threads``: bags fitted and scored at once (the trees release
+    the GIL). The scores do not depend on it: every bag's draws are made first, in order, and the
+    bags' votes are summed in bag order.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from sklearn.ensemble import RandomForestClassifier
 
     known = np.asarray(known, dtype=bool)
+    negative = np.zeros(len(known), dtype=bool) if negatives is None else np.asarray(negatives, dtype=bool) & ~known
     n_known = int(known.sum())
     learnable(known)
-    unlabelled = np.flatnonzero(~known)
+    unlabelled = np.flatnonzero(~known & ~negative)
     rng = np.random.default_rng(seed)
     draw = min(len(unlabelled), max(draw_factor * n_known, 50))
     plans = []
     for _ in range(n_bags):  # the draws of each bag, in the order of a sequential loop
-        negatives = rng.choice(unlabelled, size=draw, replace=False)
-        plans.append((negatives, int(rng.integers(2**31))))
-    y = np.concatenate([np.ones(n_known), np.zeros(draw)])
+        drawn = rng.choice(unlabelled, size=draw, replace=False)
+        plans.append((drawn, int(rng.integers(2**31))))
+    negative_rows = np.flatnonzero(negative)
+    y = np.concatenate([np.ones(n_known), np.zeros(len(negative_rows) + draw)])
     # the trees work in float32 (scikit-learn's DTYPE) and would convert X on every call: once here,
     # the same numbers
     X32 = np.ascontiguousarray(X, dtype=np.float32)
     known_rows = np.flatnonzero(known)
 
     def one_bag(plan: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        negatives, random_state = plan
+        drawn, random_state = plan
         forest = RandomForestClassifier(n_estimators=n_trees, min_samples_leaf=2, class_weight="balanced", n_jobs=1,
                                         random_state=random_state)
-        forest.fit(X32[np.concatenate([known_rows, negatives])], y)
-        scored_rows = np.ones(len(X), dtype=bool)  # out of bag, and the known rows (in bag)
-        scored_rows[negatives] = False
+        forest.fit(X32[np.concatenate([known_rows, negative_rows, drawn])], y)
+        scored_rows = np.ones(len(X), dtype=bool)  # out of bag, and the labelled rows (in bag)
+        scored_rows[drawn] = False
         # every row predicted (a row's probability does not depend on the others), none copied out
         return scored_rows, forest.predict_proba(X32)[:, 1], forest.feature_importances_
 
-    total, counts = np.zeros(len(X)), np.zeros(len(X))
+    total, total_squares, counts = np.zeros(len(X)), np.zeros(len(X)), np.zeros(len(X))
     importances = np.zeros(X.shape[1])
     if threads > 1 and len(X) >= PARALLEL_BAGS_MIN_ROWS:
         with ThreadPoolExecutor(max_workers=int(threads)) as pool:
@@ -165,11 +180,21 @@ def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int =
         bags = map(one_bag, plans)
     for scored_rows, probability, importance in bags:  # in bag order, whatever finished first
         total += np.where(scored_rows, probability, 0.0)
+        total_squares += np.where(scored_rows, probability**2, 0.0)
         counts += scored_rows
         importances += importance
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         scores = np.where(counts > 0, total / np.maximum(counts, 1), 0.0)
-    return scores, importances / n_bags
+        variance = np.where(counts > 1, total_squares / np.maximum(counts, 1) - scores**2, np.nan)
+    return BaggedScores(scores, np.sqrt(np.clip(variance, 0.0, None)), importances / n_bags)
+
+
+def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 10,
+                      n_trees: int = 20, threads: int = 1, negatives: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """PU-bagging scores (0-1) of every row and the forests' mean feature importances
+    (:func:`pu_bagging_fit`, whose arguments these are)."""
+    fit = pu_bagging_fit(X, known, seed, n_bags, draw_factor, n_trees, threads, negatives)
+    return fit.scores, fit.importances
 
 
 def nearest_known_scores(X: np.ndarray, known: np.ndarray, anomaly: np.ndarray) -> np.ndarray:
@@ -200,15 +225,18 @@ def giant_prior(table: pd.DataFrame, params: Mapping[str, Any]) -> np.ndarray | 
 
 
 def rank_scores(method: str, X: np.ndarray, known: np.ndarray, anomaly: np.ndarray, params: Mapping[str, Any],
-                seed: int, prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+                seed: int, prior: np.ndarray | None = None, negatives: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray | None]:
     """Scores of one ranking method (higher = more like the known symbiotic stars), multiplied by
     ``prior`` where given (:func:`giant_prior`), and, where the method has them, feature
-    importances. ``known`` is the only label information passed. ``params``: the ``rank`` section
-    (settings it leaves out from the shipped config)."""
+    importances. ``known`` (and ``negatives``, the objects vetted as not symbiotic, which
+    ``nearest_known`` does not use) is the only label information passed. ``params``: the ``rank``
+    section (settings it leaves out from the shipped config)."""
     params = with_defaults("rank", params)
     if method == "pu_bagging":
         scores, importances = pu_bagging_scores(X, known, seed, n_bags=int(params["n_bags"]), draw_factor=int(params["draw_factor"]),
-                                                n_trees=int(params["n_trees"]), threads=int(params.get("threads", 1)))
+                                                n_trees=int(params["n_trees"]), threads=int(params.get("threads", 1)),
+                                                negatives=negatives)
     elif method == "nearest_known":
         scores, importances = nearest_known_scores(X, known, anomaly), None
     else:
@@ -229,32 +257,44 @@ def split_labels(labels: np.ndarray, fraction: float, n_splits: int, seed: int):
 
 def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any],
                      baselines: Mapping[str, np.ndarray], alternatives: Mapping[str, np.ndarray] | None = None,
-                     truth: np.ndarray | None = None) -> pd.DataFrame:
+                     truth: np.ndarray | None = None, vetted_symbiotic: np.ndarray | None = None,
+                     vetted_not_symbiotic: np.ndarray | None = None) -> pd.DataFrame:
     """Per split and top fraction: recall and precision of the hidden labels, per method; then the
     mean and standard deviation over splits (``split = 'mean'``, ``'std'``). ``alternatives``: other
     feature matrices, name -> matrix, ranked by ``pu_bagging`` on the same splits (e.g. without the
     variability features). ``truth`` (a mock sky's injected symbiotic stars, optional) adds
     ``precision_truth``: the share of the flagged objects that are symbiotic, catalogued or not
-    (an uncatalogued symbiotic star in the top counts against ``recall`` but is a find)."""
+    (an uncatalogued symbiotic star in the top counts against ``recall`` but is a find).
+
+    ``vetted_symbiotic``, ``vetted_not_symbiotic``: the astronomer's verdicts (``vetting.labels``),
+    given to the ranking in every split, except a vetted symbiotic star that the split hides (its
+    verdict would leak the answer); the vetted objects, like the given ones, are not counted in
+    the top (they are labels, not finds)."""
     anomaly = table["anomaly_score"].to_numpy(dtype=np.float64)
     prior = giant_prior(table, params)
+    n = len(table)
+    vetted_yes = np.zeros(n, dtype=bool) if vetted_symbiotic is None else np.asarray(vetted_symbiotic, dtype=bool)
+    vetted_no = np.zeros(n, dtype=bool) if vetted_not_symbiotic is None else np.asarray(vetted_not_symbiotic, dtype=bool)
+    negatives = vetted_no if vetted_no.any() else None
     rows = []
-    for split, (known, hidden) in enumerate(split_labels(labels, float(params["label_fraction"]), int(params["n_splits"]),
+    for split, (given, hidden) in enumerate(split_labels(labels, float(params["label_fraction"]), int(params["n_splits"]),
                                                          int(params["seed"]))):
         seed = int(params["seed"]) + split
-        scores = {f"rank:{m}": rank_scores(m, X, known, anomaly, params, seed, prior)[0] for m in RANK_METHODS}
+        known = given | (vetted_yes & ~hidden)
+        labelled = known | vetted_no
+        scores = {f"rank:{m}": rank_scores(m, X, known, anomaly, params, seed, prior, negatives)[0] for m in RANK_METHODS}
         for name, X_other in (alternatives or {}).items():
-            scores[f"rank:pu_bagging {name}"] = rank_scores("pu_bagging", X_other, known, anomaly, params, seed, prior)[0]
+            scores[f"rank:pu_bagging {name}"] = rank_scores("pu_bagging", X_other, known, anomaly, params, seed, prior, negatives)[0]
         scores.update(baselines)
         for fraction in params["top_fractions"]:
             n_flag = n_flagged(len(table), fraction)
             for method, score in scores.items():
-                found = top_hits(score, hidden, known, n_flag)
+                found = top_hits(score, hidden, labelled, n_flag)
                 row = {"method": method, "top_fraction": float(fraction), "split": str(split), "n_known": int(known.sum()),
                        "n_hidden": int(hidden.sum()), "n_flagged": n_flag, "n_hidden_found": found,
                        "recall": found / max(int(hidden.sum()), 1), "precision": found / n_flag}
                 if truth is not None:
-                    row["precision_truth"] = top_hits(score, truth & ~known, known, n_flag) / n_flag
+                    row["precision_truth"] = top_hits(score, truth & ~labelled, labelled, n_flag) / n_flag
                 rows.append(row)
     per_split = pd.DataFrame(rows)
     keys = ["method", "top_fraction"]
@@ -291,6 +331,11 @@ RANKED_COLUMN_META: dict[str, tuple[str, str, str]] = {
     "nearest_known_distance": ("", "stat.value", "Distance to nearest_known in standard deviations"),
     "vae_score": ("", "stat.value", "VAE anomaly score (vae.score)"),
     "vae_rank": ("", "meta.number", "Rank by the VAE anomaly score alone"),
+    "rank_disagreement": ("", "stat.stdev", "Spread of the PU bags' probabilities: how unsure the ranking is"),
+    "vet_order": ("", "meta.number", "Next to vet: order among the unvetted objects, most disagreement first"),
+    "vetted_verdict": ("", "meta.code.class", "The astronomer's verdict (vetting.labels): symbiotic, not_symbiotic, uncertain"),
+    "vetted_class": ("", "src.class", "What a not_symbiotic object is instead (vetting.labels)"),
+    "vetted_file": ("", "meta.file", "The labels file of the verdict"),
 }
 
 
@@ -298,8 +343,9 @@ def read_ranked_list(path) -> pd.DataFrame:
     """The ranked list as written by :func:`rank_objects` (CSV): ``rank`` as a nullable integer
     (empty for the known stars), the names as text (empty, not NaN, where there is none), whatever
     a sky's first rows hold."""
-    ranked = pd.read_csv(path, dtype={"known_name": str, "nearest_known": str, "rank": "Int64"}, low_memory=False)
-    for text in ("known_name", "nearest_known"):
+    text_columns = ("known_name", "nearest_known", "vetted_verdict", "vetted_class", "vetted_file")
+    ranked = pd.read_csv(path, dtype={**{c: str for c in text_columns}, "rank": "Int64", "vet_order": "Int64"}, low_memory=False)
+    for text in text_columns:
         ranked[text] = ranked[text].fillna("").astype(str)
     return ranked
 
@@ -344,45 +390,80 @@ def ranking_inputs(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[
 
 
 def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[str, Any],
-                 threads: int = 1) -> tuple[pd.DataFrame, pd.DataFrame, Skipped | None]:
+                 threads: int = 1, verdicts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, Skipped | None]:
     """The objects the VAE scored (``scored``: the scored table), ranked with every known symbiotic
     star as a label: ``(ranked, importances, problem)``, the ranked candidate list, the features
     that drive the score, and why the ranking could not learn (``None`` if it did).
+
+    ``verdicts`` (:func:`symfind.vetting.read_labels`, the astronomer's labels files): a vetted
+    symbiotic star is a positive like a catalogued one, an object vetted as not symbiotic a
+    labelled negative of every bag (:func:`pu_bagging_fit`; a catalogued star vetted so is no
+    longer a positive); the labelled objects get no rank. ``rank_disagreement`` is the bags'
+    spread of an object's probability and ``vet_order`` puts first the objects that nobody has
+    vetted where the bags disagree most, so that each verdict teaches the ranking most.
 
     On a sky without a known symbiotic star (or with nothing else) the ranking cannot learn: the
     list is written ordered by the VAE's score (``rank_score`` empty), the importances are empty,
     and ``problem`` says why. The evaluation on hidden labels is :func:`evaluate_objects`.
     """
+    from .vetting import vetted_masks
+
     params = {**with_defaults("rank", params), "threads": max(1, int(threads))}  # bags fitted at once (scores do not depend on it)
-    table, X, names, labels, known_names = ranking_inputs(scored, matches, params)
+    table, X, names, catalogued, known_names = ranking_inputs(scored, matches, params)
     ids = table["object_id"].to_numpy()
-    log.info("ranking %d objects with %d known symbiotic stars as labels (method %s)", len(ids), int(labels.sum()), params["method"])
+    vetted_yes, vetted_no = vetted_masks(ids, verdicts)
+    labels = (catalogued & ~vetted_no) | vetted_yes
+    labelled = labels | vetted_no
+    log.info("ranking %d objects with %d known symbiotic stars as labels (%d of them vetted) and %d vetted as not "
+             "symbiotic (method %s)", len(ids), int(labels.sum()), int((vetted_yes & ~catalogued).sum()),
+             int(vetted_no.sum()), params["method"])
     anomaly = table["anomaly_score"].to_numpy(dtype=np.float64)
+    disagreement = np.full(len(ids), np.nan)
     try:
         learnable(labels)
     except Skipped as skipped:
         scores, importances = np.full(len(ids), np.nan), None
         nearest, distance = np.full(len(ids), "", dtype=object), np.full(len(ids), np.nan)
-        order = np.argsort(-np.where(labels, -np.inf, anomaly), kind="stable")  # the VAE's order
+        order = np.argsort(-np.where(labelled, -np.inf, anomaly), kind="stable")  # the VAE's order
         problem = skipped
     else:
-        scores, importances = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]),
-                                          giant_prior(table, params))
-        if importances is None:  # nearest_known has none: report the PU forests' view of the features
-            _, importances = pu_bagging_scores(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]),
-                                               draw_factor=int(params["draw_factor"]), n_trees=int(params["n_trees"]),
-                                               threads=int(params["threads"]))
-        nearest, distance = nearest_known_star(X, labels, known_names)
-        order = np.argsort(-np.where(labels, -np.inf, scores), kind="stable")
+        prior = giant_prior(table, params)
+        negatives = vetted_no if vetted_no.any() else None
+        fit = pu_bagging_fit(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]), draw_factor=int(params["draw_factor"]),
+                             n_trees=int(params["n_trees"]), threads=int(params["threads"]), negatives=negatives)
+        importances = fit.importances
+        if params["method"] == "pu_bagging":
+            scores = fit.scores if prior is None else fit.scores * prior
+            disagreement = fit.disagreement
+        else:  # nearest_known: its own scores; the PU forests' view of the features and their spread
+            scores, _ = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]), prior)
+            disagreement = fit.disagreement
+        nearest, distance = nearest_known_star(X, labels, np.where(labels & (known_names == ""), "(vetted)", known_names))
+        order = np.argsort(-np.where(labelled, -np.inf, scores), kind="stable")
         problem = None
     rank = np.full(len(ids), np.nan)
-    new = order[~labels[order]]
+    new = order[~labelled[order]]
     rank[new] = np.arange(1, len(new) + 1)
+    verdict = {c: np.full(len(ids), "", dtype=object) for c in ("verdict", "class", "labels_file")}
+    if verdicts is not None and not verdicts.empty:
+        by_id = verdicts.set_index("object_id")
+        for column in verdict:
+            verdict[column] = by_id[column].reindex(ids).fillna("").to_numpy(dtype=object)
+    unvetted = ~labelled & (verdict["verdict"] == "")
+    vet_order = np.full(len(ids), np.nan)
+    if unvetted.any():
+        spread = np.where(np.isfinite(disagreement), disagreement, -np.inf)
+        # most disagreement first; among equals, the higher score
+        candidates = np.flatnonzero(unvetted)
+        by = np.lexsort((-np.nan_to_num(np.asarray(scores, dtype=np.float64)[candidates], nan=-np.inf), -spread[candidates]))
+        vet_order[candidates[by]] = np.arange(1, len(candidates) + 1)
     ranked = pd.DataFrame({
         "object_id": ids, "raj2000": table["raj2000"], "dej2000": table["dej2000"], "rank_score": scores,
-        "rank": pd.array(rank, dtype="Int64"), "is_known_symbiotic": labels, "known_name": known_names,
+        "rank": pd.array(rank, dtype="Int64"), "is_known_symbiotic": catalogued, "known_name": known_names,
         "nearest_known": nearest, "nearest_known_distance": distance,
         "vae_score": anomaly, "vae_rank": table["rank"].to_numpy(),
+        "rank_disagreement": disagreement, "vet_order": pd.array(vet_order, dtype="Int64"),
+        "vetted_verdict": verdict["verdict"], "vetted_class": verdict["class"], "vetted_file": verdict["labels_file"],
     }).sort_values(["rank", "rank_score"], ascending=[True, False], na_position="last", kind="stable", ignore_index=True)
     importance = pd.DataFrame({"feature": names, "importance": np.nan if importances is None else importances})
     if importances is None:
@@ -394,20 +475,27 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
 
 
 def evaluate_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[str, Any], truth: pd.DataFrame | None = None,
-                     threads: int = 1) -> tuple[pd.DataFrame, Skipped | None]:
+                     threads: int = 1, verdicts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Skipped | None]:
     """The ranking evaluated on labels it never saw (:func:`evaluate_with_baselines`, on the same
     inputs as :func:`rank_objects`): ``(evaluation, problem)``. ``truth``: a mock sky's truth table
     (optional; adds ``precision_truth``). Where the ranking cannot learn, or the sky has fewer than
-    2 known symbiotic stars (one to give, one to hide), the evaluation is empty and ``problem`` says why."""
+    2 known symbiotic stars (one to give, one to hide), the evaluation is empty and ``problem`` says why.
+    ``verdicts``: the astronomer's (:func:`rank_objects`), held out of the splits where they would
+    leak (:func:`evaluate_ranking`); the hidden stars are catalogued ones, minus those vetted as not
+    symbiotic."""
+    from .vetting import vetted_masks
+
     params = {**with_defaults("rank", params), "threads": max(1, int(threads))}
-    table, X, _, labels, _ = ranking_inputs(scored, matches, params)
+    table, X, _, catalogued, _ = ranking_inputs(scored, matches, params)
+    vetted_yes, vetted_no = vetted_masks(table["object_id"].to_numpy(), verdicts)
+    labels = catalogued & ~vetted_no
     try:
         learnable(labels)
         evaluable(labels)
     except Skipped as skipped:
         empty = pd.DataFrame({c: pd.Series(dtype="float64" if c not in ("method", "split") else "object") for c in EVALUATION_COLUMNS})
         return empty, skipped
-    evaluation = evaluate_with_baselines(table, X, labels, params, truth)
+    evaluation = evaluate_with_baselines(table, X, labels, params, truth, vetted_yes & ~labels, vetted_no)
     for row in evaluation[evaluation["split"] == "mean"].itertuples():
         log.info("%-18s top %4.1f%%: recall of hidden %.3f, precision %.3f", row.method, 100 * row.top_fraction,
                  row.recall, row.precision)
@@ -415,7 +503,8 @@ def evaluate_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mappin
 
 
 def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any],
-                            truth: pd.DataFrame | None) -> pd.DataFrame:
+                            truth: pd.DataFrame | None, vetted_symbiotic: np.ndarray | None = None,
+                            vetted_not_symbiotic: np.ndarray | None = None) -> pd.DataFrame:
     """The hidden-label evaluation of the ranking against the VAE's scores, IsolationForest and the
     colour rule (their scores from the scored table), and of the ranking with every input."""
     from .scored import COLOUR_RULE_COLUMN, baseline_column
@@ -435,4 +524,4 @@ def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarr
     injected = None
     if truth is not None:
         injected = np.isin(table["object_id"].to_numpy(), truth.loc[truth["population"].str.startswith("symbiotic"), "object_id"].to_numpy())
-    return evaluate_ranking(table, X, labels, params, baselines, alternatives, injected)
+    return evaluate_ranking(table, X, labels, params, baselines, alternatives, injected, vetted_symbiotic, vetted_not_symbiotic)

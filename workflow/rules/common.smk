@@ -100,6 +100,13 @@ def local_tables(*names):
     return inputs
 
 
+def vetting_labels():
+    """The astronomer's labels files (config vetting.labels: one path or a list), as the ranking's
+    inputs, so that a changed file reruns the ranking and its readers."""
+    labels = config.get("vetting", {}).get("labels") or []
+    return [labels] if isinstance(labels, str) else list(labels)
+
+
 def truth_table():
     """The sample sky's truth table (labels for the evaluation only), or nothing for real data."""
     return os.path.join(SAMPLE_DIR, TRUTH_FILE) if SOURCE == "sample" else []

@@ -7,6 +7,7 @@ rule rank_candidates:
     input:
         scored=R("scored"),
         matches=R("known_matches"),
+        labels=vetting_labels(),
     output:
         ranked=report(R("candidates_ranked"), caption="../report/candidates_ranked.rst", category="8. Candidates"),
         importances=report(R("ranking_features"), caption="../report/ranking_features.rst", category="7. Known symbiotic stars"),
@@ -43,6 +44,7 @@ rule evaluate_ranking:
         scored=R("scored"),
         matches=R("known_matches"),
         truth=truth_table(),
+        labels=vetting_labels(),
     output:
         evaluation=report(R("ranking_evaluation"), caption="../report/ranking_evaluation.rst", category="7. Known symbiotic stars"),
         plot=report(R("ranking_evaluation_plot"), caption="../report/ranking_evaluation.rst", category="7. Known symbiotic stars"),

@@ -12,4 +12,5 @@ with job_logging(snakemake.log[0]):
         truth_file=snakemake.input.truth or None,
         out_status=snakemake.output.status,
         threads=snakemake.threads,
+        labels_files=list(snakemake.input.labels),
     )

@@ -11,4 +11,5 @@ with job_logging(snakemake.log[0]):
         out_importances=snakemake.output.importances,
         out_status=snakemake.output.status,
         threads=snakemake.threads,
+        labels_files=list(snakemake.input.labels),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +14,29 @@ from ..io import write_table
 log = logging.getLogger(__name__)
 
 
+def _verdicts(scored: pd.DataFrame, labels_files: Sequence[str | Path]) -> pd.DataFrame | None:
+    """The astronomer's verdicts of ``labels_files`` on the scored objects (None without files)."""
+    from ..vetting import read_labels
+
+    if not labels_files:
+        return None
+    verdicts = read_labels(labels_files, scored["object_id"].to_numpy())
+    log.info("%d verdicts from %s", len(verdicts), ", ".join(str(f) for f in labels_files))
+    return verdicts
+
+
 def rank_candidates(scored_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any], out_ranked: str | Path,
-                    out_importances: str | Path, out_status: str | Path | None = None, threads: int = 1) -> pd.DataFrame:
-    """Rule ``rank_candidates``: the ranked list with the known symbiotic stars as labels, the
-    features that drive it, and the stage's status (a sky without a known star to learn from is
-    listed in the VAE's order, and says so)."""
+                    out_importances: str | Path, out_status: str | Path | None = None, threads: int = 1,
+                    labels_files: Sequence[str | Path] = ()) -> pd.DataFrame:
+    """Rule ``rank_candidates``: the ranked list with the known symbiotic stars (and the vetted
+    objects of ``labels_files``, ``vetting.labels``) as labels, the features that drive it, and the
+    stage's status (a sky without a known star to learn from is listed in the VAE's order, and says
+    so)."""
     from ..ranking import rank_objects
     from ..status import write_status
 
-    ranked, importance, problem = rank_objects(pd.read_parquet(scored_parquet), pd.read_csv(matches_csv), params, threads)
+    scored = pd.read_parquet(scored_parquet)
+    ranked, importance, problem = rank_objects(scored, pd.read_csv(matches_csv), params, threads, _verdicts(scored, labels_files))
     write_table(ranked, out_ranked)
     write_table(importance, out_importances)
     if out_status is not None:
@@ -32,7 +46,7 @@ def rank_candidates(scored_parquet: str | Path, matches_csv: str | Path, params:
 
 def evaluate_ranking(scored_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any], out_evaluation: str | Path,
                      out_plot: str | Path, truth_file: str | None = None, out_status: str | Path | None = None,
-                     threads: int = 1) -> pd.DataFrame:
+                     threads: int = 1, labels_files: Sequence[str | Path] = ()) -> pd.DataFrame:
     """Rule ``evaluate_ranking``: the ranking evaluated on known symbiotic stars hidden from it,
     against the VAE and the baselines (table and plot), and the stage's status. Its own rule, so
     the ranked list's tables, the evidence and the summary do not wait for it."""
@@ -41,7 +55,8 @@ def evaluate_ranking(scored_parquet: str | Path, matches_csv: str | Path, params
     from ..status import skipped_figure, write_status
 
     truth = pd.read_parquet(truth_file, columns=["object_id", "population"]) if truth_file else None
-    evaluation, problem = evaluate_objects(pd.read_parquet(scored_parquet), pd.read_csv(matches_csv), params, truth, threads)
+    scored = pd.read_parquet(scored_parquet)
+    evaluation, problem = evaluate_objects(scored, pd.read_csv(matches_csv), params, truth, threads, _verdicts(scored, labels_files))
     write_table(evaluation, out_evaluation)
     if problem is None:
         ranking_plot(evaluation, out_plot)

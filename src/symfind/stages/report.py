@@ -183,6 +183,10 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
                 "excess_features": row.get("excess_features") if isinstance(row.get("excess_features"), str) else "",
                 "halpha_ew": float(row["ew_espels_halpha"]) if pd.notna(row.get("ew_espels_halpha", np.nan)) else np.nan,
                 "gaia_class": row.get("best_class_name") if isinstance(row.get("best_class_name"), str) else "",
+                **{column: (ranked_by_id.at[oid, column] if oid in ranked_by_id.index and column in ranked_by_id.columns else default)
+                   for column, default in (("vet_order", pd.NA), ("rank_disagreement", np.nan), ("vetted_verdict", ""),
+                                           ("vetted_class", ""), ("vetted_file", ""))},
+                "verdict": "",
             })
         del scored, table, pool, reference, epochs, background  # not copied into the drawing processes
         _draw_all(drawings, giants, params["cuts"], threads)
@@ -198,7 +202,8 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
         page = browser_html(pd.DataFrame(browser_rows, columns=["lists", "ranked_rank", "vae_rank", "object_id", "raj2000",
                                                                 "dej2000", "known", "rank_score", "score_hot_excess",
                                                                 "u_excess", "jk0", "abs_j", "excess_features", "halpha_ew",
-                                                                "gaia_class"]),
+                                                                "gaia_class", "vet_order", "rank_disagreement", "verdict",
+                                                                "vetted_verdict", "vetted_class", "vetted_file"]),
                             figures, provenance(config_used), note)
         write_text(page, out_html)
         if out_dir.exists():
