@@ -257,3 +257,86 @@ def test_verdicts_survive_a_reload_are_exported_and_imported_in_chromium(tmp_pat
         assert "row 2, column verdict" in driver.find_element(By.ID, "vetting-status").text and verdict_cell(1003) == ""
     finally:
         driver.quit()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_send_to_topcat_delivers_the_votable_over_the_samp_web_profile(tmp_path):
+    """A real SAMP hub (pyvo.samp, web profile on its own port, the registration accepted by a test
+    dialog) and a listening client: the page's "send to TOPCAT" delivers table.load.votable with the
+    URL of the candidates' VOTable beside the page, and a row click coord.pointAt.sky at the row's
+    coordinates; with no hub the page says so."""
+    import queue
+    import threading
+
+    from pyvo.samp import SAMPHubServer, SAMPIntegratedClient
+    from selenium.webdriver.common.by import By
+
+    from test_evidence import _browser
+
+    page, rows = _page(tmp_path)
+    (tmp_path / "candidates.vot").write_text("<VOTABLE/>")
+
+    class AcceptingDialog:
+        """The hub's web-profile dialog: accepts every page (the hub adds the two queues)."""
+
+        def run(self):
+            while not stop.is_set():
+                try:
+                    self.queue_request.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                self.queue_result.put(True)
+
+    stop = threading.Event()
+    dialog = AcceptingDialog()
+    port = _free_port()
+    hub = SAMPHubServer(web_profile=True, web_profile_dialog=dialog, web_port=port, lockfile=str(tmp_path / "samp.lock"))
+    hub.start(wait=False)
+    threading.Thread(target=dialog.run, daemon=True).start()
+    received = queue.Queue()
+    client = SAMPIntegratedClient(name="listener")
+    driver = None
+    try:
+        client.connect(hub=hub)
+        for mtype in ("table.load.votable", "coord.pointAt.sky"):
+            client.bind_receive_notification(mtype, lambda private_key, sender_id, mtype, params, extra: received.put((mtype, params)))
+        driver = _browser()
+        driver.get(page.as_uri() + f"?samp_port={port}")
+        driver.find_element(By.ID, "samp-send").click()
+        mtype, params = received.get(timeout=30)
+        assert mtype == "table.load.votable"
+        assert params["url"] == (tmp_path / "candidates.vot").as_uri() and params["name"] == "symfind candidates"
+        for _ in range(50):
+            if "sent" in driver.find_element(By.ID, "samp-status").text:
+                break
+            time.sleep(0.1)
+        driver.find_element(By.CSS_SELECTOR, '#candidates tbody tr[data-object="1002"]').click()
+        mtype, params = received.get(timeout=30)
+        assert mtype == "coord.pointAt.sky" and float(params["ra"]) == pytest.approx(12.0) and float(params["dec"]) == -30.0
+    finally:
+        stop.set()
+        if driver is not None:
+            driver.quit()
+        if client.is_connected:
+            client.disconnect()
+        hub.stop()
+    # no hub: the page says plainly what to do
+    driver = _browser()
+    try:
+        driver.get(page.as_uri() + f"?samp_port={_free_port()}")
+        driver.find_element(By.ID, "samp-send").click()
+        for _ in range(100):
+            if "no SAMP hub" in driver.find_element(By.ID, "samp-status").text:
+                break
+            time.sleep(0.1)
+        assert "no SAMP hub answers" in driver.find_element(By.ID, "samp-status").text
+    finally:
+        driver.quit()

@@ -39,6 +39,9 @@ BROWSER_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
 #: Where the page keeps the verdicts in the browser's storage (localStorage), keyed by object id
 #: inside: the same key on every run, so that a later run's page on the same sky shows them.
 STORAGE_KEY = "symfind.verdicts"
+#: The SAMP Web Profile's port (IVOA SAMP 1.3, section 5): every web client looks there; the page's
+#: ``?samp_port=`` query parameter moves it (tests only).
+SAMP_WEB_PORT = 21012
 
 
 def sky_links(ra: float, dec: float) -> dict[str, str]:
@@ -63,10 +66,12 @@ def _cell(value, fmt: str | None) -> tuple[str, str]:
     return fmt.format(number), repr(number)
 
 
-def browser_html(rows: pd.DataFrame, figures: Mapping[int, Path], origin: Mapping[str, str], note: str = "") -> str:
+def browser_html(rows: pd.DataFrame, figures: Mapping[int, Path], origin: Mapping[str, str], note: str = "",
+                 votable: str = "candidates.vot") -> str:
     """The browser page: ``rows`` (one per shown object, the keys of :data:`BROWSER_COLUMNS`),
     ``figures`` (object_id -> PNG file, embedded), ``origin`` (:func:`symfind.vo.provenance`),
-    ``note``: a line shown above the table (what the lists are, or why they are empty)."""
+    ``note``: a line shown above the table (what the lists are, or why they are empty),
+    ``votable``: the candidates' VOTable relative to the page, which "send to TOPCAT" loads."""
     images = {str(int(oid)): "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
               for oid, path in figures.items()}
     head = "".join(f'<th data-col="{k}" data-numeric="{"0" if fmt is None else "1"}" title="sort">{html.escape(label)}</th>'
@@ -93,7 +98,10 @@ def browser_html(rows: pd.DataFrame, figures: Mapping[int, Path], origin: Mappin
             f"config SHA-256 {html.escape(origin['config_sha256'][:16])}")
     vocabulary = json.dumps({"choices": [list(choice) for choice in CHOICES], "verdicts": list(VERDICTS),
                              "classes": list(CLASSES), "columns": list(LABEL_COLUMNS), "storage_key": STORAGE_KEY,
-                             "verdict_column": [k for k, _, _ in BROWSER_COLUMNS].index("verdict")})
+                             "verdict_column": [k for k, _, _ in BROWSER_COLUMNS].index("verdict"),
+                             "ra_column": [k for k, _, _ in BROWSER_COLUMNS].index("raj2000"),
+                             "dec_column": [k for k, _, _ in BROWSER_COLUMNS].index("dej2000"),
+                             "votable": votable, "samp_port": SAMP_WEB_PORT})
     return _PAGE.format(head=head, body="\n".join(body), data=data, made=made, n=len(body), note=html.escape(note),
                         vocabulary=vocabulary.replace("</", "<\\/"), vetting_script=_VETTING_SCRIPT)
 
@@ -129,6 +137,8 @@ tr:hover {{ background: #f3f7ff; cursor: pointer; }} tr.open {{ background: #dde
 <button id="export-labels" type="button">export verdicts (labels CSV)</button>
 <label>import verdicts: <input id="import-labels" type="file" accept=".csv,text/csv"></label>
 <span id="vetting-status" class="note"></span></p>
+<p><button id="samp-send" type="button" title="the candidates' VOTable to TOPCAT (or any SAMP client) through the SAMP Web Profile">send to TOPCAT (SAMP)</button>
+<span id="samp-status" class="note">TOPCAT must be running (its SAMP hub accepts the page once); a row click then points it at the candidate.</span></p>
 <p id="storage-warning" class="warning" hidden></p>
 <div id="layout">
 <div id="list"><table id="candidates"><thead><tr>{head}</tr></thead>
@@ -423,6 +433,92 @@ _VETTING_SCRIPT = r"""
   });
   window.addEventListener("beforeunload", function (event) {
     if (unexported && !storage) { event.preventDefault(); event.returnValue = ""; }
+  });
+  // SAMP Web Profile (IVOA SAMP 1.3, section 5): XML-RPC over HTTP to the hub on localhost
+  var sampStatus = document.getElementById("samp-status");
+  var sampPort = (function () {
+    var m = /[?&]samp_port=([0-9]+)/.exec(window.location.search);
+    return m ? m[1] : String(vocab.samp_port);
+  })();
+  var sampKey = null;
+  function xmlValue(v) {
+    if (Array.isArray(v)) return "<value><array><data>" + v.map(xmlValue).join("") + "</data></array></value>";
+    if (v !== null && typeof v === "object") {
+      return "<value><struct>" + Object.keys(v).map(function (k) {
+        return "<member><name>" + escapeXml(k) + "</name>" + xmlValue(v[k]) + "</member>";
+      }).join("") + "</struct></value>";
+    }
+    return "<value><string>" + escapeXml(String(v)) + "</string></value>";
+  }
+  function escapeXml(s) { return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+  function parseValue(node) {
+    var child = null;
+    for (var i = 0; i < node.childNodes.length; i++) if (node.childNodes[i].nodeType === 1) { child = node.childNodes[i]; break; }
+    if (!child) return node.textContent;
+    if (child.nodeName === "struct") {
+      var out = {};
+      Array.prototype.forEach.call(child.getElementsByTagName("member"), function (m) {
+        if (m.parentNode !== child) return;
+        var name = m.getElementsByTagName("name")[0].textContent;
+        var value = null;
+        for (var j = 0; j < m.childNodes.length; j++) if (m.childNodes[j].nodeName === "value") value = m.childNodes[j];
+        out[name] = parseValue(value);
+      });
+      return out;
+    }
+    if (child.nodeName === "array") {
+      var data = child.getElementsByTagName("data")[0], items = [];
+      for (var k = 0; k < data.childNodes.length; k++) if (data.childNodes[k].nodeName === "value") items.push(parseValue(data.childNodes[k]));
+      return items;
+    }
+    return child.textContent;
+  }
+  function sampCall(method, params, done, fail) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", "http://localhost:" + sampPort + "/");
+    xhr.setRequestHeader("Content-Type", "text/xml");
+    xhr.timeout = 120000;  // the hub waits for its user to accept the page
+    xhr.onload = function () {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/xml");
+      var fault = doc.getElementsByTagName("fault")[0];
+      if (fault) { fail("the hub refused " + method + ": " + JSON.stringify(parseValue(fault.getElementsByTagName("value")[0]))); return; }
+      var value = doc.getElementsByTagName("param")[0];
+      done(value ? parseValue(value.getElementsByTagName("value")[0]) : null);
+    };
+    xhr.onerror = xhr.ontimeout = function () {
+      fail("no SAMP hub answers at localhost:" + sampPort + ": start TOPCAT (or another SAMP hub) and try again");
+    };
+    xhr.send("<?xml version=\"1.0\"?><methodCall><methodName>" + method + "</methodName><params>" +
+      params.map(function (p) { return "<param>" + xmlValue(p) + "</param>"; }).join("") + "</params></methodCall>");
+  }
+  function sampRegistered(then) {
+    if (sampKey) { then(); return; }
+    sampStatus.textContent = "asking the SAMP hub (accept symfind in TOPCAT's dialog) ...";
+    sampCall("samp.webhub.register", [{"samp.name": "symfind"}], function (reply) {
+      sampKey = reply["samp.private-key"];
+      sampCall("samp.webhub.declareMetadata", [sampKey, {"samp.name": "symfind",
+        "samp.description.text": "symfind candidate browser"}], function () { then(); }, sampFailed);
+    }, sampFailed);
+  }
+  function sampFailed(message) { sampKey = null; sampStatus.textContent = message; }
+  function sampNotify(mtype, params, said) {
+    sampRegistered(function () {
+      sampCall("samp.webhub.notifyAll", [sampKey, {"samp.mtype": mtype, "samp.params": params}], function () {
+        sampStatus.textContent = said;
+      }, sampFailed);
+    });
+  }
+  document.getElementById("samp-send").addEventListener("click", function () {
+    var url = new URL(vocab.votable, window.location.href).href;
+    sampNotify("table.load.votable", {"url": url, "table-id": "symfind-candidates", "name": "symfind candidates"},
+               "sent " + url + " (table.load.votable)");
+  });
+  tbody.addEventListener("click", function (event) {
+    var row = event.target.closest("tr");
+    if (!row || !sampKey) return;
+    var ra = row.cells[vocab.ra_column].getAttribute("data-sort"), dec = row.cells[vocab.dec_column].getAttribute("data-sort");
+    sampNotify("coord.pointAt.sky", {"ra": String(parseFloat(ra)), "dec": String(parseFloat(dec))},
+               "pointed at object " + row.getAttribute("data-object") + " (coord.pointAt.sky)");
   });
   window.symfindVetting = {show: show, toCsv: function () { return toCsv(load()); }, importCsv: importCsv, refresh: refreshAll};
   refreshAll();

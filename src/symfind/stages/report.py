@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import columns as C
 from ..io import current_umask, write_text
+from ..products import PRODUCTS
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +205,7 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
                                                                 "u_excess", "jk0", "abs_j", "excess_features", "halpha_ew",
                                                                 "gaia_class", "vet_order", "rank_disagreement", "verdict",
                                                                 "vetted_verdict", "vetted_class", "vetted_file"]),
-                            figures, provenance(config_used), note)
+                            figures, provenance(config_used), note, _from_browser(PRODUCTS["candidates_vot"]))
         write_text(page, out_html)
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -214,6 +215,13 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
             shutil.rmtree(staging)
     log.info("%d candidates shown (top %d of each list) -> %s, %s", len(shown), n_top, out_dir, out_html)
     return shown
+
+
+def _from_browser(product: str) -> str:
+    """A product's path (relative to the results folder) as seen from the browser page's folder, as a URL path."""
+    import os
+
+    return Path(os.path.relpath(product, Path(PRODUCTS["candidate_browser"]).parent)).as_posix()
 
 
 def _evidence_columns(scored_parquet: str | Path) -> pd.DataFrame:
