@@ -4,7 +4,7 @@
     .venv/bin/snakemake --cores 2 --config sample='{dir: /tmp/sky}' results=/tmp/sky_results
     .venv/bin/python benchmarks/bench_vetting.py /tmp/sky_results /tmp/sky/truth.parquet
 
-A share of the catalogued symbiotic stars (``rank.label_fraction``) is given to the ranking, the
+A share of the catalogued symbiotic stars (``rank.label_fraction``, or ``--label-fraction``) is given to the ranking, the
 rest hidden, as in the hidden-label evaluation. Then rounds of ``--per-round`` verdicts: the truth
 table answers for the objects an order puts first among those not yet labelled (symbiotic, or not
 with the class of what it is), and the ranking (:func:`symfind.ranking.pu_bagging_fit` with the
@@ -67,8 +67,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--per-round", type=int, default=20)
     parser.add_argument("--splits", type=int, default=3)
+    parser.add_argument("--label-fraction", type=float, default=None,
+                        help="share of the catalogued stars given (default rank.label_fraction)")
     args = parser.parse_args(argv)
     params = with_defaults("rank", {})
+    if args.label_fraction is not None:
+        params["label_fraction"] = args.label_fraction
     scored = pd.read_parquet(args.results / "scored.parquet")
     matches = pd.read_csv(args.results / "known_symbiotics_crossmatch.csv")
     table, X, _, catalogued, _ = ranking_inputs(scored, matches, params)
