@@ -136,30 +136,50 @@ def test_the_evaluation_never_gives_a_hidden_star_through_a_verdict(monkeypatch)
                 assert negatives[39] and negatives.sum() == 1
 
 
-def test_a_labels_file_reruns_only_the_ranking_and_its_readers(repo, finished_run, tmp_path):
-    """Adding a labels file plans the ranking, its evaluation and what reads the ranked list, never
-    the selection, the colours or the VAE; the ranked list made with it takes the vetted negative
-    out of the top and says by which file."""
-    from symfind.stages.ranking import rank_candidates
+#: What the ranking's labels may rerun: the ranking, its evaluation and what reads the ranked list.
+RANKING_AND_READERS = {"rank_candidates", "evaluate_ranking", "ranked_tables", "candidate_evidence", "summary", "all"}
+#: ...and, where the config names a new labels file, the record of the configuration and its readers.
+CONFIG_RECORD = {"config_used", "candidate_table"}
 
-    workdir, _ = finished_run
+
+def test_a_labels_file_reruns_only_the_ranking_and_its_readers(repo, finished_run, tmp_path):
+    """Naming a labels file in the config plans the ranking, its evaluation, what reads the ranked
+    list and the configuration's record, never the selection, the colours or the VAE; a changed
+    labels file then reruns the ranking and its readers only. The ranked list made with it takes
+    the vetted negative out of the top and says by which file."""
+    import shutil
+
+    workdir = tmp_path / "run"
+    shutil.copytree(finished_run[0], workdir, symlinks=True)  # file times kept: the copy is up to date
     results = workdir / "results"
     ranked = pd.read_csv(results / PRODUCTS["candidates_ranked"])
     first = int(ranked.dropna(subset=["rank"]).sort_values("rank")["object_id"].iloc[0])
     labels = _labels(workdir / "labels_test.csv", [[first, "not_symbiotic", "mira_lpv", "", "2026-12-02T11:00:00Z"]])
     (workdir / "vetting.yaml").write_text(yaml.safe_dump({"vetting": {"labels": [labels.name]}}))
-    plan = snakemake(repo, workdir, "--configfile", "test_config.yaml", "vetting.yaml", "-n")
+    configs = ("--configfile", "test_config.yaml", "vetting.yaml")
+    plan = snakemake(repo, workdir, *configs, "-n")
     assert plan.returncode == 0, plan.stdout[-3000:]
     jobs = planned_jobs(plan.stdout)
-    assert {"rank_candidates", "evaluate_ranking"} <= jobs
-    assert jobs <= {"rank_candidates", "evaluate_ranking", "ranked_tables", "candidate_evidence", "summary", "all"}, jobs
-    out = rank_candidates(results / PRODUCTS["scored"], results / PRODUCTS["known_matches"],
-                          yaml.safe_load((workdir / "results" / PRODUCTS["config_used"]).read_text())["rank"],
-                          tmp_path / "ranked.csv", tmp_path / "importances.csv", labels_files=[labels])
+    assert {"rank_candidates", "evaluate_ranking"} <= jobs and jobs <= RANKING_AND_READERS | CONFIG_RECORD, jobs
+    run = snakemake(repo, workdir, *configs)
+    assert run.returncode == 0, run.stdout[-3000:]
+    out = pd.read_csv(results / PRODUCTS["candidates_ranked"], dtype={"vetted_file": str}, keep_default_na=False)
     row = out.set_index("object_id").loc[first]
-    assert pd.isna(row["rank"]) and row["vetted_verdict"] == "not_symbiotic" and row["vetted_file"] == str(labels)
-    assert int(out.dropna(subset=["rank"]).sort_values("rank")["object_id"].iloc[0]) != first
-    bad = _labels(workdir / "labels_bad.csv", [[first, "nope", "", "", ""]])
+    assert row["rank"] == "" and row["vetted_verdict"] == "not_symbiotic" and row["vetted_file"] == labels.name
+    assert int(out[out["rank"] != ""].astype({"rank": int}).sort_values("rank")["object_id"].iloc[0]) != first
+    time.sleep(1.0)
+    _labels(labels, [[first, "not_symbiotic", "mira_lpv", "a later look", "2026-12-02T12:00:00Z"]])
+    again = snakemake(repo, workdir, *configs, "-n")
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert {"rank_candidates", "evaluate_ranking"} <= planned_jobs(again.stdout) <= RANKING_AND_READERS, again.stdout[-3000:]
+
+
+def test_a_bad_labels_file_stops_the_ranking_and_writes_nothing(finished_run, tmp_path):
+    from symfind.stages.ranking import rank_candidates
+
+    results = finished_run[0] / "results"
+    first = int(pd.read_csv(results / PRODUCTS["candidates_ranked"])["object_id"].iloc[0])
+    bad = _labels(tmp_path / "labels_bad.csv", [[first, "nope", "", "", ""]])
     with pytest.raises(InputError, match=r"labels_bad.csv, row 2, column verdict"):
         rank_candidates(results / PRODUCTS["scored"], results / PRODUCTS["known_matches"], {}, tmp_path / "r.csv",
                         tmp_path / "i.csv", labels_files=[bad])
