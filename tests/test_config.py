@@ -106,3 +106,16 @@ def test_validated_config_does_not_depend_on_key_order(default_config):
     reordered = {key: default_config[key] for key in reversed(list(default_config))}
     reordered["vae"] = {key: default_config["vae"][key] for key in reversed(list(default_config["vae"]))}
     assert repr(validate_config(reordered)) == repr(validate_config(default_config))
+
+
+def test_every_schema_key_has_a_description():
+    """The configuration reference is made from the schema: a key without a description would be a
+    blank row there."""
+    from symfind.config import schema_parameters
+
+    rows = schema_parameters()
+    keys = [row["key"] for row in rows]
+    assert {"cuts.abs_j_max", "vetting.labels", "known.catalogues[].radius_arcsec", "dereddening.a_per_ebv.u"} <= set(keys)
+    assert [row["key"] for row in rows if not (row["description"] or "").strip()] == []
+    by_key = {row["key"]: row for row in rows}
+    assert by_key["cuts.abs_j_max"]["default"] == 0.0 and by_key["rank.method"]["type"] == "pu_bagging | nearest_known"

@@ -204,3 +204,44 @@ def _check_known_catalogues(catalogues: list[Mapping[str, Any]]) -> None:
                             "a catalogue of your own needs path, ra, dec and id")
     if problems:
         raise ConfigError("invalid configuration:\n" + "\n".join(problems))
+
+
+def schema_parameters(schema: dict | None = None) -> list[dict[str, Any]]:
+    """Every key of the config schema, depth first in the schema's order: ``key`` (dotted; ``[]``
+    for a list's items), ``type`` (JSON-schema types, or the allowed values), ``default`` (from the
+    shipped ``config.yaml``; absent where it has none) and ``description`` (None where the schema
+    has none). The configuration reference of the documentation is made from it."""
+    root = load_schema() if schema is None else schema
+    shipped = _default_config()
+    rows: list[dict[str, Any]] = []
+
+    def default_of(parts: list[str]) -> tuple[bool, Any]:
+        node: Any = shipped
+        for part in parts:
+            if part.endswith("[]") or not isinstance(node, Mapping) or part not in node:
+                return False, None
+            node = node[part]
+        return True, node
+
+    def kind(node: dict) -> str:
+        node = _resolve(node, root)
+        if "enum" in node:
+            return " | ".join("null" if v is None else str(v) for v in node["enum"])
+        types = node.get("type", "object" if "properties" in node else "any")
+        return " or ".join(types) if isinstance(types, list) else str(types)
+
+    def walk(node: dict, parts: list[str]) -> None:
+        for name, child in node.get("properties", {}).items():
+            here = [*parts, name]
+            has_default, default = default_of(here)
+            row = {"key": ".".join(here), "type": kind(child), "description": child.get("description")}
+            if has_default:
+                row["default"] = default
+            rows.append(row)
+            walk(_resolve(child, root), here)
+            items = child.get("items")
+            if isinstance(items, dict) and "properties" in items:
+                walk(items, [*here[:-1], here[-1] + "[]"])
+
+    walk(root, [])
+    return rows
