@@ -156,3 +156,30 @@ def test_one_stage_numbering_everywhere():
         comment = re.search(rf"\n((?:#[^\n]*\n)+){section}:\n", config_text).group(1)
         assert f"(stage {number}" in comment, section
         assert not re.search(r"\(stage \d[a-z]", comment), section
+
+
+def test_the_readme_is_short_and_keeps_no_diary():
+    """A newcomer's README: at most ~200 lines, no dated runs (they go to benchmarks/RESULTS.md),
+    and its links into the documentation point at pages that exist."""
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 200
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text)
+    pages = re.findall(r"\]\((docs/[^)]+\.md)\)", text)
+    assert pages and all((REPO / page).exists() for page in pages)
+
+
+def test_the_configuration_reference_is_the_schemas(tmp_path):
+    """docs/configuration.md is written from the schema (make docs rewrites it): the committed page
+    is what the schema says now."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "docs"))
+    try:
+        from config_reference import write_reference
+    finally:
+        sys.path.remove(str(REPO / "docs"))
+    write_reference(tmp_path / "configuration.md")
+    assert (tmp_path / "configuration.md").read_text() == (REPO / "docs" / "configuration.md").read_text(), \
+        "docs/configuration.md is stale: run make docs and commit it"
