@@ -1,6 +1,7 @@
 # symfind: two commands set everything up on a fresh machine.
 #   make run    create .venv, install, run the workflow on the embedded sample
 #   make test   create .venv, install, build the docs (warnings as errors), run the test suite
+#   make lint   ruff (pyproject.toml), snakefmt --check on the rules and snakemake --lint
 #   make docs   the documentation site (Sphinx, MyST Markdown) in docs/_build/html
 # Override the PyTorch requirement with e.g.  make run TORCH_SPEC='torch==2.5.1'
 PYTHON ?= python3
@@ -16,7 +17,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
-	$(BIN)/python -m pip install --quiet -e ".[test,slurm,docs]"
+	$(BIN)/python -m pip install --quiet -e ".[test,slurm,docs,lint]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -36,6 +37,8 @@ docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
 lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint
 
 sample: $(STAMP)

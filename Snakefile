@@ -20,7 +20,9 @@ from symfind.sources.local import TRUTH_FILE, survey_folder_tables  # noqa: E402
 from symfind.gaia_dr3 import GAIA_DR3_FILES  # noqa: E402
 from symfind.tiles import read_tile_list, tile_list  # noqa: E402
 
+
 configfile: os.path.join(workflow.basedir, "config.yaml")
+
 
 try:
     _validated = validate_config(config)
@@ -28,6 +30,7 @@ except ConfigError as err:
     raise WorkflowError(f"symfind: {err}")
 config.clear()
 config.update(_validated)
+
 
 report: "workflow/report/workflow.rst"
 

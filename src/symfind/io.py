@@ -224,7 +224,7 @@ def _csv_kind(values: pd.Series) -> str | None:
         return "int"
     if dtype == np.bool_:
         return "bool"
-    if dtype == object:
+    if dtype.kind == "O":
         text = []
         for value in values.to_numpy().tolist():
             if value is None or (isinstance(value, float) and value != value):

@@ -11,21 +11,21 @@ rule train_vae:
         parquet=R("vae_scores"),
         ids=R("candidate_ids"),
         history=R("vae_history"),
-    params:
-        vae=config["vae"],
-        a_per_ebv=config["dereddening"]["a_per_ebv"],
-        aj_per_ebv=config["cuts"]["aj_per_ebv"],
-    threads: 1
-    resources:
-        mem_mb=8000,
-        runtime=120,
-    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     log:
         LOG("train_vae"),
     benchmark:
         BENCH("train_vae")
+    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     conda:
         "../../envs/torch.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    params:
+        vae=config["vae"],
+        a_per_ebv=config["dereddening"]["a_per_ebv"],
+        aj_per_ebv=config["cuts"]["aj_per_ebv"],
     script:
         "../scripts/train_vae.py"
 
@@ -35,21 +35,21 @@ rule train_vae_variants:
         R("analysed"),
     output:
         R("vae_variants"),
-    params:
-        vae=config["vae"],
-        a_per_ebv=config["dereddening"]["a_per_ebv"],
-        aj_per_ebv=config["cuts"]["aj_per_ebv"],
-    threads: 1
-    resources:
-        mem_mb=8000,
-        runtime=120,
-    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     log:
         LOG("train_vae_variants"),
     benchmark:
         BENCH("train_vae_variants")
+    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     conda:
         "../../envs/torch.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    params:
+        vae=config["vae"],
+        a_per_ebv=config["dereddening"]["a_per_ebv"],
+        aj_per_ebv=config["cuts"]["aj_per_ebv"],
     script:
         "../scripts/train_vae_variants.py"
 
@@ -61,19 +61,19 @@ rule score_objects:
         variants=R("vae_variants"),
     output:
         R("scored"),
-    params:
-        vae=config["vae"],
-        rank_features=config["rank"]["features"],
-    resources:
-        mem_mb=8000,
-        runtime=60,
-    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     log:
         LOG("score_objects"),
     benchmark:
         BENCH("score_objects")
+    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     conda:
         "../../envs/core.yaml"
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    params:
+        vae=config["vae"],
+        rank_features=config["rank"]["features"],
     script:
         "../scripts/score_objects.py"
 
@@ -85,14 +85,14 @@ rule plot_scores:
         histogram=report(R("score_histogram"), caption="../report/loss_histogram.rst", category="6. Anomaly detection"),
         boxplot=report(R("score_boxplot"), caption="../report/loss_boxplot.rst", category="6. Anomaly detection"),
         scatter=report(R("score_scatter"), caption="../report/loss_scatter.rst", category="6. Anomaly detection"),
-    params:
-        loss=config["vae"]["loss"],
-        score=config["vae"]["score"],
     log:
         LOG("plot_scores"),
     benchmark:
         BENCH("plot_scores")
     conda:
         "../../envs/core.yaml"
+    params:
+        loss=config["vae"]["loss"],
+        score=config["vae"]["score"],
     script:
         "../scripts/plot_scores.py"

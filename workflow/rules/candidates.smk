@@ -10,11 +10,11 @@ rule candidate_table:
         csv=report(R("candidates_csv"), caption="../report/candidates.rst", category="8. Candidates"),
         fits=R("candidates_fits"),
         vot=R("candidates_vot"),
-    priority: 2  # the evidence reads it (workflow/rules/ranking.smk: the late stages' lanes)
     log:
         LOG("candidate_table"),
     benchmark:
         BENCH("candidate_table")
+    priority: 2  # the evidence reads it (workflow/rules/ranking.smk: the late stages' lanes)
     conda:
         "../../envs/core.yaml"
     script:

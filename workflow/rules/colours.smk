@@ -7,19 +7,19 @@ rule weighted_colours:
         TILE_PRODUCT("epochs"),
     output:
         TILE_PRODUCT("colours"),
-    params:
-        error_floor=config["colors"]["error_floor"],
-        bad_flags=config["colors"]["bad_flags"],
-        clip_sigma=config["colors"]["clip_sigma"],
-        flicker_max_mag=config["colors"]["flicker_max_mag"],
-    resources:
-        mem_mb=8000,
-        runtime=60,
     log:
         LOG("weighted_colours", "{tile}"),
     benchmark:
         BENCH("weighted_colours", "{tile}")
     conda:
         "../../envs/core.yaml"
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    params:
+        error_floor=config["colors"]["error_floor"],
+        bad_flags=config["colors"]["bad_flags"],
+        clip_sigma=config["colors"]["clip_sigma"],
+        flicker_max_mag=config["colors"]["flicker_max_mag"],
     script:
         "../scripts/weighted_colours.py"

@@ -112,7 +112,6 @@ def truth_table():
     return os.path.join(SAMPLE_DIR, TRUTH_FILE) if SOURCE == "sample" else []
 
 
-
 def gaia_dr3_tables():
     """Input function: the Gaia DR3 tables of config gaia_dr3.tables that the source has (and
     gaiadr3.dr2_neighbourhood for release dr2), as named inputs: the sample's files where they

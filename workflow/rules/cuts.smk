@@ -9,13 +9,13 @@ rule apply_cuts:
     output:
         parquet=TILE_PRODUCT("after_cuts"),
         cutflow=TILE_PRODUCT("cutflow"),
-    params:
-        cuts=config["cuts"],
     log:
         LOG("apply_cuts", "{tile}"),
     benchmark:
         BENCH("apply_cuts", "{tile}")
     conda:
         "../../envs/core.yaml"
+    params:
+        cuts=config["cuts"],
     script:
         "../scripts/apply_cuts.py"

@@ -9,15 +9,15 @@ rule fetch_distances:
     output:
         found=TILE_PRODUCT("distances"),
         missing=TILE_PRODUCT("distances_missing"),
-    params:
-        source=SOURCE,
-        tap=TAP,
-        names=archive_names("distances"),
     log:
         LOG("fetch_distances", "{tile}"),
     benchmark:
         BENCH("fetch_distances", "{tile}")
     conda:
         "../../envs/core.yaml"
+    params:
+        source=SOURCE,
+        tap=TAP,
+        names=archive_names("distances"),
     script:
         "../scripts/fetch_distances.py"

@@ -8,13 +8,13 @@ rule extinction:
         distances=TILE_PRODUCT("distances"),
     output:
         TILE_PRODUCT("extinction"),
-    params:
-        extinction=config["extinction"],
     log:
         LOG("extinction", "{tile}"),
     benchmark:
         BENCH("extinction", "{tile}")
     conda:
         "../../envs/mwdust.yaml" if config["extinction"]["model"].startswith("mwdust:") else "../../envs/core.yaml"
+    params:
+        extinction=config["extinction"],
     script:
         "../scripts/extinction.py"

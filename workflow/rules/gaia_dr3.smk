@@ -8,16 +8,16 @@ rule fetch_gaia_dr3:
         selected=TILE_PRODUCT("selection"),
     output:
         evidence=TILE_PRODUCT("gaia_dr3"),
-    params:
-        source=SOURCE,
-        tap=TAP,
-        release=config["release"],
-        settings=config["gaia_dr3"],
     log:
         LOG("fetch_gaia_dr3", "{tile}"),
     benchmark:
         BENCH("fetch_gaia_dr3", "{tile}")
     conda:
         "../../envs/core.yaml"
+    params:
+        source=SOURCE,
+        tap=TAP,
+        release=config["release"],
+        settings=config["gaia_dr3"],
     script:
         "../scripts/fetch_gaia_dr3.py"

@@ -18,8 +18,10 @@ GATHER_REPORT = {"cutflow": ("../report/cutflow.rst", "3. Cuts")}
 
 
 def gather_outputs(names):
-    return {key: report(R(key), caption=GATHER_REPORT[key][0], category=GATHER_REPORT[key][1]) if key in GATHER_REPORT else R(key)
-            for key in names}
+    return {
+        key: report(R(key), caption=GATHER_REPORT[key][0], category=GATHER_REPORT[key][1]) if key in GATHER_REPORT else R(key)
+        for key in names
+    }
 
 
 for product, names in GATHERED.items():
@@ -31,11 +33,11 @@ for product, names in GATHERED.items():
             **{part: tile_products(part) for part in names},
         output:
             **gather_outputs(names),
-        priority: GATHER_PRIORITY.get(product, 0)
         log:
             LOG(f"gather_{product}"),
         benchmark:
             BENCH(f"gather_{product}")
+        priority: GATHER_PRIORITY.get(product, 0)
         conda:
             "../../envs/core.yaml"
         script:

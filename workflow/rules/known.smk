@@ -8,15 +8,15 @@ rule crossmatch_known:
     output:
         matches=R("known_matches"),
         recovery=report(R("known_recovery"), caption="../report/known_recovery.rst", category="7. Known symbiotic stars"),
-    params:
-        catalogues=config["known"]["catalogues"],
-    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     log:
         LOG("crossmatch_known"),
     benchmark:
         BENCH("crossmatch_known")
+    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     conda:
         "../../envs/core.yaml"
+    params:
+        catalogues=config["known"]["catalogues"],
     script:
         "../scripts/crossmatch_known.py"
 
@@ -28,18 +28,20 @@ rule compare_detectors:
         truth=truth_table(),
     output:
         table=report(R("detector_comparison"), caption="../report/detector_comparison.rst", category="7. Known symbiotic stars"),
-        plot=report(R("detector_comparison_plot"), caption="../report/detector_comparison.rst", category="7. Known symbiotic stars"),
+        plot=report(
+            R("detector_comparison_plot"), caption="../report/detector_comparison.rst", category="7. Known symbiotic stars"
+        ),
         magnitude_plot=report(R("score_magnitude_plot"), caption="../report/score_magnitude.rst", category="6. Anomaly detection"),
         status=R("status_compare_detectors"),
-    params:
-        detectors=config["vae"],
-    resources:
-        mem_mb=8000,
     log:
         LOG("compare_detectors"),
     benchmark:
         BENCH("compare_detectors")
     conda:
         "../../envs/core.yaml"
+    resources:
+        mem_mb=8000,
+    params:
+        detectors=config["vae"],
     script:
         "../scripts/compare_detectors.py"

@@ -12,11 +12,11 @@ rule merge_catalogue:
     output:
         parquet=R("analysed"),
         status=R("status_merge_catalogue"),
-    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     log:
         LOG("merge_catalogue"),
     benchmark:
         BENCH("merge_catalogue")
+    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
     conda:
         "../../envs/core.yaml"
     script:

@@ -9,13 +9,13 @@ rule colour_pca:
         loadings=R("pca_loadings"),
         plot=report(R("pca_plot"), caption="../report/pca.rst", category="6. Anomaly detection"),
         status=R("status_colour_pca"),
-    params:
-        features=config["pca"]["features"],
     log:
         LOG("colour_pca"),
     benchmark:
         BENCH("colour_pca")
     conda:
         "../../envs/core.yaml"
+    params:
+        features=config["pca"]["features"],
     script:
         "../scripts/colour_pca.py"

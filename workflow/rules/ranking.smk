@@ -12,19 +12,19 @@ rule rank_candidates:
         ranked=report(R("candidates_ranked"), caption="../report/candidates_ranked.rst", category="8. Candidates"),
         importances=report(R("ranking_features"), caption="../report/ranking_features.rst", category="7. Known symbiotic stars"),
         status=R("status_rank_candidates"),
-    priority: 2
-    params:
-        rank=config["rank"],
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     log:
         LOG("rank_candidates"),
     benchmark:
         BENCH("rank_candidates")
+    priority: 2
     conda:
         "../../envs/core.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        rank=config["rank"],
     script:
         "../scripts/rank_candidates.py"
 
@@ -46,22 +46,24 @@ rule evaluate_ranking:
         truth=truth_table(),
         labels=vetting_labels(),
     output:
-        evaluation=report(R("ranking_evaluation"), caption="../report/ranking_evaluation.rst", category="7. Known symbiotic stars"),
+        evaluation=report(
+            R("ranking_evaluation"), caption="../report/ranking_evaluation.rst", category="7. Known symbiotic stars"
+        ),
         plot=report(R("ranking_evaluation_plot"), caption="../report/ranking_evaluation.rst", category="7. Known symbiotic stars"),
         status=R("status_evaluate_ranking"),
-    params:
-        rank=config["rank"],
-    threads: 1
-    priority: 1
-    resources:
-        mem_mb=4000,
-        runtime=60,
     log:
         LOG("evaluate_ranking"),
     benchmark:
         BENCH("evaluate_ranking")
+    priority: 1
     conda:
         "../../envs/core.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        rank=config["rank"],
     script:
         "../scripts/evaluate_ranking.py"
 

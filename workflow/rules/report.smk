@@ -12,19 +12,16 @@ rule diagnostic_plots:
         colour_colour=report(R("colour_colour_plot"), caption="../report/colour_colour.rst", category="8. Candidates"),
         cmd=report(R("colour_magnitude_plot"), caption="../report/colour_magnitude.rst", category="8. Candidates"),
         latent=report(R("latent_plot"), caption="../report/latent.rst", category="6. Anomaly detection"),
-    params:
-        cuts=config["cuts"],
-        loss=(
-            config["vae"]["score"]
-            if config["vae"]["score"] in ("hot_excess", "symbiotic")
-            else config["vae"]["loss"]
-        ),  # the score's label
     log:
         LOG("diagnostic_plots"),
     benchmark:
         BENCH("diagnostic_plots")
     conda:
         "../../envs/core.yaml"
+    params:
+        cuts=config["cuts"],
+        loss=(config["vae"]["score"] if config["vae"]["score"] in ("hot_excess", "symbiotic") else config["vae"]["loss"]),
+        # the score's label
     script:
         "../scripts/diagnostic_plots.py"
 
@@ -38,22 +35,27 @@ rule candidate_evidence:
         matches=R("known_matches"),
         config_used=R("config_used"),
     output:
-        figures=report(directory(R("candidate_figures")), patterns=["{name}.png"], caption="../report/candidate_evidence.rst",
-                       category="8. Candidates", subcategory="Evidence per candidate"),
+        figures=report(
+            directory(R("candidate_figures")),
+            patterns=["{name}.png"],
+            caption="../report/candidate_evidence.rst",
+            category="8. Candidates",
+            subcategory="Evidence per candidate",
+        ),
         browser=report(R("candidate_browser"), caption="../report/candidate_browser.rst", category="8. Candidates"),
-    params:
-        evidence={key: config[key] for key in ("report", "colors", "dereddening", "cuts")},
-    priority: 2  # the longest late job (workflow/rules/ranking.smk: the late stages' lanes)
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     log:
         LOG("candidate_evidence"),
     benchmark:
         BENCH("candidate_evidence")
+    priority: 2  # the longest late job (workflow/rules/ranking.smk: the late stages' lanes)
     conda:
         "../../envs/core.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        evidence={key: config[key] for key in ("report", "colors", "dereddening", "cuts")},
     script:
         "../scripts/candidate_evidence.py"
 
@@ -61,14 +63,14 @@ rule candidate_evidence:
 rule config_used:
     output:
         report(R("config_used"), caption="../report/config_used.rst", category="0. Run"),
-    params:
-        config=config,
     log:
         LOG("config_used"),
     benchmark:
         BENCH("config_used")
     conda:
         "../../envs/core.yaml"
+    params:
+        config=config,
     script:
         "../scripts/config_used.py"
 
@@ -82,9 +84,24 @@ rule summary:
         recovery=R("known_recovery"),
         comparison=R("detector_comparison"),
         ranking_evaluation=R("ranking_evaluation"),
-        statuses=[R(k) for k in ("status_merge_catalogue", "status_colour_pca", "status_compare_detectors", "status_rank_candidates", "status_evaluate_ranking")],
+        statuses=[
+            R(k)
+            for k in (
+                "status_merge_catalogue",
+                "status_colour_pca",
+                "status_compare_detectors",
+                "status_rank_candidates",
+                "status_evaluate_ranking",
+            )
+        ],
     output:
         report(R("summary"), caption="../report/summary.rst", category="0. Run"),
+    log:
+        LOG("summary"),
+    benchmark:
+        BENCH("summary")
+    conda:
+        "../../envs/core.yaml"
     params:
         lists={
             "ranked": R("candidates_ranked"),
@@ -95,8 +112,12 @@ rule summary:
             "browser": R("candidate_browser"),
         },
         products={
-            "ranked list (CSV, FITS, VOTable)": ", ".join(R(k) for k in ("candidates_ranked", "candidates_ranked_fits", "candidates_ranked_vot")),
-            "VAE candidates (CSV, FITS, VOTable)": ", ".join(R(k) for k in ("candidates_csv", "candidates_fits", "candidates_vot")),
+            "ranked list (CSV, FITS, VOTable)": ", ".join(
+                R(k) for k in ("candidates_ranked", "candidates_ranked_fits", "candidates_ranked_vot")
+            ),
+            "VAE candidates (CSV, FITS, VOTable)": ", ".join(
+                R(k) for k in ("candidates_csv", "candidates_fits", "candidates_vot")
+            ),
             "VAE scores of every object": R("vae_scores_csv"),
             "cut-flow": R("cutflow"),
             "detector comparison": R("detector_comparison"),
@@ -106,11 +127,5 @@ rule summary:
             "logs": os.path.join(RESULTS, "logs"),
             "benchmarks": os.path.join(RESULTS, "benchmarks"),
         },
-    log:
-        LOG("summary"),
-    benchmark:
-        BENCH("summary")
-    conda:
-        "../../envs/core.yaml"
     script:
         "../scripts/summary.py"

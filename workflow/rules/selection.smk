@@ -11,21 +11,21 @@ rule select_tile:
         R("selection") if SOURCE != "tap" else [],
     output:
         TILE_PRODUCT("selection"),
-    params:
-        source=SOURCE,
-        selection=config["selection"] if SOURCE == "tap" else None,
-        tap=TAP,
-        nside=config["sky"]["nside"],
-        names=archive_names(),
-    resources:
-        mem_mb=4000,
-        runtime=240 if SOURCE == "tap" else 60,
     log:
         LOG("select_tile", "{tile}"),
     benchmark:
         BENCH("select_tile", "{tile}")
     conda:
         "../../envs/core.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=240 if SOURCE == "tap" else 60,
+    params:
+        source=SOURCE,
+        selection=config["selection"] if SOURCE == "tap" else None,
+        tap=TAP,
+        nside=config["sky"]["nside"],
+        names=archive_names(),
     script:
         "../scripts/select_tile.py"
 
@@ -38,18 +38,18 @@ checkpoint select_objects:
         parquet=R("selection"),
         cutflow=report(R("selection_cutflow"), caption="../report/selection_cutflow.rst", category="1. Selection"),
         tiles=R("selection_tiles"),
-    params:
-        source=SOURCE,
-        selection=config["selection"],
-        nside=config["sky"]["nside"],
-        tiles=TILES,
-        names=archive_names(),
     log:
         LOG("select_objects"),
     benchmark:
         BENCH("select_objects")
     conda:
         "../../envs/core.yaml"
+    params:
+        source=SOURCE,
+        selection=config["selection"],
+        nside=config["sky"]["nside"],
+        tiles=TILES,
+        names=archive_names(),
     script:
         "../scripts/select_objects.py"
 
@@ -60,15 +60,15 @@ rule fetch_epochs:
         selected=TILE_PRODUCT("selection"),
     output:
         TILE_PRODUCT("epochs"),
-    params:
-        source=SOURCE,
-        tap=TAP,
-        names=archive_names(),
     log:
         LOG("fetch_epochs", "{tile}"),
     benchmark:
         BENCH("fetch_epochs", "{tile}")
     conda:
         "../../envs/core.yaml"
+    params:
+        source=SOURCE,
+        tap=TAP,
+        names=archive_names(),
     script:
         "../scripts/fetch_epochs.py"
