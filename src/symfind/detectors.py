@@ -28,10 +28,9 @@ from .config import VAE_PRESETS, with_defaults
 from .features import standardised_filled
 
 
-#: The machine-learning baselines (scored on features, with or without the errors), then all baselines.
+#: The machine-learning baselines (scored on features, with or without the errors).
 ML_BASELINES = ("isolation_forest", "pca", "lof")
-BASELINES = (*ML_BASELINES, "colour_rule")
-DETECTORS = ("vae", *BASELINES)
+
 def error_normalised(X: np.ndarray, E: np.ndarray, sigma_int: float) -> np.ndarray:
     """``(x - median) / sqrt(sigma_meas^2 + sigma_int^2)`` per entry; 0 where value or error is missing."""
     center = np.nanmedian(X, axis=0)

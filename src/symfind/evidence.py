@@ -71,8 +71,10 @@ SED_BANDS: tuple[Band, ...] = (
     Band("w4mpro", "w4sigmpro", "W4", 22.088, 8.363, 0.0),
 )
 
-#: Bands a hot companion brightens (marked as excess); bands that anchor the giant's template.
-HOT_BANDS = ("u", "v", "g")
+#: Bands a hot companion brightens, marked as excess in the evidence figure (u, v and g: a nebula
+#: adds light in g too; the score's hot bands, :data:`symfind.features.HOT_BANDS`, are u and v);
+#: bands that anchor the giant's template.
+EXCESS_BANDS = ("u", "v", "g")
 ANCHOR_BANDS = ("i", "z", "J", "H", "Ks")
 #: Dereddened colours (consecutive bands) that find the giants most like a candidate.
 MATCH_COLOURS = (("r", "i"), ("i", "z"), ("z", "J"), ("J", "H"), ("H", "Ks"))
@@ -96,10 +98,11 @@ def extinction_per_ebv(a_per_ebv: Mapping[str, float], aj_per_ebv: float) -> np.
 
 def dereddened_magnitudes(table: pd.DataFrame, a_per_ebv: Mapping[str, float], aj_per_ebv: float) -> tuple[np.ndarray, np.ndarray]:
     """Dereddened magnitudes and their errors (mag), one column per band of :data:`SED_BANDS`
-    (NaN where not measured; E(B-V) from the ``ebv`` column, 0 where missing)."""
+    (NaN where not measured; E(B-V) from the ``ebv`` column: an object without one gets no
+    dereddened magnitude, as in :func:`symfind.features.optical_sed`, never its reddened one)."""
     mags = np.column_stack([table[b.column].to_numpy(dtype=np.float64) for b in SED_BANDS])
     errors = np.column_stack([table[b.error].to_numpy(dtype=np.float64) for b in SED_BANDS])
-    ebv = np.nan_to_num(table["ebv"].to_numpy(dtype=np.float64), nan=0.0)
+    ebv = table["ebv"].to_numpy(dtype=np.float64, na_value=np.nan)
     return mags - ebv[:, None] * extinction_per_ebv(a_per_ebv, aj_per_ebv)[None, :], errors
 
 
@@ -224,11 +227,12 @@ def shown_objects(ranked: pd.DataFrame, vae_candidates: pd.DataFrame, n: int) ->
     return out
 
 
-def hot_excess(observed: np.ndarray, predicted: np.ndarray) -> dict[str, np.ndarray]:
-    """Per band of :data:`HOT_BANDS`: the observed flux over the giant's predicted flux (1 = no
-    excess), from dereddened magnitudes ``observed`` and ``predicted`` (bands of :data:`SED_BANDS`)."""
+def flux_ratios(observed: np.ndarray, predicted: np.ndarray) -> dict[str, np.ndarray]:
+    """Per band of :data:`EXCESS_BANDS`: the observed flux over the giant's predicted flux (1 = no
+    excess), from dereddened magnitudes ``observed`` and ``predicted`` (bands of :data:`SED_BANDS`).
+    (The score's statistic of the same light is :func:`symfind.vae.hot_excess`.)"""
     return {label: 10.0 ** (0.4 * (predicted[:, k] - observed[:, k]))
-            for label, k in zip(HOT_BANDS, _labels_index(HOT_BANDS))}
+            for label, k in zip(EXCESS_BANDS, _labels_index(EXCESS_BANDS))}
 
 
 def nightly_light_curves(epochs: pd.DataFrame, colors: Mapping[str, float]) -> pd.DataFrame:

@@ -101,18 +101,6 @@ LEGACY_CSV: dict[str, str] = {
     "vae_scores_csv": "vae_scores",
 }
 
-#: Names that earlier versions gave these products (renamed to say what they hold): old file -> product key.
-RENAMED: dict[str, str] = {
-    "Dr2_table.parquet": "selection",
-    "photometry_epochs.parquet": "epochs",
-    "bailer_jones_distances.parquet": "distances",
-    "bailer_jones_missing.csv": "distances_missing",
-    "extinction_ebv.parquet": "extinction",
-    "filtered_data_ebmv_cut_Dr2_table_after_bailer_jones.parquet": "after_cuts",
-    "adrian_all_weighted_colors.parquet": "colours",
-    "merged_df_w3w4_final_all_colors.parquet": "analysed",
-}
-
 
 def product_path(results_dir: str | Path, key: str) -> str:
     """Path of product ``key`` under ``results_dir``."""

@@ -126,9 +126,9 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
     giant, giant_low, giant_high = ev.giant_prediction(observed, reference)
     flux, flux_error = ev.lambda_f_lambda(observed, errors)
     giant_flux = [ev.lambda_f_lambda(m)[0] for m in (giant, giant_low, giant_high)]
-    ratios = ev.hot_excess(observed, giant)
+    ratios = ev.flux_ratios(observed, giant)
     labels = np.array([b.label for b in ev.SED_BANDS])
-    hot = np.isin(labels, ev.HOT_BANDS)
+    hot = np.isin(labels, ev.EXCESS_BANDS)
     ratio_all = np.full(observed.shape, np.nan)
     for label, values in ratios.items():
         ratio_all[:, int(np.flatnonzero(labels == label)[0])] = values
