@@ -41,9 +41,9 @@ def test_hidden_labels_never_reach_the_ranker(monkeypatch):
     seen = []
     real = ranking.rank_scores
 
-    def spy(method, X_, known, anomaly, params, seed, prior=None, negatives=None):
+    def spy(method, X_, known, anomaly, params, seed, prior=None, negatives=None, threads=1):
         seen.append(known.copy())
-        return real(method, X_, known, anomaly, params, seed, prior, negatives)
+        return real(method, X_, known, anomaly, params, seed, prior, negatives, threads)
 
     monkeypatch.setattr(ranking, "rank_scores", spy)
     evaluate_ranking(table, X, labels, PARAMS, baselines={})

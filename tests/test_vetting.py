@@ -117,9 +117,9 @@ def test_the_evaluation_never_gives_a_hidden_star_through_a_verdict(monkeypatch)
     seen = []
     real = ranking.rank_scores
 
-    def spy(method, X, known, anomaly, params, seed, prior=None, negatives=None):
+    def spy(method, X, known, anomaly, params, seed, prior=None, negatives=None, threads=1):
         seen.append((known.copy(), None if negatives is None else negatives.copy()))
-        return real(method, X, known, anomaly, params, seed, prior, negatives)
+        return real(method, X, known, anomaly, params, seed, prior, negatives, threads)
 
     monkeypatch.setattr(ranking, "rank_scores", spy)
     verdicts = pd.DataFrame({"object_id": [1, 2, 3, 40], "verdict": ["symbiotic"] * 3 + ["not_symbiotic"],

@@ -225,17 +225,18 @@ def giant_prior(table: pd.DataFrame, params: Mapping[str, Any]) -> np.ndarray | 
 
 
 def rank_scores(method: str, X: np.ndarray, known: np.ndarray, anomaly: np.ndarray, params: Mapping[str, Any],
-                seed: int, prior: np.ndarray | None = None, negatives: np.ndarray | None = None
+                seed: int, prior: np.ndarray | None = None, negatives: np.ndarray | None = None, threads: int = 1
                 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Scores of one ranking method (higher = more like the known symbiotic stars), multiplied by
     ``prior`` where given (:func:`giant_prior`), and, where the method has them, feature
     importances. ``known`` (and ``negatives``, the objects vetted as not symbiotic, which
     ``nearest_known`` does not use) is the only label information passed. ``params``: the ``rank``
-    section (settings it leaves out from the shipped config)."""
+    section (settings it leaves out from the shipped config); ``threads``: bags fitted at once (the
+    scores do not depend on it)."""
     params = with_defaults("rank", params)
     if method == "pu_bagging":
         scores, importances = pu_bagging_scores(X, known, seed, n_bags=int(params["n_bags"]), draw_factor=int(params["draw_factor"]),
-                                                n_trees=int(params["n_trees"]), threads=int(params.get("threads", 1)),
+                                                n_trees=int(params["n_trees"]), threads=max(1, int(threads)),
                                                 negatives=negatives)
     elif method == "nearest_known":
         scores, importances = nearest_known_scores(X, known, anomaly), None
@@ -258,7 +259,7 @@ def split_labels(labels: np.ndarray, fraction: float, n_splits: int, seed: int):
 def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any],
                      baselines: Mapping[str, np.ndarray], alternatives: Mapping[str, np.ndarray] | None = None,
                      truth: np.ndarray | None = None, vetted_symbiotic: np.ndarray | None = None,
-                     vetted_not_symbiotic: np.ndarray | None = None) -> pd.DataFrame:
+                     vetted_not_symbiotic: np.ndarray | None = None, threads: int = 1) -> pd.DataFrame:
     """Per split and top fraction: recall and precision of the hidden labels, per method; then the
     mean and standard deviation over splits (``split = 'mean'``, ``'std'``). ``alternatives``: other
     feature matrices, name -> matrix, ranked by ``pu_bagging`` on the same splits (e.g. without the
@@ -282,9 +283,10 @@ def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, par
         seed = int(params["seed"]) + split
         known = given | (vetted_yes & ~hidden)
         labelled = known | vetted_no
-        scores = {f"rank:{m}": rank_scores(m, X, known, anomaly, params, seed, prior, negatives)[0] for m in RANK_METHODS}
+        scores = {f"rank:{m}": rank_scores(m, X, known, anomaly, params, seed, prior, negatives, threads)[0] for m in RANK_METHODS}
         for name, X_other in (alternatives or {}).items():
-            scores[f"rank:pu_bagging {name}"] = rank_scores("pu_bagging", X_other, known, anomaly, params, seed, prior, negatives)[0]
+            scores[f"rank:pu_bagging {name}"] = rank_scores("pu_bagging", X_other, known, anomaly, params, seed, prior, negatives,
+                                                            threads)[0]
         scores.update(baselines)
         for fraction in params["top_fractions"]:
             n_flag = n_flagged(len(table), fraction)
@@ -408,7 +410,8 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
     """
     from .vetting import vetted_masks
 
-    params = {**with_defaults("rank", params), "threads": max(1, int(threads))}  # bags fitted at once (scores do not depend on it)
+    params = with_defaults("rank", params)
+    threads = max(1, int(threads))  # bags fitted at once (the scores do not depend on it)
     table, X, names, catalogued, known_names = ranking_inputs(scored, matches, params)
     ids = table["object_id"].to_numpy()
     vetted_yes, vetted_no = vetted_masks(ids, verdicts)
@@ -430,13 +433,13 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
         prior = giant_prior(table, params)
         negatives = vetted_no if vetted_no.any() else None
         fit = pu_bagging_fit(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]), draw_factor=int(params["draw_factor"]),
-                             n_trees=int(params["n_trees"]), threads=int(params["threads"]), negatives=negatives)
+                             n_trees=int(params["n_trees"]), threads=threads, negatives=negatives)
         importances = fit.importances
         if params["method"] == "pu_bagging":
             scores = fit.scores if prior is None else fit.scores * prior
             disagreement = fit.disagreement
         else:  # nearest_known: its own scores; the PU forests' view of the features and their spread
-            scores, _ = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]), prior)
+            scores, _ = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]), prior, threads=threads)
             disagreement = fit.disagreement
         nearest, distance = nearest_known_star(X, labels, np.where(labels & (known_names == ""), "(vetted)", known_names))
         order = np.argsort(-np.where(labelled, -np.inf, scores), kind="stable")
@@ -485,7 +488,7 @@ def evaluate_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mappin
     symbiotic."""
     from .vetting import vetted_masks
 
-    params = {**with_defaults("rank", params), "threads": max(1, int(threads))}
+    params = with_defaults("rank", params)
     table, X, _, catalogued, _ = ranking_inputs(scored, matches, params)
     vetted_yes, vetted_no = vetted_masks(table["object_id"].to_numpy(), verdicts)
     labels = catalogued & ~vetted_no
@@ -495,7 +498,7 @@ def evaluate_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mappin
     except Skipped as skipped:
         empty = pd.DataFrame({c: pd.Series(dtype="float64" if c not in ("method", "split") else "object") for c in EVALUATION_COLUMNS})
         return empty, skipped
-    evaluation = evaluate_with_baselines(table, X, labels, params, truth, vetted_yes & ~labels, vetted_no)
+    evaluation = evaluate_with_baselines(table, X, labels, params, truth, vetted_yes & ~labels, vetted_no, max(1, int(threads)))
     for row in evaluation[evaluation["split"] == "mean"].itertuples():
         log.info("%-18s top %4.1f%%: recall of hidden %.3f, precision %.3f", row.method, 100 * row.top_fraction,
                  row.recall, row.precision)
@@ -504,7 +507,7 @@ def evaluate_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mappin
 
 def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any],
                             truth: pd.DataFrame | None, vetted_symbiotic: np.ndarray | None = None,
-                            vetted_not_symbiotic: np.ndarray | None = None) -> pd.DataFrame:
+                            vetted_not_symbiotic: np.ndarray | None = None, threads: int = 1) -> pd.DataFrame:
     """The hidden-label evaluation of the ranking against the VAE's scores, IsolationForest and the
     colour rule (their scores from the scored table), and of the ranking with every input."""
     from .scored import COLOUR_RULE_COLUMN, baseline_column
@@ -524,4 +527,5 @@ def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarr
     injected = None
     if truth is not None:
         injected = np.isin(table["object_id"].to_numpy(), truth.loc[truth["population"].str.startswith("symbiotic"), "object_id"].to_numpy())
-    return evaluate_ranking(table, X, labels, params, baselines, alternatives, injected, vetted_symbiotic, vetted_not_symbiotic)
+    return evaluate_ranking(table, X, labels, params, baselines, alternatives, injected, vetted_symbiotic, vetted_not_symbiotic,
+                            threads)
