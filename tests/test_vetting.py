@@ -25,6 +25,16 @@ def _labels(path, rows, columns=LABEL_COLUMNS):
     return path
 
 
+def _wait_for(condition, timeout_s: float = 30.0) -> bool:
+    """Poll ``condition`` (a browser's asynchronous work) until it holds or ``timeout_s`` passes."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return bool(condition())
+
+
 def test_labels_file_keeps_the_latest_verdict_per_object(tmp_path):
     first = _labels(tmp_path / "a.csv", [[1, "symbiotic", "", "", "2026-12-01T10:00:00Z"],
                                          [2, "not_symbiotic", "mira_lpv", "LPV in ASAS-SN", "2026-12-01T10:01:00Z"]])
@@ -208,8 +218,28 @@ def _page(tmp_path, n=6):
     return page, rows
 
 
+@pytest.fixture()
+def served(tmp_path):
+    """The test's folder over http://127.0.0.1 on a free port (headless Chromium keeps a file://
+    page's storage unreliably across reloads; the page itself is opened from file:// in the SAMP
+    test): yields the base URL."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.mark.slow
-def test_verdicts_survive_a_reload_are_exported_and_imported_in_chromium(tmp_path):
+def test_verdicts_survive_a_reload_are_exported_and_imported_in_chromium(tmp_path, served):
     from selenium.webdriver.common.by import By
 
     from test_evidence import _browser
@@ -220,9 +250,7 @@ def test_verdicts_survive_a_reload_are_exported_and_imported_in_chromium(tmp_pat
     driver = _browser()
     try:
         driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-        driver.get(page.as_uri())
-        driver.execute_script("window.localStorage.clear()")
-        driver.refresh()
+        driver.get(f"{served}/{page.name}")  # a fresh browser profile: nothing stored yet
         assert not driver.find_element(By.ID, "storage-warning").is_displayed()
 
         def row(oid):
@@ -231,13 +259,25 @@ def test_verdicts_survive_a_reload_are_exported_and_imported_in_chromium(tmp_pat
         def verdict_cell(oid):
             return row(oid).find_elements(By.TAG_NAME, "td")[-1].text
 
+        def click(element):
+            """A real click, on the element scrolled to the middle (not under the sticky header)."""
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+            element.click()
+
         chosen = {1000: CHOICES[0], 1001: CHOICES[1], 1002: CHOICES[4]}
         for oid, (verdict, cls, label) in chosen.items():
-            row(oid).click()
+            click(row(oid))
+            assert _wait_for(lambda: driver.find_element(By.ID, "detail-title").text.startswith(f"object {oid}"))
             note = driver.find_element(By.ID, "verdict-note")
             note.clear()
             note.send_keys(f"note for {oid}, with a comma")
-            driver.find_element(By.XPATH, f'//div[@id="verdict-buttons"]/button[text()="{label}"]').click()
+            click(driver.find_element(By.XPATH, f'//div[@id="verdict-buttons"]/button[text()="{label}"]'))
+            assert _wait_for(lambda: verdict_cell(oid) == label), (oid, verdict_cell(oid))
+        assert "not yet exported" in driver.find_element(By.ID, "vetting-status").text
+        driver.find_element(By.ID, "export-labels").click()
+        exported = downloads / "symfind_labels.csv"
+        assert _wait_for(lambda: exported.exists() and exported.stat().st_size > 0)
+        assert "not yet exported" not in driver.find_element(By.ID, "vetting-status").text
         driver.refresh()
         for oid, (_, _, label) in chosen.items():
             assert verdict_cell(oid) == label
@@ -246,12 +286,6 @@ def test_verdicts_survive_a_reload_are_exported_and_imported_in_chromium(tmp_pat
         driver.find_element(By.ID, "order-next").click()
         order = [int(r.get_attribute("data-object")) for r in driver.find_elements(By.CSS_SELECTOR, "#candidates tbody tr")]
         assert order[:2] == [1004, 1003] and set(order[2:]) == {1000, 1001, 1002, 1005}
-        driver.find_element(By.ID, "export-labels").click()
-        exported = downloads / "symfind_labels.csv"
-        for _ in range(50):
-            if exported.exists() and exported.stat().st_size:
-                break
-            time.sleep(0.1)
         verdicts = read_labels(exported, rows["object_id"])  # the library reads what the page wrote
         assert verdicts["object_id"].tolist() == list(chosen)
         assert [tuple(v) for v in verdicts[["verdict", "class"]].to_numpy()] == [c[:2] for c in chosen.values()]
@@ -261,19 +295,13 @@ def test_verdicts_survive_a_reload_are_exported_and_imported_in_chromium(tmp_pat
         driver.refresh()
         assert verdict_cell(1000) == ""
         driver.find_element(By.ID, "import-labels").send_keys(str(exported))
-        for _ in range(50):
-            if verdict_cell(1001) == chosen[1001][2]:
-                break
-            time.sleep(0.1)
+        assert _wait_for(lambda: verdict_cell(1001) == chosen[1001][2])
         assert [verdict_cell(oid) for oid in chosen] == [c[2] for c in chosen.values()]
         assert "imported 3" in driver.find_element(By.ID, "vetting-status").text
         # a bad file is refused, naming the row and the column, and changes nothing
         bad = _labels(tmp_path / "bad.csv", [[1003, "perhaps", "", "", ""]])
         driver.find_element(By.ID, "import-labels").send_keys(str(bad))
-        for _ in range(50):
-            if "refused" in driver.find_element(By.ID, "vetting-status").text:
-                break
-            time.sleep(0.1)
+        assert _wait_for(lambda: "refused" in driver.find_element(By.ID, "vetting-status").text)
         assert "row 2, column verdict" in driver.find_element(By.ID, "vetting-status").text and verdict_cell(1003) == ""
     finally:
         driver.quit()
@@ -334,11 +362,10 @@ def test_send_to_topcat_delivers_the_votable_over_the_samp_web_profile(tmp_path)
         mtype, params = received.get(timeout=30)
         assert mtype == "table.load.votable"
         assert params["url"] == (tmp_path / "candidates.vot").as_uri() and params["name"] == "symfind candidates"
-        for _ in range(50):
-            if "sent" in driver.find_element(By.ID, "samp-status").text:
-                break
-            time.sleep(0.1)
-        driver.find_element(By.CSS_SELECTOR, '#candidates tbody tr[data-object="1002"]').click()
+        _wait_for(lambda: "sent" in driver.find_element(By.ID, "samp-status").text)
+        target = driver.find_element(By.CSS_SELECTOR, '#candidates tbody tr[data-object="1002"]')
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
+        target.click()
         mtype, params = received.get(timeout=30)
         assert mtype == "coord.pointAt.sky" and float(params["ra"]) == pytest.approx(12.0) and float(params["dec"]) == -30.0
     finally:
@@ -353,10 +380,7 @@ def test_send_to_topcat_delivers_the_votable_over_the_samp_web_profile(tmp_path)
     try:
         driver.get(page.as_uri() + f"?samp_port={_free_port()}")
         driver.find_element(By.ID, "samp-send").click()
-        for _ in range(100):
-            if "no SAMP hub" in driver.find_element(By.ID, "samp-status").text:
-                break
-            time.sleep(0.1)
+        _wait_for(lambda: "no SAMP hub" in driver.find_element(By.ID, "samp-status").text)
         assert "no SAMP hub answers" in driver.find_element(By.ID, "samp-status").text
     finally:
         driver.quit()

@@ -227,9 +227,9 @@ tr:hover {{ background: #f3f7ff; cursor: pointer; }} tr.open {{ background: #dde
 
 
 #: The page's vetting: verdict buttons for the candidate shown, the verdicts in the browser's
-#: storage (a warning where there is none: then they live until the page is closed, and leaving
-#: with verdicts not exported asks first), export to and import from the labels file, and the
-#: "next to vet" order. Plain script, no network, works from file://.
+#: storage (a warning where there is none: then they live until the page is closed), leaving with
+#: verdicts not exported asks first (the labels file is the durable record), export to and import
+#: from the labels file, and the "next to vet" order. Plain script, no network, works from file://.
 _VETTING_SCRIPT = r"""
 (function () {
   var vocab = JSON.parse(document.getElementById("vocabulary").textContent);
@@ -240,8 +240,9 @@ _VETTING_SCRIPT = r"""
   var storage = null;
   var unexported = false;
   try {
-    window.localStorage.setItem(vocab.storage_key + ".probe", "1");
-    window.localStorage.removeItem(vocab.storage_key + ".probe");
+    // a probe that writes nothing: a write and removal at load can make Chromium lose the page's
+    // file:// storage on the next reload
+    window.localStorage.getItem(vocab.storage_key);
     storage = window.localStorage;
   } catch (e) {
     storage = null;
@@ -431,8 +432,10 @@ _VETTING_SCRIPT = r"""
   document.getElementById("order-ranked").addEventListener("click", function () {
     reorder(function (row) { return number(row, "data-ranked-rank", 1e9) * 1e6 + number(row, "data-vae-rank", 1e5); });
   });
+  // the labels file is the durable record: leaving with verdicts not yet exported asks first
+  // (a browser may drop a file:// page's storage)
   window.addEventListener("beforeunload", function (event) {
-    if (unexported && !storage) { event.preventDefault(); event.returnValue = ""; }
+    if (unexported) { event.preventDefault(); event.returnValue = ""; }
   });
   // SAMP Web Profile (IVOA SAMP 1.3, section 5): XML-RPC over HTTP to the hub on localhost
   var sampStatus = document.getElementById("samp-status");

@@ -209,6 +209,40 @@ def neighbour_colours(table: pd.DataFrame, a_per_ebv: Mapping[str, float], aj_pe
     return colours(mags), colours(predicted), sigma, [C.color_name(a, b) for a, b in pairs]
 
 
+@dataclass(frozen=True)
+class SedEvidence:
+    """The SED side of the shown objects' evidence (:func:`sed_evidence`), one row per object and
+    one column per band of :data:`SED_BANDS`: dereddened magnitudes ``observed`` (mag), their
+    lambda F_lambda ``flux`` and ``flux_error``, the giant's prediction as lambda F_lambda
+    (``giant_flux``: median, 16th and 84th percentile), the flux ratios of :data:`EXCESS_BANDS`
+    (``ratios``, band -> values) and the same in a full table (``ratio_all``, NaN in the other
+    bands)."""
+
+    observed: np.ndarray
+    flux: np.ndarray
+    flux_error: np.ndarray
+    giant_flux: list[np.ndarray]
+    ratios: dict[str, np.ndarray]
+    ratio_all: np.ndarray
+
+
+def sed_evidence(rows: pd.DataFrame, pool: pd.DataFrame, a_per_ebv: Mapping[str, float], aj_per_ebv: float) -> SedEvidence:
+    """The shown objects' SEDs (``rows``) against what a giant like each one makes, predicted from
+    the giants of ``pool`` most like it (:func:`giant_prediction`), all dereddened
+    (:func:`dereddened_magnitudes`)."""
+    observed, errors = dereddened_magnitudes(rows, a_per_ebv, aj_per_ebv)
+    reference, _ = dereddened_magnitudes(pool, a_per_ebv, aj_per_ebv)
+    giant, giant_low, giant_high = giant_prediction(observed, reference)
+    flux, flux_error = lambda_f_lambda(observed, errors)
+    ratios = flux_ratios(observed, giant)
+    labels = [b.label for b in SED_BANDS]
+    ratio_all = np.full(observed.shape, np.nan)
+    for label, values in ratios.items():
+        ratio_all[:, labels.index(label)] = values
+    return SedEvidence(observed, flux, flux_error, [lambda_f_lambda(m)[0] for m in (giant, giant_low, giant_high)], ratios,
+                       ratio_all)
+
+
 def shown_objects(ranked: pd.DataFrame, vae_candidates: pd.DataFrame, n: int) -> pd.DataFrame:
     """The objects to show: the top ``n`` of the ranked list (objects not yet known, by ``rank``)
     and the top ``n`` of the VAE's candidates (by its ``rank``), each once, with both ranks

@@ -118,20 +118,14 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
     shown = ev.shown_objects(ranked, vae_list, n_top)
     table = scored.set_index("object_id")
     rows = table.reindex(shown["object_id"].to_numpy())
-    observed, errors = ev.dereddened_magnitudes(rows, a_per_ebv, aj_per_ebv)
     known_ids = set(matches["object_id"].tolist())
     is_known = scored["object_id"].isin(known_ids).to_numpy()
     pool = scored[~is_known & ~scored["object_id"].isin(set(shown["object_id"]))]
-    reference, _ = ev.dereddened_magnitudes(pool, a_per_ebv, aj_per_ebv)
-    giant, giant_low, giant_high = ev.giant_prediction(observed, reference)
-    flux, flux_error = ev.lambda_f_lambda(observed, errors)
-    giant_flux = [ev.lambda_f_lambda(m)[0] for m in (giant, giant_low, giant_high)]
-    ratios = ev.flux_ratios(observed, giant)
+    sed_evidence = ev.sed_evidence(rows, pool, a_per_ebv, aj_per_ebv)
+    observed, flux, flux_error = sed_evidence.observed, sed_evidence.flux, sed_evidence.flux_error
+    giant_flux, ratios, ratio_all = sed_evidence.giant_flux, sed_evidence.ratios, sed_evidence.ratio_all
     labels = np.array([b.label for b in ev.SED_BANDS])
     hot = np.isin(labels, ev.EXCESS_BANDS)
-    ratio_all = np.full(observed.shape, np.nan)
-    for label, values in ratios.items():
-        ratio_all[:, int(np.flatnonzero(labels == label)[0])] = values
 
     ids = shown["object_id"].tolist()
     epochs = pd.read_parquet(epochs_parquet, filters=[("object_id", "in", ids)]) if ids else None
@@ -189,7 +183,7 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
                                            ("vetted_class", ""), ("vetted_file", ""))},
                 "verdict": "",
             })
-        del scored, table, pool, reference, epochs, background  # not copied into the drawing processes
+        del scored, table, pool, epochs, background  # not copied into the drawing processes
         _draw_all(drawings, giants, params["cuts"], threads)
         index = shown.assign(figure=[f"{int(oid)}.png" for oid in shown["object_id"]])
         index.to_csv(staging / "index.csv", index=False)
