@@ -26,7 +26,7 @@ import pandas as pd
 
 from symfind.config import with_defaults
 from symfind.evaluation import n_flagged, top_hits
-from symfind.ranking import giant_prior, pu_bagging_fit, ranking_inputs, split_labels
+from symfind.ranking import giant_prior, next_to_vet, pu_bagging_fit, ranking_inputs, split_labels
 
 
 def play(X: np.ndarray, given: np.ndarray, hidden: np.ndarray, truth: np.ndarray, prior: np.ndarray | None, params: dict,
@@ -38,23 +38,21 @@ def play(X: np.ndarray, given: np.ndarray, hidden: np.ndarray, truth: np.ndarray
     for round_ in range(rounds + 1):
         known = given | vetted_yes
         fit = pu_bagging_fit(X, known, seed, n_bags=int(params["n_bags"]), draw_factor=int(params["draw_factor"]),
-                             n_trees=int(params["n_trees"]), negatives=vetted_no if vetted_no.any() else None)
+                             n_trees=int(params["n_trees"]), negatives=vetted_no)
         scores = fit.scores if prior is None else fit.scores * prior
         labelled = known | vetted_no
         precision = top_hits(scores, truth & ~labelled, labelled, n_flagged(n, 0.01)) / n_flagged(n, 0.01)
         found = int((hidden & vetted_yes).sum()) + top_hits(scores, hidden & ~labelled, labelled, n_flagged(n, 0.02))
         out.append((precision, found / max(int(hidden.sum()), 1)))
-        if round_ == rounds or order == "none":
-            if order == "none":
-                out.extend([out[-1]] * rounds)
-                break
-            continue
+        if order == "none":  # nothing is vetted: every round is round 0
+            return out * (rounds + 1)
+        if round_ == rounds:
+            break
         free = np.flatnonzero(~labelled)
         if order == "ranked":
             pick = free[np.argsort(-scores[free], kind="stable")[:per_round]]
-        else:  # next to vet: most disagreement first, the higher score among equals
-            spread = np.nan_to_num(fit.disagreement[free], nan=-np.inf)
-            pick = free[np.lexsort((-scores[free], -spread))[:per_round]]
+        else:  # the ranked list's vet_order
+            pick = next_to_vet(free, scores, fit.disagreement)[:per_round]
         vetted_yes[pick[truth[pick]]] = True
         vetted_no[pick[~truth[pick]]] = True
     return out

@@ -56,9 +56,14 @@ def sky_links(ra: float, dec: float) -> dict[str, str]:
     }
 
 
+def _is_missing(value) -> bool:
+    """None, pandas' NA or a float that is not finite."""
+    return value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value))
+
+
 def _cell(value, fmt: str | None) -> tuple[str, str]:
     """(shown text, sort key) of one cell; missing values show empty and sort last."""
-    if value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value)):
+    if _is_missing(value):
         return "", ""
     if fmt is None:
         return str(value), str(value).lower()
@@ -84,11 +89,7 @@ def browser_html(rows: pd.DataFrame, figures: Mapping[int, Path], origin: Mappin
             text, sort_key = _cell(row.get(key), fmt)
             cells.append(f'<td data-sort="{html.escape(sort_key)}">{html.escape(text)}</td>')
         link_attrs = " ".join(f'data-{name.lower()}="{html.escape(url)}"' for name, url in links.items())
-        def attribute(key):
-            value = row.get(key)
-            return "" if value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value)) else str(value)
-
-        vetted = " ".join(f'data-{name}="{html.escape(attribute(key))}"'
+        vetted = " ".join(f'data-{name}="{html.escape("" if _is_missing(row.get(key)) else str(row.get(key)))}"'
                           for name, key in (("file-verdict", "vetted_verdict"), ("file-class", "vetted_class"),
                                             ("file", "vetted_file"), ("vet-order", "vet_order"),
                                             ("ranked-rank", "ranked_rank"), ("vae-rank", "vae_rank")))

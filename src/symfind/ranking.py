@@ -276,16 +276,15 @@ def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, par
     n = len(table)
     vetted_yes = np.zeros(n, dtype=bool) if vetted_symbiotic is None else np.asarray(vetted_symbiotic, dtype=bool)
     vetted_no = np.zeros(n, dtype=bool) if vetted_not_symbiotic is None else np.asarray(vetted_not_symbiotic, dtype=bool)
-    negatives = vetted_no if vetted_no.any() else None
     rows = []
     for split, (given, hidden) in enumerate(split_labels(labels, float(params["label_fraction"]), int(params["n_splits"]),
                                                          int(params["seed"]))):
         seed = int(params["seed"]) + split
         known = given | (vetted_yes & ~hidden)
         labelled = known | vetted_no
-        scores = {f"rank:{m}": rank_scores(m, X, known, anomaly, params, seed, prior, negatives, threads)[0] for m in RANK_METHODS}
+        scores = {f"rank:{m}": rank_scores(m, X, known, anomaly, params, seed, prior, vetted_no, threads)[0] for m in RANK_METHODS}
         for name, X_other in (alternatives or {}).items():
-            scores[f"rank:pu_bagging {name}"] = rank_scores("pu_bagging", X_other, known, anomaly, params, seed, prior, negatives,
+            scores[f"rank:pu_bagging {name}"] = rank_scores("pu_bagging", X_other, known, anomaly, params, seed, prior, vetted_no,
                                                             threads)[0]
         scores.update(baselines)
         for fraction in params["top_fractions"]:
@@ -391,6 +390,15 @@ def ranking_inputs(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[
     return table, X, names, labels, known_names
 
 
+def next_to_vet(candidates: np.ndarray, scores: np.ndarray, disagreement: np.ndarray) -> np.ndarray:
+    """The row numbers ``candidates`` (the objects nobody has vetted) in the order to vet them: the
+    bags' disagreement first, most first, then the higher score (NaN last in both)."""
+    candidates = np.asarray(candidates, dtype=np.int64)
+    spread = np.nan_to_num(np.asarray(disagreement, dtype=np.float64)[candidates], nan=-np.inf)
+    score = np.nan_to_num(np.asarray(scores, dtype=np.float64)[candidates], nan=-np.inf)
+    return candidates[np.lexsort((-score, -spread))]
+
+
 def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[str, Any],
                  threads: int = 1, verdicts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, Skipped | None]:
     """The objects the VAE scored (``scored``: the scored table), ranked with every known symbiotic
@@ -431,16 +439,15 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
         problem = skipped
     else:
         prior = giant_prior(table, params)
-        negatives = vetted_no if vetted_no.any() else None
+        # the PU forests: the scores of pu_bagging, and for either method the features' importances
+        # and the bags' spread
         fit = pu_bagging_fit(X, labels, int(params["seed"]), n_bags=int(params["n_bags"]), draw_factor=int(params["draw_factor"]),
-                             n_trees=int(params["n_trees"]), threads=threads, negatives=negatives)
-        importances = fit.importances
+                             n_trees=int(params["n_trees"]), threads=threads, negatives=vetted_no)
+        importances, disagreement = fit.importances, fit.disagreement
         if params["method"] == "pu_bagging":
             scores = fit.scores if prior is None else fit.scores * prior
-            disagreement = fit.disagreement
-        else:  # nearest_known: its own scores; the PU forests' view of the features and their spread
+        else:
             scores, _ = rank_scores(params["method"], X, labels, anomaly, params, int(params["seed"]), prior, threads=threads)
-            disagreement = fit.disagreement
         nearest, distance = nearest_known_star(X, labels, np.where(labels & (known_names == ""), "(vetted)", known_names))
         order = np.argsort(-np.where(labelled, -np.inf, scores), kind="stable")
         problem = None
@@ -452,14 +459,9 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
         by_id = verdicts.set_index("object_id")
         for column in verdict:
             verdict[column] = by_id[column].reindex(ids).fillna("").to_numpy(dtype=object)
-    unvetted = ~labelled & (verdict["verdict"] == "")
+    unvetted = np.flatnonzero(~labelled & (verdict["verdict"] == ""))
     vet_order = np.full(len(ids), np.nan)
-    if unvetted.any():
-        spread = np.where(np.isfinite(disagreement), disagreement, -np.inf)
-        # most disagreement first; among equals, the higher score
-        candidates = np.flatnonzero(unvetted)
-        by = np.lexsort((-np.nan_to_num(np.asarray(scores, dtype=np.float64)[candidates], nan=-np.inf), -spread[candidates]))
-        vet_order[candidates[by]] = np.arange(1, len(candidates) + 1)
+    vet_order[next_to_vet(unvetted, scores, disagreement)] = np.arange(1, len(unvetted) + 1)
     ranked = pd.DataFrame({
         "object_id": ids, "raj2000": table["raj2000"], "dej2000": table["dej2000"], "rank_score": scores,
         "rank": pd.array(rank, dtype="Int64"), "is_known_symbiotic": catalogued, "known_name": known_names,

@@ -63,37 +63,25 @@ def read_labels(paths: str | Path | Sequence[str | Path], object_ids: Iterable[i
                              f"{', '.join(LABEL_COLUMNS)}")
         table = table[list(LABEL_COLUMNS)].apply(lambda column: column.str.strip())
         line = np.arange(len(table)) + 2
+
+        def refuse_first(bad: pd.Series, column: str, why) -> None:
+            """Refuse the file at its first ``bad`` row, naming the row, the column and ``why(k)``."""
+            if bad.any():
+                k = int(np.flatnonzero(bad.to_numpy())[0])
+                raise InputError(f"vetting.labels: {path}, row {line[k]}, column {column}: {why(k)}")
+
         ids = pd.to_numeric(table["object_id"], errors="coerce")
-        bad = ids.isna() | (ids != np.floor(ids))
-        if bad.any():
-            k = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(f"vetting.labels: {path}, row {line[k]}, column object_id: {table['object_id'].iloc[k]!r} "
-                             "is not an object id")
+        refuse_first(ids.isna() | (ids != np.floor(ids)), "object_id", lambda k: f"{table['object_id'].iloc[k]!r} is not an object id")
         ids = ids.astype(np.int64)
         if allowed is not None:
-            unknown = ~ids.isin(allowed)
-            if unknown.any():
-                k = int(np.flatnonzero(unknown.to_numpy())[0])
-                raise InputError(f"vetting.labels: {path}, row {line[k]}, column object_id: {int(ids.iloc[k])} is not an "
-                                 "analysed object of this run")
-        verdict = table["verdict"]
-        wrong = ~verdict.isin(VERDICTS)
-        if wrong.any():
-            k = int(np.flatnonzero(wrong.to_numpy())[0])
-            raise InputError(f"vetting.labels: {path}, row {line[k]}, column verdict: {verdict.iloc[k]!r} is not one of "
-                             f"{', '.join(VERDICTS)}")
-        cls = table["class"]
-        wrong = ~(cls.eq("") | (verdict.eq("not_symbiotic") & cls.isin(CLASSES)))
-        if wrong.any():
-            k = int(np.flatnonzero(wrong.to_numpy())[0])
-            raise InputError(f"vetting.labels: {path}, row {line[k]}, column class: {cls.iloc[k]!r} is not a class of "
-                             f"verdict {verdict.iloc[k]!r} (not_symbiotic: {', '.join(CLASSES)}; otherwise empty)")
+            refuse_first(~ids.isin(allowed), "object_id", lambda k: f"{int(ids.iloc[k])} is not an analysed object of this run")
+        verdict, cls = table["verdict"], table["class"]
+        refuse_first(~verdict.isin(VERDICTS), "verdict", lambda k: f"{verdict.iloc[k]!r} is not one of {', '.join(VERDICTS)}")
+        refuse_first(~(cls.eq("") | (verdict.eq("not_symbiotic") & cls.isin(CLASSES))), "class",
+                     lambda k: f"{cls.iloc[k]!r} is not a class of verdict {verdict.iloc[k]!r} "
+                               f"(not_symbiotic: {', '.join(CLASSES)}; otherwise empty)")
         time = pd.to_datetime(table["time"].replace("", None), utc=True, errors="coerce", format="ISO8601")
-        unreadable = time.isna() & table["time"].ne("")
-        if unreadable.any():
-            k = int(np.flatnonzero(unreadable.to_numpy())[0])
-            raise InputError(f"vetting.labels: {path}, row {line[k]}, column time: {table['time'].iloc[k]!r} is not an "
-                             "ISO 8601 time")
+        refuse_first(time.isna() & table["time"].ne(""), "time", lambda k: f"{table['time'].iloc[k]!r} is not an ISO 8601 time")
         frames.append(table.assign(object_id=ids, labels_file=str(path), _time=time, _file=order, _row=line))
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "object_id" else "object") for c in (*LABEL_COLUMNS, "labels_file")})
