@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
-	$(BIN)/python -m pip install --quiet -e ".[test,slurm,docs,lint]"
+	$(BIN)/python -m pip install --quiet -e ".[test,slurm,hats,docs,lint]"
 	touch $(STAMP)
 
 install: $(STAMP)

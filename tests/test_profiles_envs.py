@@ -74,8 +74,20 @@ def test_every_rule_has_the_right_env(repo):
         if name == "extinction":  # SFD in the core environment, an mwdust map in its own
             assert "mwdust.yaml" in conda and "core.yaml" in conda and 'startswith("mwdust:")' in conda, conda
             continue
+        if conda == "SOURCE_ENV":  # the rules that read the source: envs/hats.yaml for source: hats
+            assert name in ("select_objects", "fetch_epochs", "fetch_distances") and not needs_torch, name
+            continue
         expected = "torch.yaml" if needs_torch else "core.yaml"
         assert conda.strip('"').endswith(expected), f"rule {name} uses {conda}, expected envs/{expected}"
+
+
+def test_the_hats_env_has_lsdb_beside_the_core(repo):
+    hats = " ".join(map(str, yaml.safe_load((repo / "envs" / "hats.yaml").read_text())["dependencies"]))
+    core = yaml.safe_load((repo / "envs" / "core.yaml").read_text())["dependencies"]
+    assert "lsdb" in hats and "dask-jobqueue" in hats and "torch" not in hats
+    assert all(str(d) in hats for d in core), "envs/hats.yaml holds every core dependency"
+    common = (repo / "workflow" / "rules" / "common.smk").read_text()
+    assert 'SOURCE_ENV = "../../envs/hats.yaml" if SOURCE == "hats"' in common
 
 
 def test_torch_and_mwdust_are_isolated(repo):

@@ -155,6 +155,13 @@ def _check_consistency(config: dict) -> None:
             "invalid configuration:\n  config key 'selection.parallax_min_mas' must be below "
             f"'selection.parallax_max_mas' (got {sel['parallax_min_mas']} >= {sel['parallax_max_mas']})"
         )
+    if config["source"] == "hats":
+        hats = config.get("hats") or {}
+        needed = ("master", "twomass_psc", "gaia_dr2", "allwise", "distances")
+        missing = [f"config key 'hats.{k}' must name a HATS catalogue (a folder or a URL) when source is 'hats'"
+                   for k in needed if not hats.get(k)]
+        if missing:
+            raise ConfigError("invalid configuration:\n" + "\n".join(f"  {line}" for line in missing))
     if config["source"] == "files":
         missing = [k for k in ("master", "photometry", "distances") if not config["files"].get(k)]
         if missing:

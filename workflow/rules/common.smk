@@ -10,7 +10,12 @@ if not os.path.isabs(SAMPLE_DIR):
 SOURCE = config["source"]
 #: The tap config section for the rules that talk to the archives (None with local tables, so that
 #: a changed TAP setting reruns nothing there).
-TAP = config["tap"] if SOURCE == "tap" else None
+TAP = config["tap"] if SOURCE == "tap" or (SOURCE == "hats" and not (config.get("hats") or {}).get("photometry")) else None
+#: The HATS catalogues and the Dask settings (source: hats; None otherwise, for the same reason).
+HATS = config.get("hats") if SOURCE == "hats" else None
+DASK = config.get("dask") if SOURCE == "hats" else None
+#: The conda env of the rules that read the source: LSDB and Dask beside the core for HATS catalogues.
+SOURCE_ENV = "../../envs/hats.yaml" if SOURCE == "hats" else "../../envs/core.yaml"
 
 
 def report_command():
@@ -95,6 +100,8 @@ def local_tables(*names):
             return survey_folder_tables(SAMPLE_DIR, names, ARCHIVE_SCHEMA)
         if SOURCE == "files":
             return {name: config["files"][name] for name in names if config["files"].get(name)}
+        if SOURCE == "hats":  # the catalogues are params (folders or URLs); the plain tables beside them
+            return {name: config["files"][name] for name in names if name not in HATS and config["files"].get(name)}
         return {}
 
     return inputs
@@ -124,7 +131,7 @@ def gaia_dr3_tables():
         if SOURCE == "sample":
             paths = {name: os.path.join(SAMPLE_DIR, GAIA_DR3_FILES[name]) for name in wanted}
             return {name: path for name, path in paths.items() if os.path.exists(path)}
-        if SOURCE == "files":
+        if SOURCE in ("files", "hats"):
             return {name: config["files"][name] for name in wanted if config["files"].get(name)}
         return {}
 

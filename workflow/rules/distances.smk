@@ -14,10 +14,12 @@ rule fetch_distances:
     benchmark:
         BENCH("fetch_distances", "{tile}")
     conda:
-        "../../envs/core.yaml"
+        SOURCE_ENV
     params:
         source=SOURCE,
         tap=TAP,
         names=archive_names("distances"),
+        hats=HATS,
+        dask=DASK,
     script:
         "../scripts/fetch_distances.py"

@@ -1,5 +1,6 @@
 # Stage 1: the selection (SkyMapper DR2 x 2MASS x Gaia DR2 x AllWISE) and per-epoch photometry.
-# The source (config key `source`) is a param. With local tables, select_objects (a checkpoint)
+# The source (config key `source`) is a param. With local tables or HATS catalogues (source: hats,
+# read pixel by pixel with LSDB on a Dask cluster of the job's threads), select_objects (a checkpoint)
 # selects every object at once, stores each one's tile and lists the tiles; select_tile then takes
 # each tile's objects. Over TAP, select_tile is the archive's query of one configured tile and
 # select_objects gathers them (a failed tile is retried alone). Every later per-tile job reads
@@ -43,13 +44,16 @@ checkpoint select_objects:
     benchmark:
         BENCH("select_objects")
     conda:
-        "../../envs/core.yaml"
+        SOURCE_ENV
+    threads: workflow.cores if SOURCE == "hats" else 1
     params:
         source=SOURCE,
         selection=config["selection"],
         nside=config["sky"]["nside"],
         tiles=TILES,
         names=archive_names(),
+        hats=HATS,
+        dask=DASK,
     script:
         "../scripts/select_objects.py"
 
@@ -65,10 +69,12 @@ rule fetch_epochs:
     benchmark:
         BENCH("fetch_epochs", "{tile}")
     conda:
-        "../../envs/core.yaml"
+        SOURCE_ENV
     params:
         source=SOURCE,
         tap=TAP,
         names=archive_names(),
+        hats=HATS,
+        dask=DASK,
     script:
         "../scripts/fetch_epochs.py"

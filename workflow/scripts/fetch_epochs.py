@@ -9,5 +9,8 @@ with job_logging(snakemake.log[0]):
         tables={name: path for name, path in snakemake.input.items() if name != "selected"},
         tap=snakemake.params.tap,
         names=snakemake.params.names,
+        hats=snakemake.params.hats,
+        dask=snakemake.params.dask,
+        threads=snakemake.threads,
         out_parquet=snakemake.output[0],
     )

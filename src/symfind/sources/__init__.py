@@ -13,8 +13,10 @@ own schema (:mod:`symfind.columns`):
   long-period variables, the DR2 -> DR3 map) for given ids.
 
 :class:`~symfind.sources.local.LocalTables` answers them from tables on disk (the embedded sample,
-or a user's files: CSV, Parquet, FITS, VOTable); :class:`~symfind.sources.tap.TapArchive` from the
-archives over TAP, with ADQL built from the same column lists and the same criteria. The rules
+or a user's files: CSV, Parquet, FITS, VOTable); :class:`~symfind.sources.hats.HatsCatalogues` from
+HATS catalogues (HEALPix-partitioned Parquet, local or by URL) with LSDB on Dask;
+:class:`~symfind.sources.tap.TapArchive` from the archives over TAP, with ADQL built from the same
+column lists and the same criteria. The rules
 name the source in their params (``source``) and call :func:`open_source`; they never branch on it.
 """
 
@@ -32,8 +34,9 @@ import pandas as pd
 from ..io import InputError
 from ..selection import Criterion
 
-#: The values of the config key ``source``: tables on disk (``sample``, ``files``) or the archives.
-SOURCES = ("sample", "files", "tap")
+#: The values of the config key ``source``: tables on disk (``sample``, ``files``), HATS catalogues
+#: (``hats``: local folders or URLs, read with LSDB on Dask) or the archives over TAP (``tap``).
+SOURCES = ("sample", "files", "hats", "tap")
 
 
 class Source(Protocol):
@@ -58,13 +61,17 @@ class Source(Protocol):
 
 
 def open_source(source: str, tables: Mapping[str, str | Path] | None = None, tap: Mapping[str, Any] | None = None,
-                names: Mapping[str, Any] | None = None, parts_dir: str | Path | None = None) -> Source:
+                names: Mapping[str, Any] | None = None, parts_dir: str | Path | None = None,
+                hats: Mapping[str, Any] | None = None, dask: Mapping[str, Any] | None = None, threads: int = 1) -> Source:
     """The source named by the config key ``source``: ``sample`` or ``files`` read ``tables``
-    (name -> path, names of :data:`symfind.sources.local.TABLE_SCHEMAS`), ``tap`` queries the
-    services of the ``tap`` config section. ``names``: the config's ``release``, ``distances`` and
-    ``archive`` (:func:`symfind.releases.archive_schema`; default: DR2 with Bailer-Jones 2018), the
-    table and column names the tables or the services use. ``parts_dir`` (``tap`` only): where
-    the completed parts of an upload are kept until the job's product is written."""
+    (name -> path, names of :data:`symfind.sources.local.TABLE_SCHEMAS`), ``hats`` the HATS
+    catalogues of ``hats`` (the config section: name -> folder or URL) with the plain ``tables``
+    beside them (images, Gaia DR3's) on the Dask of ``dask`` (the config section) with ``threads``
+    local workers, ``tap`` queries the services of the ``tap`` config section. ``names``: the
+    config's ``release``, ``distances`` and ``archive`` (:func:`symfind.releases.archive_schema`;
+    default: DR2 with Bailer-Jones 2018), the table and column names the tables or the services
+    use. ``parts_dir`` (``tap``, and ``hats`` without detections): where the completed parts of an
+    upload are kept until the job's product is written."""
     from ..releases import archive_schema
 
     schema = archive_schema(names or {})
@@ -72,6 +79,11 @@ def open_source(source: str, tables: Mapping[str, str | Path] | None = None, tap
         from .local import LocalTables
 
         return LocalTables(dict(tables or {}), schema)
+    if source == "hats":
+        from .hats import HatsCatalogues
+
+        return HatsCatalogues(hats or {}, schema, files=tables, tap=tap, dask=dask, threads=threads,
+                              parts_dir=None if parts_dir is None else str(parts_dir))
     if source == "tap":
         if tap is None:
             raise InputError("source 'tap' needs the 'tap' config section (services and limits)")

@@ -40,12 +40,14 @@ def select_tile(source: str, tile: int, out_parquet: str | Path, selection_parqu
 def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_parquet: str | Path,
                    out_cutflow: str | Path, out_tiles: str | Path, tables: Mapping[str, str] | None = None,
                    tile_parquets: list[str] | None = None, tiles: list[int] | None = None,
-                   names: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                   names: Mapping[str, Any] | None = None, hats: Mapping[str, Any] | None = None,
+                   dask: Mapping[str, Any] | None = None, threads: int = 1) -> pd.DataFrame:
     """Rule ``select_objects`` (a checkpoint): the selected objects with their nested HEALPix tile at
     ``nside`` (column ``tile``), the cut-flow and the list of tiles the per-tile stages run on.
 
-    Tables on disk (source ``sample`` or ``files``, ``tables``: name -> path) are selected here at
-    once; the cut-flow has the rows left after each criterion and the tile list the tiles that hold
+    Tables on disk (source ``sample`` or ``files``, ``tables``: name -> path) and HATS catalogues
+    (source ``hats``: the ``hats`` config section, on the Dask of ``dask`` with ``threads`` local
+    workers) are selected here at once; the cut-flow has the rows left after each criterion and the tile list the tiles that hold
     selected objects. Over TAP the per-tile queries (``tile_parquets`` of ``tiles``, rule
     ``select_tile``) are gathered; the cut-flow has the rows of each tile's server-side query and
     the tile list every queried tile.
@@ -62,7 +64,7 @@ def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_pa
                              "rows_left": [int(counts["rows"].sum()), *counts["rows"]]})
     else:
         log.info("selection ADQL (as it would run on the archive):\n%s", selection_adql(criteria, schema=archive_schema(names or {})))
-        selected, flow = open_source(source, tables, names=names).select(criteria, int(nside))
+        selected, flow = open_source(source, tables, names=names, hats=hats, dask=dask, threads=threads).select(criteria, int(nside))
         for row in flow.itertuples():
             log.info("%-28s %10d rows left", row.step, row.rows_left)
         selected = selected.assign(**{TILE_COLUMN: tile_index(selected["raj2000"], selected["dej2000"], int(nside)).astype(np.int64)})
@@ -75,11 +77,13 @@ def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_pa
 
 
 def fetch_epochs(selected_parquet: str | Path, source: str, out_parquet: str | Path, tables: Mapping[str, str] | None = None,
-                 tap: Mapping[str, Any] | None = None, names: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """Rule ``fetch_epochs``: the per-epoch photometry of one tile's selected objects, from the source."""
+                 tap: Mapping[str, Any] | None = None, names: Mapping[str, Any] | None = None,
+                 hats: Mapping[str, Any] | None = None, dask: Mapping[str, Any] | None = None, threads: int = 1) -> pd.DataFrame:
+    """Rule ``fetch_epochs``: the per-epoch photometry of one tile's selected objects, from the source
+    (``hats``, ``dask``, ``threads``: as for :func:`select_objects`)."""
     ids = pd.read_parquet(selected_parquet, columns=["object_id"])["object_id"].to_numpy()
     with upload_parts(out_parquet) as parts:
-        epochs = open_source(source, tables, tap, names, parts).epochs(ids)
+        epochs = open_source(source, tables, tap, names, parts, hats=hats, dask=dask, threads=threads).epochs(ids)
         n_with = epochs["object_id"].nunique()
         log.info("%d epochs of %d selected objects (%d objects have none)", len(epochs), n_with, len(ids) - n_with)
         write_table(epochs, out_parquet)
