@@ -103,3 +103,35 @@ def test_tile_list_with_wrong_columns_names_the_file(tmp_path):
         read_tile_list(tmp_path / "tiles.csv")
     write_tile_list(pd.DataFrame({"tile": ["all", "7"], "rows": [3, 3]}), tmp_path / "ok.csv")
     assert read_tile_list(tmp_path / "ok.csv") == [7]
+
+
+def test_the_epochs_are_gathered_one_tile_at_a_time(tmp_path, monkeypatch):
+    """gather_epochs appends each tile's epochs (in the product's order within it) without holding
+    the others: at most one tile's table is read at a time; tiles that repeat an object are refused."""
+    from symfind.epochs import sort_epochs
+    from symfind.io import InputError
+    from symfind.stages import gather
+
+    rng = np.random.default_rng(3)
+    paths = []
+    for tile, ids in ((3, [30, 10]), (7, []), (9, [20, 40])):
+        n = 4 * len(ids)
+        frame = pd.DataFrame({"object_id": np.repeat(np.array(ids, dtype=np.int64), 4), "image_id": np.arange(n, dtype=np.int64),
+                              "filter": rng.choice(list("uvgriz"), n), "mag_psf": rng.normal(14, 1, n).astype(np.float32),
+                              "e_mag_psf": np.full(n, 0.02, np.float32), "flags": np.zeros(n, np.int32),
+                              "night_mjd": rng.uniform(57000, 58000, n)})
+        paths.append(tmp_path / f"{tile}.parquet")
+        frame.to_parquet(paths[-1])
+    reads, real_read = [], pd.read_parquet
+    monkeypatch.setattr(gather.pd, "read_parquet", lambda p, **kw: reads.append(p) or real_read(p, **kw))
+    out = tmp_path / "epochs.parquet"
+    assert gather.gather_tiles({"epochs": paths}, {"epochs": out})["epochs"] == 16
+    assert reads == paths
+    gathered = real_read(out)
+    expected = pd.concat([sort_epochs(real_read(p)) for p in paths if len(real_read(p))], ignore_index=True)
+    pd.testing.assert_frame_equal(gathered, expected)
+    assert gathered["object_id"].tolist()[:8] == [10] * 4 + [30] * 4
+    pd.DataFrame(real_read(paths[0])).to_parquet(tmp_path / "again.parquet")
+    with pytest.raises(InputError, match="again.parquet repeats object_ids of an earlier tile"):
+        gather.gather_tiles({"epochs": [paths[0], tmp_path / "again.parquet"]}, {"epochs": tmp_path / "bad.parquet"})
+    assert not (tmp_path / "bad.parquet").exists()
