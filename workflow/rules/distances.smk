@@ -21,5 +21,6 @@ rule fetch_distances:
         names=archive_names("distances"),
         hats=HATS,
         dask=DASK,
+        nside=config["sky"]["nside"],
     script:
         "../scripts/fetch_distances.py"

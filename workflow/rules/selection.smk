@@ -76,5 +76,6 @@ rule fetch_epochs:
         names=archive_names(),
         hats=HATS,
         dask=DASK,
+        nside=config["sky"]["nside"],
     script:
         "../scripts/fetch_epochs.py"

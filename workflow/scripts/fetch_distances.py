@@ -12,6 +12,8 @@ with job_logging(snakemake.log[0]):
         hats=snakemake.params.hats,
         dask=snakemake.params.dask,
         threads=snakemake.threads,
+        tile=int(snakemake.wildcards.tile),
+        nside=snakemake.params.nside,
         out_parquet=snakemake.output.found,
         out_missing=snakemake.output.missing,
     )

@@ -62,7 +62,8 @@ class Source(Protocol):
 
 def open_source(source: str, tables: Mapping[str, str | Path] | None = None, tap: Mapping[str, Any] | None = None,
                 names: Mapping[str, Any] | None = None, parts_dir: str | Path | None = None,
-                hats: Mapping[str, Any] | None = None, dask: Mapping[str, Any] | None = None, threads: int = 1) -> Source:
+                hats: Mapping[str, Any] | None = None, dask: Mapping[str, Any] | None = None, threads: int = 1,
+                region: tuple[int, int] | None = None) -> Source:
     """The source named by the config key ``source``: ``sample`` or ``files`` read ``tables``
     (name -> path, names of :data:`symfind.sources.local.TABLE_SCHEMAS`), ``hats`` the HATS
     catalogues of ``hats`` (the config section: name -> folder or URL) with the plain ``tables``
@@ -71,7 +72,8 @@ def open_source(source: str, tables: Mapping[str, str | Path] | None = None, tap
     config's ``release``, ``distances`` and ``archive`` (:func:`symfind.releases.archive_schema`;
     default: DR2 with Bailer-Jones 2018), the table and column names the tables or the services
     use. ``parts_dir`` (``tap``, and ``hats`` without detections): where the completed parts of an
-    upload are kept until the job's product is written."""
+    upload are kept until the job's product is written. ``region`` (``hats`` only): ``(nside,
+    tile)``, the tile whose objects a per-tile job asks about (only the pixels there are read)."""
     from ..releases import archive_schema
 
     schema = archive_schema(names or {})
@@ -83,7 +85,7 @@ def open_source(source: str, tables: Mapping[str, str | Path] | None = None, tap
         from .hats import HatsCatalogues
 
         return HatsCatalogues(hats or {}, schema, files=tables, tap=tap, dask=dask, threads=threads,
-                              parts_dir=None if parts_dir is None else str(parts_dir))
+                              parts_dir=None if parts_dir is None else str(parts_dir), region=region)
     if source == "tap":
         if tap is None:
             raise InputError("source 'tap' needs the 'tap' config section (services and limits)")

@@ -92,6 +92,18 @@ def open_hats(key: str, path: str, columns: list[str], optional: tuple[str, ...]
     return lsdb.open_catalog(path, columns=[c for c in columns if c in present], **kwargs)
 
 
+def tile_search(nside: int, tile: int):
+    """LSDB's search for the pixels of nested HEALPix ``tile`` at ``nside`` and of its eight
+    neighbours: where the detections and the Gaia sources of the tile's objects lie (a source a few
+    arcsec from its object, across the tile's edge, lies in a neighbour)."""
+    import healpy as hp
+    import lsdb
+
+    order = int(np.log2(nside))
+    neighbours = hp.get_all_neighbours(nside, int(tile), nest=True)
+    return lsdb.PixelSearch([(order, int(p)) for p in (int(tile), *neighbours) if p >= 0])
+
+
 def select_partition(frame: pd.DataFrame, renames: Mapping[str, str], schema: ArchiveSchema,
                      criteria: list[Criterion]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One HEALPix pixel of the joined catalogues -> its selected rows (symfind's names and dtypes,
@@ -112,12 +124,14 @@ class HatsCatalogues:
     """A :class:`symfind.sources.Source` on HATS catalogues: ``hats`` maps the names of
     :data:`HATS_TABLES` to paths or URLs (config section ``hats``); ``files`` the plain tables
     (images, Gaia DR3's optional ones); ``tap`` the services for the epochs where ``hats.photometry``
-    is not set; ``dask`` and ``threads`` where the partitions run (:func:`symfind.parallel.dask_client`)."""
+    is not set; ``dask`` and ``threads`` where the partitions run (:func:`symfind.parallel.dask_client`);
+    ``region`` ``(nside, tile)``: the sky tile whose objects' epochs and distances are asked for,
+    so that only the catalogues' pixels of that tile and its neighbours are read (None: all)."""
 
     def __init__(self, hats: Mapping[str, Any], schema: ArchiveSchema = DEFAULT_SCHEMA,
                  files: Mapping[str, Any] | None = None, tap: Mapping[str, Any] | None = None,
                  dask: Mapping[str, Any] | None = None, threads: int = 1, parts_dir: str | None = None,
-                 radii: Mapping[str, float] | None = None) -> None:
+                 radii: Mapping[str, float] | None = None, region: tuple[int, int] | None = None) -> None:
         unknown = sorted(set(hats) - set(HATS_TABLES))
         if unknown:
             raise InputError(f"config section 'hats': unknown key(s) {', '.join(unknown)}; expected some of {', '.join(HATS_TABLES)}")
@@ -126,6 +140,7 @@ class HatsCatalogues:
         self.files = LocalTables({name: path for name, path in (files or {}).items() if path}, schema)
         self.tap, self.dask, self.threads, self.parts_dir = tap, dict(dask or {}), int(threads), parts_dir
         self.radii = dict(radii or {})
+        self.region = region
 
     def _path(self, name: str) -> str:
         if name not in self.paths:
@@ -209,12 +224,18 @@ class HatsCatalogues:
         columns, renames, optional = self._archive_columns(role)
         theirs = self.schema.archive_name(role, key)
         wanted = np.unique(np.asarray(ids, dtype=np.int64)).tolist()
-        catalogue = open_hats(f"hats.{name}", self._path(name), columns, optional=optional,
-                              filters=[(theirs, "in", wanted)] if wanted else None)
+        search = {} if self.region is None else {"search_filter": tile_search(*self.region)}
+        # the ids' range as a Parquet filter (row groups outside it are not read), then a hash
+        # lookup in each pixel's task: a Parquet "in" filter of 10^5 ids is several times slower
+        bounds = [(theirs, ">=", min(wanted)), (theirs, "<=", max(wanted))] if wanted else None
+        catalogue = open_hats(f"hats.{name}", self._path(name), columns, optional=optional, filters=bounds, **search)
+        wanted_ids = np.asarray(wanted, dtype=np.int64)
         with dask_client(self.dask, self.threads):
-            frame = catalogue.compute() if wanted else catalogue._ddf._meta
+            if wanted:
+                frame = catalogue.map_partitions(_rows_of, column=theirs, ids=wanted_ids).compute()
+            else:
+                frame = catalogue._ddf._meta
         frame = pd.DataFrame(frame).rename(columns=renames).reset_index(drop=True)
-        frame = frame[frame[key].isin(wanted)]
         frame = self.schema.with_missing(frame, role)
         absent = [ours for ours in C.OPTIONAL_COLUMNS.get(role, ()) if ours not in frame.columns]
         frame = frame.assign(**{ours: np.nan for ours in absent})
@@ -246,6 +267,11 @@ class HatsCatalogues:
     def gaia_dr3(self, name: str, ids: np.ndarray) -> pd.DataFrame:
         """Gaia DR3's optional tables, from plain files (``files.<name>``) as for ``source: files``."""
         return self.files.gaia_dr3(name, ids)
+
+
+def _rows_of(frame: pd.DataFrame, column: str, ids: np.ndarray) -> pd.DataFrame:
+    """The rows of one pixel whose ``column`` is one of ``ids``."""
+    return frame[frame[column].isin(ids)]
 
 
 def _link_columns(frame: pd.DataFrame, key: str, link: str, dist: str) -> pd.DataFrame:

@@ -20,13 +20,16 @@ log = logging.getLogger(__name__)
 def fetch_distances(selected_parquet: str | Path, source: str, out_parquet: str | Path, out_missing: str | Path,
                     tables: Mapping[str, str] | None = None, tap: Mapping[str, Any] | None = None,
                     names: Mapping[str, Any] | None = None, hats: Mapping[str, Any] | None = None,
-                    dask: Mapping[str, Any] | None = None, threads: int = 1) -> pd.DataFrame:
+                    dask: Mapping[str, Any] | None = None, threads: int = 1, tile: int | None = None,
+                    nside: int | None = None) -> pd.DataFrame:
     """Rule ``fetch_distances``: the distances (pc) of one tile's Gaia sources, and the ids without
     one; ``names``: the release and distance catalogue (:func:`symfind.releases.archive_schema`);
-    ``hats``, ``dask``, ``threads``: the HATS catalogues and their Dask (source ``hats``)."""
+    ``hats``, ``dask``, ``threads``: the HATS catalogues and their Dask (source ``hats``), ``tile`` at
+    ``nside`` the tile whose pixels are read there."""
     ids = pd.read_parquet(selected_parquet, columns=["gaia_dr2_id1"])["gaia_dr2_id1"].to_numpy(dtype=np.int64)
     with upload_parts(out_parquet) as parts:
-        found, missing = open_source(source, tables, tap, names, parts, hats=hats, dask=dask, threads=threads).distances(ids)
+        found, missing = open_source(source, tables, tap, names, parts, hats=hats, dask=dask, threads=threads,
+                                     region=None if tile is None or nside is None else (int(nside), int(tile))).distances(ids)
         log.info("Bailer-Jones distances: %d requested, %d found, %d missing (listed in %s)",
                  len(found) + len(missing), len(found), len(missing), out_missing)
         write_table(found, out_parquet)

@@ -78,12 +78,15 @@ def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_pa
 
 def fetch_epochs(selected_parquet: str | Path, source: str, out_parquet: str | Path, tables: Mapping[str, str] | None = None,
                  tap: Mapping[str, Any] | None = None, names: Mapping[str, Any] | None = None,
-                 hats: Mapping[str, Any] | None = None, dask: Mapping[str, Any] | None = None, threads: int = 1) -> pd.DataFrame:
+                 hats: Mapping[str, Any] | None = None, dask: Mapping[str, Any] | None = None, threads: int = 1,
+                 tile: int | None = None, nside: int | None = None) -> pd.DataFrame:
     """Rule ``fetch_epochs``: the per-epoch photometry of one tile's selected objects, from the source
-    (``hats``, ``dask``, ``threads``: as for :func:`select_objects`)."""
+    (``hats``, ``dask``, ``threads``: as for :func:`select_objects`; ``tile`` at ``nside``: the tile,
+    where HATS catalogues are read)."""
     ids = pd.read_parquet(selected_parquet, columns=["object_id"])["object_id"].to_numpy()
     with upload_parts(out_parquet) as parts:
-        epochs = open_source(source, tables, tap, names, parts, hats=hats, dask=dask, threads=threads).epochs(ids)
+        epochs = open_source(source, tables, tap, names, parts, hats=hats, dask=dask, threads=threads,
+                             region=None if tile is None or nside is None else (int(nside), int(tile))).epochs(ids)
         n_with = epochs["object_id"].nunique()
         log.info("%d epochs of %d selected objects (%d objects have none)", len(epochs), n_with, len(ids) - n_with)
         write_table(epochs, out_parquet)
