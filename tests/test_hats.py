@@ -198,3 +198,27 @@ def test_the_workflow_on_hats_catalogues_makes_the_same_products(repo, tiny_samp
     for product in products:
         read = pd.read_csv if product.endswith(".csv") else pd.read_parquet
         pd.testing.assert_frame_equal(read(runs["hats"] / product), read(runs["files"] / product))
+
+
+def test_an_existing_dask_scheduler_is_used_by_its_address(tiny_sample, hats_sky, caplog):
+    """dask.scheduler: the selection runs on a cluster started elsewhere (here, in the test), which
+    the job uses and leaves running."""
+    from distributed import Client, LocalCluster
+
+    caplog.set_level(logging.INFO, logger="symfind.parallel")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        selected, flow = HatsCatalogues(hats_sky, dask={"scheduler": cluster.scheduler_address}).select(CRITERIA, 4)
+        assert f"the cluster at {cluster.scheduler_address} (2 workers)" in caplog.text
+        with Client(cluster.scheduler_address) as client:
+            assert len(client.scheduler_info()["workers"]) == 2  # still there
+    local_selected, local_flow = LocalTables(survey_folder_tables(tiny_sample)).select(CRITERIA, 4)
+    assert selected["object_id"].tolist() == local_selected["object_id"].tolist()
+    pd.testing.assert_frame_equal(flow, local_flow)
+
+
+def test_a_dask_scheduler_that_does_not_answer_is_refused_naming_the_key():
+    from symfind.parallel import dask_client
+
+    with pytest.raises(InputError, match=r"config key 'dask\.scheduler': cannot reach the Dask scheduler at 'tcp://127\.0\.0\.1:9'"):
+        with dask_client({"scheduler": "tcp://127.0.0.1:9", "timeout_s": 2}, 1):
+            pass

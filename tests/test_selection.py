@@ -4,6 +4,7 @@ import pytest
 
 from symfind import columns as C
 from symfind.io import InputError
+from symfind.config import with_defaults
 from symfind.selection import Criterion, apply_selection, criteria_from_config, join_survey_tables
 from symfind.sources.tap import selection_adql
 
@@ -129,3 +130,23 @@ def test_ties_at_a_threshold_are_decided_alike_however_the_values_are_stored(def
     raw = [((j.astype(d).astype(np.float64) - k.astype(d).astype(np.float64)) > 0.85).tolist() for d in ("float32", "float64")]
     assert raw[0] != raw[1] or raw[0] != [False, False, False, True, False]
     assert f"> {0.85 + TIE_TOLERANCE:.5f}" in jk.adql()
+
+
+def test_a_parquet_master_is_selected_part_by_part_as_it_is_whole(tiny_sample, monkeypatch):
+    """The master read in parts of 700 rows (the sky's 3,000 in five parts) gives the selection and
+    the cut-flow of one part holding it all."""
+    from symfind.sources import local
+    from symfind.sources.local import LocalTables, survey_folder_tables
+
+    criteria = criteria_from_config(with_defaults("selection", {}))
+    tables = LocalTables(survey_folder_tables(tiny_sample))
+    whole, whole_flow = tables.select(criteria, 4)
+    reads = []
+    real = local.LocalTables._master_parts
+    monkeypatch.setattr(local, "MASTER_CHUNK_ROWS", 700)
+    monkeypatch.setattr(local.LocalTables, "_master_parts", lambda self, roles: (reads.append(len(p)) or p for p in real(self, roles)))
+    parts, parts_flow = tables.select(criteria, 4)
+    assert len(reads) == 5 and max(reads) == 700
+    pd.testing.assert_frame_equal(parts, whole)
+    pd.testing.assert_frame_equal(parts_flow, whole_flow)
+    assert len(whole) > 500

@@ -81,10 +81,17 @@ def read_table(
     except Exception as exc:  # pragma: no cover - message depends on the reader
         raise InputError(f"{path}: cannot be read as {fmt}: {exc}") from exc
     if columns is not None:
-        absent = [name for name in optional if name in columns and name not in frame.columns]
-        frame = coerce_columns(frame, {k: v for k, v in columns.items() if k not in absent}, source=str(path))
-        if absent:
-            frame = frame.assign(**{name: _empty(columns[name], len(frame), frame.index) for name in absent})
+        frame = conform_table(frame, columns, optional, str(path))
+    return frame
+
+
+def conform_table(frame: pd.DataFrame, columns: Mapping[str, str], optional: tuple[str, ...], source: str) -> pd.DataFrame:
+    """``frame`` checked and cast against ``columns`` (:func:`coerce_columns`, errors naming
+    ``source``), the ``optional`` ones it lacks added empty (NaN, or ``pd.NA`` for integers)."""
+    absent = [name for name in optional if name in columns and name not in frame.columns]
+    frame = coerce_columns(frame, {k: v for k, v in columns.items() if k not in absent}, source=source)
+    if absent:
+        frame = frame.assign(**{name: _empty(columns[name], len(frame), frame.index) for name in absent})
     return frame
 
 

@@ -85,7 +85,7 @@ def dask_client(settings: Mapping[str, Any] | None, threads: int = 1) -> Iterato
     cluster = None
     try:
         if address:
-            client = Client(address, timeout="30s")
+            client = Client(address, timeout=str(settings.get("timeout_s", 30)) + "s")
             log.info("Dask: the cluster at %s (%d workers)", address, len(client.scheduler_info().get("workers", {})))
         elif kind == "slurm":
             cluster = slurm_cluster(settings, workers)

@@ -10,7 +10,7 @@ per-epoch ``photometry`` with its ``images`` (or with ``night_mjd`` already in i
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ import pandas as pd
 from .. import columns as C
 from ..distances import lookup_distances
 from ..epochs import join_epochs
-from ..io import InputError, read_table, require_unique
+from ..io import InputError, conform_table, read_table, require_unique, table_format
 from ..releases import TABLE_COLUMNS, ArchiveSchema, archive_schema
 from ..selection import Criterion, apply_selection, join_survey_tables
 from ..tiles import in_tile
@@ -39,6 +39,10 @@ TABLE_SCHEMAS: dict[str, dict[str, str]] = {
     "images": C.IMAGES_COLUMNS,
     "distances": C.DISTANCE_COLUMNS,
 }
+
+#: Rows of a Parquet master table joined and selected at a time (:meth:`LocalTables.select`):
+#: about 1 GiB of joined columns, whatever the size of the table.
+MASTER_CHUNK_ROWS = 1_000_000
 
 #: The survey tables joined to the master table (when they are given apart from it).
 CROSSMATCH_TABLES = ("twomass_psc", "gaia_dr2", "allwise")
@@ -86,10 +90,9 @@ class LocalTables:
         self.tables = {name: Path(path) for name, path in tables.items() if path}
         self.schema = schema
 
-    def _read(self, name: str, roles: tuple[str, ...] | None = None, parquet_filters: list | None = None) -> pd.DataFrame:
-        """Table ``name`` read in the release's names (the columns of ``roles``, default its own
-        role), then renamed to symfind's, with the columns the release does not have added empty."""
-        roles = roles or (TABLE_ROLES[name],)
+    def _names(self, roles: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
+        """The release's names of the columns of ``roles``: name -> dtype, archive -> symfind's
+        renames, and the optional ones."""
         registry, renames = {}, {}
         for role in roles:
             for ours, dtype in TABLE_COLUMNS[role].items():
@@ -97,38 +100,80 @@ class LocalTables:
                 if theirs is not None:
                     registry.setdefault(theirs, dtype)
                     renames[theirs] = ours
-        if parquet_filters:
-            back = {ours: theirs for theirs, ours in renames.items()}
-            parquet_filters = [(back.get(column, column), op, value) for column, op, value in parquet_filters]
         optional = tuple(theirs for role in roles for ours in C.OPTIONAL_COLUMNS.get(role, ())
                          if (theirs := self.schema.archive_name(role, ours)) is not None)
-        frame = read_table(self._path(name), registry, parquet_filters=parquet_filters, optional=optional)
+        return registry, renames, optional
+
+    def _ours(self, frame: pd.DataFrame, renames: dict[str, str], roles: tuple[str, ...]) -> pd.DataFrame:
+        """A table in the release's names renamed to symfind's, the columns the release lacks added empty."""
         frame = frame.rename(columns={theirs: ours for theirs, ours in renames.items() if theirs != ours})
         for role in roles:
             frame = self.schema.with_missing(frame, role)
         return frame
+
+    def _read(self, name: str, roles: tuple[str, ...] | None = None, parquet_filters: list | None = None) -> pd.DataFrame:
+        """Table ``name`` read in the release's names (the columns of ``roles``, default its own
+        role), then renamed to symfind's, with the columns the release does not have added empty."""
+        roles = roles or (TABLE_ROLES[name],)
+        registry, renames, optional = self._names(roles)
+        if parquet_filters:
+            back = {ours: theirs for theirs, ours in renames.items()}
+            parquet_filters = [(back.get(column, column), op, value) for column, op, value in parquet_filters]
+        frame = read_table(self._path(name), registry, parquet_filters=parquet_filters, optional=optional)
+        return self._ours(frame, renames, roles)
+
+    def _master_parts(self, roles: tuple[str, ...]) -> Iterator[pd.DataFrame]:
+        """The master table in parts of at most :data:`MASTER_CHUNK_ROWS` rows (a Parquet file, read
+        batch by batch with only the columns of ``roles``; any other format whole), each as
+        :meth:`_read` gives it."""
+        path = self._path("master")
+        if not path.exists() or table_format(path) != "parquet" or path.stat().st_size == 0:
+            yield self._read("master", roles)
+            return
+        import pyarrow.parquet as pq
+
+        registry, renames, optional = self._names(roles)
+        try:
+            parquet = pq.ParquetFile(path)
+        except Exception as exc:
+            raise InputError(f"{path}: cannot be read as parquet: {exc}") from exc
+        present = set(parquet.schema_arrow.names)
+        missing = [c for c in registry if c not in present and c not in optional]
+        if missing:
+            raise InputError(f"{path}: missing column(s) {', '.join(missing)}; found {', '.join(parquet.schema_arrow.names)}")
+        wanted = [c for c in registry if c in present]
+        if not parquet.metadata.num_rows:
+            yield self._ours(conform_table(parquet.read(columns=wanted).to_pandas(), registry, optional, str(path)), renames, roles)
+            return
+        for batch in parquet.iter_batches(batch_size=MASTER_CHUNK_ROWS, columns=wanted):
+            yield self._ours(conform_table(batch.to_pandas(), registry, optional, str(path)), renames, roles)
 
     def _path(self, name: str) -> Path:
         if name not in self.tables:
             raise InputError(f"no '{name}' table was given (config key 'files.{name}')")
         return self.tables[name]
 
-    def joined_master(self) -> pd.DataFrame:
-        """The master table joined to 2MASS, Gaia and AllWISE (:data:`symfind.columns.JOINED_COLUMNS`):
-        joined here when the three survey tables are given, else read as already joined. Ids must be
-        unique and the table must hold rows."""
+    def joined_parts(self) -> tuple[Iterator[pd.DataFrame], Path]:
+        """The master table joined to 2MASS, Gaia and AllWISE (:data:`symfind.columns.JOINED_COLUMNS`)
+        part by part (:meth:`_master_parts`; the survey tables read once, whole): joined here when the
+        three survey tables are given, else read as already joined; and the path errors name."""
         master = self._path("master")
         given = [name for name in CROSSMATCH_TABLES if name in self.tables]
-        if given:
-            parts = {name: self._read(name) for name in ("master", *CROSSMATCH_TABLES)}
-            for name, key in CROSSMATCH_KEYS.items():
-                require_unique(parts[name][key].dropna(), f"{self.tables[name]}: column {key!r}",
-                                " (the master table points at one row of it)")
-            joined = join_survey_tables(parts["master"], parts["twomass_psc"], parts["gaia_dr2"], parts["allwise"])
-            where = master.parent if len(given) == len(CROSSMATCH_TABLES) else master
-        else:
-            joined = self._read("master", roles=("master", "twomass_psc", "gaia", "allwise"))
-            where = master
+        if not given:
+            return self._master_parts(("master", "twomass_psc", "gaia", "allwise")), master
+        surveys = {name: self._read(name) for name in CROSSMATCH_TABLES}
+        for name, key in CROSSMATCH_KEYS.items():
+            require_unique(surveys[name][key].dropna(), f"{self.tables[name]}: column {key!r}",
+                           " (the master table points at one row of it)")
+        parts = (join_survey_tables(part, surveys["twomass_psc"], surveys["gaia_dr2"], surveys["allwise"])
+                 for part in self._master_parts(("master",)))
+        return parts, master.parent if len(given) == len(CROSSMATCH_TABLES) else master
+
+    def joined_master(self) -> pd.DataFrame:
+        """The whole joined master table (:meth:`joined_parts` put together). Ids must be unique and
+        the table must hold rows."""
+        parts, where = self.joined_parts()
+        joined = pd.concat(list(parts), ignore_index=True).sort_values("object_id", kind="stable", ignore_index=True)
         if not len(joined):
             raise InputError(f"{where}: has no rows (a master table with objects was expected)")
         require_unique(joined["object_id"], f"{where}: column 'object_id'")
@@ -136,12 +181,26 @@ class LocalTables:
 
     def select(self, criteria: list[Criterion], nside: int, tile: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The selected objects (of ``tile``, or of the whole table when ``tile`` is None) and the
-        cut-flow: the rows left after each criterion, led by the input rows."""
-        joined = self.joined_master()
-        if tile is not None:
-            joined = joined.loc[in_tile(nside, tile, joined["raj2000"], joined["dej2000"])].reset_index(drop=True)
-        selected, flow = apply_selection(joined, criteria)
-        return selected[list(C.JOINED_COLUMNS)], flow
+        cut-flow: the rows left after each criterion, led by the input rows. The master is joined
+        and selected part by part (a Parquet master in batches of :data:`MASTER_CHUNK_ROWS` rows),
+        so that memory holds the survey tables and one part, not the joined sky."""
+        parts, where = self.joined_parts()
+        chosen, flows, ids, n_rows = [], [], [], 0
+        for joined in parts:
+            n_rows += len(joined)
+            if tile is not None:
+                joined = joined.loc[in_tile(nside, tile, joined["raj2000"], joined["dej2000"])].reset_index(drop=True)
+            ids.append(joined["object_id"].to_numpy())
+            selected, flow = apply_selection(joined, criteria)
+            chosen.append(selected[list(C.JOINED_COLUMNS)])
+            flows.append(flow["rows_left"].to_numpy())
+            del joined
+        all_ids = np.concatenate(ids) if ids else np.array([], dtype=np.int64)
+        if not n_rows:
+            raise InputError(f"{where}: has no rows (a master table with objects was expected)")
+        require_unique(pd.Series(all_ids), f"{where}: column 'object_id'")
+        selected = pd.concat(chosen, ignore_index=True).sort_values("object_id", kind="stable", ignore_index=True)
+        return selected, flow.assign(rows_left=np.sum(flows, axis=0))
 
     def epochs(self, object_ids: np.ndarray) -> pd.DataFrame:
         """Per-epoch photometry of ``object_ids`` with the ``night_mjd`` of each image."""
