@@ -85,12 +85,19 @@ def dask_client(settings: Mapping[str, Any] | None, threads: int = 1) -> Iterato
     cluster = None
     try:
         if address:
-            client = Client(address, timeout=str(settings.get("timeout_s", 30)) + "s")
+            client = Client(address, timeout=f"{float(settings.get('timeout_s', 300))}s")
             log.info("Dask: the cluster at %s (%d workers)", address, len(client.scheduler_info().get("workers", {})))
         elif kind == "slurm":
             cluster = slurm_cluster(settings, workers)
             client = Client(cluster)
-            log.info("Dask: %d SLURM worker jobs (dask-jobqueue), dashboard %s", workers, client.dashboard_link)
+            log.info("Dask: %d SLURM worker jobs submitted (dask-jobqueue):\n%s", workers, cluster.job_script())
+            try:
+                client.wait_for_workers(1, timeout=float(settings.get("timeout_s", 300)))
+            except TimeoutError as exc:
+                client.close()
+                raise InputError(f"config key 'dask.timeout_s': no SLURM worker job started within {settings.get('timeout_s', 300)} s "
+                                 "(squeue shows why: the partition, the account, the memory asked for)") from exc
+            log.info("Dask: the first of the SLURM workers runs")
         else:
             # forked workers: a spawned one would import the job's script (Snakemake's __main__) again
             with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
