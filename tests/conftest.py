@@ -66,9 +66,27 @@ def tap_server(tiny_sample):
     instance.stop()
 
 
+@pytest.fixture(scope="module")
+def slurm_cluster():
+    """A hermetic one-node SLURM cluster (tests/slurm_service.py: its own munge, configuration,
+    state and ports), one per test module, stopped and removed after it; skipped (or, in CI,
+    failed) where slurm-wlm and munge cannot run."""
+    from slurm_service import SlurmCluster, SlurmUnavailable
+
+    try:
+        cluster = SlurmCluster("symfind-tests").start()
+    except SlurmUnavailable as reason:
+        if os.environ.get("SYMFIND_REQUIRE_TEST_SERVICES") == "1":
+            pytest.fail(f"SLURM test cluster required but unavailable: {reason}")
+        pytest.skip(f"SLURM CLUSTER TEST SKIPPED: {reason}")
+    yield cluster
+    cluster.stop()
+
+
 #: Fixtures that run the workflow or start a service: a test that takes one is in the slow layer
 #: (``pytest -m "not slow"`` is the unit layer of the inner loop; ``make test`` runs both).
-SLOW_FIXTURES = {"tiny_sample", "finished_run", "tap_server", "tap_run", "small_limit_server", "proxy", "fault_free"}
+SLOW_FIXTURES = {"tiny_sample", "finished_run", "tap_server", "tap_run", "small_limit_server", "proxy", "fault_free",
+                 "slurm_cluster"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -4,7 +4,6 @@ what the same tables on disk select, pixel by pixel on Dask; what cannot be read
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import time
 from pathlib import Path
@@ -226,26 +225,12 @@ def test_a_dask_scheduler_that_does_not_answer_is_refused_naming_the_key():
             pass
 
 
-@pytest.fixture(scope="module")
-def slurm_for_dask():
-    from slurm_service import SlurmCluster, SlurmUnavailable
-
-    try:
-        cluster = SlurmCluster("symfind-dask").start()
-    except SlurmUnavailable as reason:
-        if os.environ.get("SYMFIND_REQUIRE_TEST_SERVICES") == "1":
-            pytest.fail(f"SLURM test cluster required but unavailable: {reason}")
-        pytest.skip(f"SLURM CLUSTER TEST SKIPPED: {reason}")
-    yield cluster
-    cluster.stop()
-
-
-def test_dask_workers_started_as_slurm_jobs_select_the_same(tiny_sample, hats_sky, slurm_for_dask, monkeypatch, caplog):
+def test_dask_workers_started_as_slurm_jobs_select_the_same(tiny_sample, hats_sky, slurm_cluster, monkeypatch, caplog):
     """dask.cluster: slurm on a real (hermetic, one-node) SLURM cluster: the workers are SLURM jobs
     started by dask-jobqueue, the selection is that of the files, and the jobs show in SLURM's log."""
     pytest.importorskip("dask_jobqueue")
     for key in ("SLURM_CONF", "PATH"):
-        monkeypatch.setenv(key, slurm_for_dask.env[key])
+        monkeypatch.setenv(key, slurm_cluster.env[key])
     caplog.set_level(logging.INFO, logger="symfind.parallel")
     settings = {"cluster": "slurm", "workers": 1, "timeout_s": 120,
                 "slurm": {"account": None, "partition": "debug", "memory": "2GB", "walltime": "00:10:00"}}
@@ -255,6 +240,6 @@ def test_dask_workers_started_as_slurm_jobs_select_the_same(tiny_sample, hats_sk
     assert selected["object_id"].tolist() == local_selected["object_id"].tolist()
     pd.testing.assert_frame_equal(flow, local_flow)
     deadline = time.monotonic() + 60
-    while "dask-worker" not in slurm_for_dask.jobcomp_text() and time.monotonic() < deadline:
+    while "dask-worker" not in slurm_cluster.jobcomp_text() and time.monotonic() < deadline:
         time.sleep(1)  # the worker job ends when the cluster is closed; SLURM logs it then
-    assert "dask-worker" in slurm_for_dask.jobcomp_text()
+    assert "dask-worker" in slurm_cluster.jobcomp_text()

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import pytest
 import yaml
 from helpers import SNAKEMAKE, rule_blocks
 
@@ -27,20 +26,6 @@ MORE_THREADS = {"evaluate_ranking": 2}
 
 #: Products whose bytes carry the date they were written (compared without it).
 DATED = (".fits", ".vot", ".html")
-
-
-@pytest.fixture(scope="module")
-def slurm_cluster():
-    from slurm_service import SlurmCluster, SlurmUnavailable
-
-    try:
-        cluster = SlurmCluster("symfind-tests").start()
-    except SlurmUnavailable as reason:
-        if os.environ.get("SYMFIND_REQUIRE_TEST_SERVICES") == "1":
-            pytest.fail(f"SLURM test cluster required but unavailable: {reason}")
-        pytest.skip(f"SLURM CLUSTER TEST SKIPPED: {reason}")
-    yield cluster
-    cluster.stop()
 
 
 def declared_resources(repo: Path) -> dict[str, tuple[int, int | None]]:
