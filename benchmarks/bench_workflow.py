@@ -109,9 +109,11 @@ def compare_selections(files_run: Path, hats_run: Path) -> None:
     stages' times side by side."""
     import pandas as pd
 
-    same = all(pd.read_parquet(files_run / "results" / f).equals(pd.read_parquet(hats_run / "results" / f))
-               for f in ("selection.parquet",)) and \
-        pd.read_csv(files_run / "results" / "selection_cutflow.csv").equals(pd.read_csv(hats_run / "results" / "selection_cutflow.csv"))
+    same_rows = pd.read_parquet(files_run / "results" / "selection.parquet").equals(
+        pd.read_parquet(hats_run / "results" / "selection.parquet"))
+    same_flow = pd.read_csv(files_run / "results" / "selection_cutflow.csv").equals(
+        pd.read_csv(hats_run / "results" / "selection_cutflow.csv"))
+    same = same_rows and same_flow
     print(f"\nselection and cut-flow identical (files, hats): {'yes' if same else 'NO'}")
     print(f"{'selection stage':28s} {'files: s, MiB':>16s} {'hats: s, MiB':>16s}")
     files_jobs, hats_jobs = rule_benchmarks(files_run / "results"), rule_benchmarks(hats_run / "results")

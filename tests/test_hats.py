@@ -225,12 +225,13 @@ def test_a_dask_scheduler_that_does_not_answer_is_refused_naming_the_key():
             pass
 
 
-def test_dask_workers_started_as_slurm_jobs_select_the_same(tiny_sample, hats_sky, slurm_cluster, monkeypatch, caplog):
+def test_dask_workers_started_as_slurm_jobs_select_the_same(tiny_sample, hats_sky, slurm_cluster, monkeypatch, caplog, tmp_path):
     """dask.cluster: slurm on a real (hermetic, one-node) SLURM cluster: the workers are SLURM jobs
     started by dask-jobqueue, the selection is that of the files, and the jobs show in SLURM's log."""
     pytest.importorskip("dask_jobqueue")
     for key in ("SLURM_CONF", "PATH"):
         monkeypatch.setenv(key, slurm_cluster.env[key])
+    monkeypatch.chdir(tmp_path)  # the worker jobs' slurm-<id>.out land in the submitting directory
     caplog.set_level(logging.INFO, logger="symfind.parallel")
     settings = {"cluster": "slurm", "workers": 1, "timeout_s": 120,
                 "slurm": {"account": None, "partition": "debug", "memory": "2GB", "walltime": "00:10:00"}}

@@ -73,6 +73,7 @@ def dask_client(settings: Mapping[str, Any] | None, threads: int = 1) -> Iterato
     workers = int(settings.get("workers") or threads or 1)
     address = settings.get("scheduler")
     kind = settings.get("cluster") or "local"
+    timeout_s = float(settings.get("timeout_s", 300))
     if kind not in DASK_CLUSTERS:
         raise InputError(f"config key 'dask.cluster': {kind!r} is not one of {', '.join(DASK_CLUSTERS)}")
     if not address and kind == "local" and workers <= 1:
@@ -85,17 +86,17 @@ def dask_client(settings: Mapping[str, Any] | None, threads: int = 1) -> Iterato
     cluster = None
     try:
         if address:
-            client = Client(address, timeout=f"{float(settings.get('timeout_s', 300))}s")
+            client = Client(address, timeout=f"{timeout_s}s")
             log.info("Dask: the cluster at %s (%d workers)", address, len(client.scheduler_info().get("workers", {})))
         elif kind == "slurm":
             cluster = slurm_cluster(settings, workers)
             client = Client(cluster)
             log.info("Dask: %d SLURM worker jobs submitted (dask-jobqueue):\n%s", workers, cluster.job_script())
             try:
-                client.wait_for_workers(1, timeout=float(settings.get("timeout_s", 300)))
+                client.wait_for_workers(1, timeout=timeout_s)
             except TimeoutError as exc:
                 client.close()
-                raise InputError(f"config key 'dask.timeout_s': no SLURM worker job started within {settings.get('timeout_s', 300)} s "
+                raise InputError(f"config key 'dask.timeout_s': no SLURM worker job started within {timeout_s:g} s "
                                  "(squeue shows why: the partition, the account, the memory asked for)") from exc
             log.info("Dask: the first of the SLURM workers runs")
         else:

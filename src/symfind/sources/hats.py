@@ -39,10 +39,10 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
-from ..io import InputError, coerce_columns, read_table, require_unique
-from ..releases import TABLE_COLUMNS, ArchiveSchema
+from ..io import InputError, conform_table, read_table, require_unique
+from ..releases import ArchiveSchema
 from ..selection import Criterion, apply_selection
-from .local import CROSSMATCH_KEYS, DEFAULT_SCHEMA, TABLE_ROLES, LocalTables
+from .local import CROSSMATCH_KEYS, DEFAULT_SCHEMA, TABLE_ROLES, LocalTables, in_our_names, release_columns
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,9 @@ MASTER_LINKS: dict[str, tuple[str, str, str]] = {
     "gaia_dr2": ("gaia_dr2_id1", "gaia_dr2_dist1", "gaia_radius_arcsec"),
     "allwise": ("allwise_cntr", "allwise_dist", "allwise_radius_arcsec"),
 }
+
+#: The table roles of the joined master (:mod:`symfind.releases`).
+JOINED_ROLES = ("master", "twomass_psc", "gaia", "allwise")
 
 #: The margin written beside each catalogue by :func:`write_hats_catalogues` (arcsec): wider than
 #: every cross-match radius of the selection.
@@ -109,13 +112,9 @@ def select_partition(frame: pd.DataFrame, renames: Mapping[str, str], schema: Ar
     """One HEALPix pixel of the joined catalogues -> its selected rows (symfind's names and dtypes,
     :data:`symfind.columns.JOINED_COLUMNS`) and its cut-flow (:func:`symfind.selection.apply_selection`).
     ``renames``: archive name -> symfind's."""
-    frame = pd.DataFrame(frame).rename(columns=dict(renames)).reset_index(drop=True)  # a plain frame, not LSDB's NestedFrame
-    roles = ("master", "twomass_psc", "gaia", "allwise")
-    for role in roles:
-        frame = schema.with_missing(frame, role)
-    optional = [name for role in roles for name in C.OPTIONAL_COLUMNS.get(role, ()) if name not in frame.columns]
-    frame = frame.assign(**{name: np.nan for name in optional})
-    frame = coerce_columns(frame, schema.registry(*roles), source="the joined HATS catalogues")
+    registry, _, optional = release_columns(schema, JOINED_ROLES)
+    frame = pd.DataFrame(frame).reset_index(drop=True)  # a plain frame, not LSDB's NestedFrame
+    frame = in_our_names(schema, conform_table(frame, registry, optional, "the joined HATS catalogues"), renames, JOINED_ROLES)
     selected, flow = apply_selection(frame, criteria)
     return selected[list(C.JOINED_COLUMNS)], flow
 
@@ -131,7 +130,7 @@ class HatsCatalogues:
     def __init__(self, hats: Mapping[str, Any], schema: ArchiveSchema = DEFAULT_SCHEMA,
                  files: Mapping[str, Any] | None = None, tap: Mapping[str, Any] | None = None,
                  dask: Mapping[str, Any] | None = None, threads: int = 1, parts_dir: str | None = None,
-                 radii: Mapping[str, float] | None = None, region: tuple[int, int] | None = None) -> None:
+                 region: tuple[int, int] | None = None) -> None:
         unknown = sorted(set(hats) - set(HATS_TABLES))
         if unknown:
             raise InputError(f"config section 'hats': unknown key(s) {', '.join(unknown)}; expected some of {', '.join(HATS_TABLES)}")
@@ -139,7 +138,6 @@ class HatsCatalogues:
         self.schema = schema
         self.files = LocalTables({name: path for name, path in (files or {}).items() if path}, schema)
         self.tap, self.dask, self.threads, self.parts_dir = tap, dict(dask or {}), int(threads), parts_dir
-        self.radii = dict(radii or {})
         self.region = region
 
     def _path(self, name: str) -> str:
@@ -147,30 +145,18 @@ class HatsCatalogues:
             raise InputError(f"no '{name}' HATS catalogue was given (config key 'hats.{name}')")
         return self.paths[name]
 
-    def _archive_columns(self, role: str) -> tuple[list[str], dict[str, str], tuple[str, ...]]:
-        """The release's names of the columns of ``role`` (those it has), archive -> symfind's
-        renames, and the optional ones."""
-        names, renames = [], {}
-        for ours in TABLE_COLUMNS[role]:
-            theirs = self.schema.archive_name(role, ours)
-            if theirs is not None:
-                names.append(theirs)
-                renames[theirs] = ours
-        optional = tuple(theirs for ours in C.OPTIONAL_COLUMNS.get(role, ())
-                         if (theirs := self.schema.archive_name(role, ours)) is not None)
-        return names, renames, optional
-
-    def joined_catalogue(self, criteria_radii: Mapping[str, float] | None = None):
+    def joined_catalogue(self, radii: Mapping[str, float] | None = None):
         """The master catalogue joined to 2MASS, Gaia and AllWISE (lazy, in the release's names),
-        and the archive -> symfind renames of its columns."""
-        radii = {**self.radii, **(criteria_radii or {})}
-        columns, renames, optional = self._archive_columns("master")
-        master = open_hats("hats.master", self._path("master"), columns, optional=optional + tuple(
+        and the archive -> symfind renames of its columns. ``radii``: the selection's cross-match
+        radii (arcsec, by config key), for a survey the master has no id column for."""
+        radii = dict(radii or {})
+        registry, renames, optional = release_columns(self.schema, ("master",))
+        master = open_hats("hats.master", self._path("master"), list(registry), optional=optional + tuple(
             self.schema.archive_name("master", MASTER_LINKS[name][i]) or "" for name in MASTER_LINKS for i in (0, 1)))
         for name, (link, dist, radius_key) in MASTER_LINKS.items():
             role = TABLE_ROLES[name]
-            survey_columns, survey_renames, _ = self._archive_columns(role)
-            survey = open_hats(f"hats.{name}", self._path(name), survey_columns)
+            survey_registry, survey_renames, _ = release_columns(self.schema, (role,))
+            survey = open_hats(f"hats.{name}", self._path(name), list(survey_registry))
             if survey.margin is None:
                 log.warning("hats.%s has no margin cache: a counterpart across a HEALPix pixel's edge is missed", name)
             key = self.schema.archive_name(role, CROSSMATCH_KEYS[name])
@@ -186,7 +172,6 @@ class HatsCatalogues:
                 master = master.crossmatch(survey, radius_arcsec=float(radii[radius_key]), n_neighbors=1,
                                            suffixes=("", f"__{name}"), suffix_method="overlapping_columns", log_changes=False)
                 master = master.map_partitions(_link_columns, key=key, link=link_name, dist=dist_name)
-                renames = {**renames, link_name: link, dist_name: dist}
             renames.update(survey_renames)
         return master, renames
 
@@ -221,25 +206,22 @@ class HatsCatalogues:
         from ..parallel import dask_client
 
         role = TABLE_ROLES[name]
-        columns, renames, optional = self._archive_columns(role)
+        registry, renames, optional = release_columns(self.schema, (role,))
         theirs = self.schema.archive_name(role, key)
-        wanted = np.unique(np.asarray(ids, dtype=np.int64)).tolist()
+        wanted = np.unique(np.asarray(ids, dtype=np.int64))
         search = {} if self.region is None else {"search_filter": tile_search(*self.region)}
         # the ids' range as a Parquet filter (row groups outside it are not read), then a hash
         # lookup in each pixel's task: a Parquet "in" filter of 10^5 ids is several times slower
-        bounds = [(theirs, ">=", min(wanted)), (theirs, "<=", max(wanted))] if wanted else None
-        catalogue = open_hats(f"hats.{name}", self._path(name), columns, optional=optional, filters=bounds, **search)
-        wanted_ids = np.asarray(wanted, dtype=np.int64)
+        bounds = [(theirs, ">=", int(wanted[0])), (theirs, "<=", int(wanted[-1]))] if len(wanted) else None
+        catalogue = open_hats(f"hats.{name}", self._path(name), list(registry), optional=optional, filters=bounds, **search)
         with dask_client(self.dask, self.threads):
-            if wanted:
-                frame = catalogue.map_partitions(_rows_of, column=theirs, ids=wanted_ids).compute()
+            if len(wanted):
+                frame = catalogue.map_partitions(_rows_of, column=theirs, ids=wanted).compute()
             else:
                 frame = catalogue._ddf._meta
-        frame = pd.DataFrame(frame).rename(columns=renames).reset_index(drop=True)
-        frame = self.schema.with_missing(frame, role)
-        absent = [ours for ours in C.OPTIONAL_COLUMNS.get(role, ()) if ours not in frame.columns]
-        frame = frame.assign(**{ours: np.nan for ours in absent})
-        return coerce_columns(frame, self.schema.registry(role), source=f"HATS catalogue {self._path(name)}")
+        frame = pd.DataFrame(frame).reset_index(drop=True)
+        return in_our_names(self.schema, conform_table(frame, registry, optional, f"HATS catalogue {self._path(name)}"),
+                            renames, (role,))
 
     def epochs(self, object_ids: np.ndarray) -> pd.DataFrame:
         """Per-epoch photometry of ``object_ids``: from ``hats.photometry`` with the plain images

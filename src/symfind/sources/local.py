@@ -76,6 +76,30 @@ def survey_folder_tables(folder: str | Path, names: tuple[str, ...] = tuple(SURV
     return {name: str(Path(folder) / files[name]) for name in names}
 
 
+def release_columns(schema: ArchiveSchema, roles: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
+    """The release's names of the columns of table ``roles`` (those it has): archive name -> dtype,
+    archive -> symfind's renames, and the optional ones (:data:`symfind.columns.OPTIONAL_COLUMNS`)."""
+    registry, renames = {}, {}
+    for role in roles:
+        for ours, dtype in TABLE_COLUMNS[role].items():
+            theirs = schema.archive_name(role, ours)
+            if theirs is not None:
+                registry.setdefault(theirs, dtype)
+                renames[theirs] = ours
+    optional = tuple(theirs for role in roles for ours in C.OPTIONAL_COLUMNS.get(role, ())
+                     if (theirs := schema.archive_name(role, ours)) is not None)
+    return registry, renames, optional
+
+
+def in_our_names(schema: ArchiveSchema, frame: pd.DataFrame, renames: Mapping[str, str], roles: tuple[str, ...]) -> pd.DataFrame:
+    """A table in the release's names (checked by :func:`symfind.io.conform_table`) renamed to
+    symfind's, the columns the release does not have added empty."""
+    frame = frame.rename(columns={theirs: ours for theirs, ours in renames.items() if theirs != ours})
+    for role in roles:
+        frame = schema.with_missing(frame, role)
+    return frame
+
+
 class LocalTables:
     """A :class:`symfind.sources.Source` on tables on disk: ``tables`` maps the names of
     :data:`TABLE_SCHEMAS` to paths (only those a call needs must be there)."""
@@ -91,25 +115,10 @@ class LocalTables:
         self.schema = schema
 
     def _names(self, roles: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
-        """The release's names of the columns of ``roles``: name -> dtype, archive -> symfind's
-        renames, and the optional ones."""
-        registry, renames = {}, {}
-        for role in roles:
-            for ours, dtype in TABLE_COLUMNS[role].items():
-                theirs = self.schema.archive_name(role, ours)
-                if theirs is not None:
-                    registry.setdefault(theirs, dtype)
-                    renames[theirs] = ours
-        optional = tuple(theirs for role in roles for ours in C.OPTIONAL_COLUMNS.get(role, ())
-                         if (theirs := self.schema.archive_name(role, ours)) is not None)
-        return registry, renames, optional
+        return release_columns(self.schema, roles)
 
     def _ours(self, frame: pd.DataFrame, renames: dict[str, str], roles: tuple[str, ...]) -> pd.DataFrame:
-        """A table in the release's names renamed to symfind's, the columns the release lacks added empty."""
-        frame = frame.rename(columns={theirs: ours for theirs, ours in renames.items() if theirs != ours})
-        for role in roles:
-            frame = self.schema.with_missing(frame, role)
-        return frame
+        return in_our_names(self.schema, frame, renames, roles)
 
     def _read(self, name: str, roles: tuple[str, ...] | None = None, parquet_filters: list | None = None) -> pd.DataFrame:
         """Table ``name`` read in the release's names (the columns of ``roles``, default its own
