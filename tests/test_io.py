@@ -180,3 +180,25 @@ def test_csv_keeps_64_bit_ids_beside_empty_cells_and_flags_as_text(tmp_path):
     path.write_text("object_id,gaia_dr2_id1\n1,4.5\n")
     with pytest.raises(InputError, match=r"master\.csv: column 'gaia_dr2_id1' must be Int64, found non-integer"):
         read_table(path, {"object_id": "int64", "gaia_dr2_id1": "Int64"})
+
+
+def test_csv_twin_written_in_batches_is_the_whole_tables_csv(tmp_path):
+    """A CSV twin is written a batch of Parquet rows at a time; its bytes are those of the whole
+    table written at once (without the tile column), whatever the batch, and an empty product
+    gives its header."""
+    from symfind.stages.twins import csv_twin
+
+    rng = np.random.default_rng(4)
+    n = 23
+    frame = pd.DataFrame({"object_id": np.arange(n, dtype=np.int64), "u_v": rng.normal(size=n),
+                          "e_u_v": rng.normal(size=n).astype(np.float32), "n": pd.array([None if k % 4 else k for k in range(n)], dtype="Int64"),
+                          "name": [None if k % 5 == 0 else f"a,{k}" for k in range(n)], "tile": np.int64(7)})
+    frame.loc[3, "u_v"] = np.nan
+    frame.to_parquet(tmp_path / "product.parquet", index=False)
+    expected = frame.drop(columns="tile").to_csv(index=False)
+    for batch_rows in (1, 5, 1000):
+        assert csv_twin(tmp_path / "product.parquet", tmp_path / f"twin_{batch_rows}.csv", batch_rows=batch_rows) == n
+        assert (tmp_path / f"twin_{batch_rows}.csv").read_text() == expected
+    frame.iloc[:0].to_parquet(tmp_path / "empty.parquet", index=False)
+    assert csv_twin(tmp_path / "empty.parquet", tmp_path / "empty.csv") == 0
+    assert (tmp_path / "empty.csv").read_text() == "object_id,u_v,e_u_v,n,name\n"

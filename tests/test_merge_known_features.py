@@ -86,3 +86,41 @@ def test_a_users_catalogue_in_sexagesimal_or_degrees_matches_like_a_vendored_one
     assert by_catalogue.loc["all", "n_in_sample"] == 3  # a star in both lists counts once
     assert set(matched.loc[matched["catalogue"] == "sexagesimal", "name"]) == {"A", "B", "C"}
     assert (matched["separation_arcsec"] < 0.05).all()
+
+
+def test_the_merge_in_parts_is_the_join_of_the_whole_tables(tmp_path):
+    """merge_catalogue joins part by part (a few ids at a time); the product is the join of the
+    whole tables, the status names the colours no part has, and an empty join writes nothing."""
+    from symfind import columns as C
+    from symfind.merge import with_gaia_dr3
+    from symfind.stages.merge import merge_catalogue
+
+    rng = np.random.default_rng(2)
+    after = pd.DataFrame({"object_id": np.arange(1, 41, dtype=np.int64), "j_m": rng.normal(10, 1, 40)})
+    colour_ids = np.sort(rng.choice(np.arange(1, 50), 30, replace=False)).astype(np.int64)
+    colours = pd.DataFrame({"object_id": colour_ids})
+    for a, b in C.INDEPENDENT_COLOR_PAIRS:
+        colours[C.color_name(a, b)] = np.nan if "z" in (a, b) else rng.normal(size=30)
+    colours.loc[3, "g_z"] = 0.4  # one object has a colour with z: z is not a missing band
+    evidence = pd.DataFrame({"object_id": np.array([2, 5, 33], dtype=np.int64),
+                             "halpha_emission_z": [1.0, np.nan, 3.0], "has_vari_long_period_variable": [True, False, True],
+                             "gaia_lpv": pd.array([True, None, False], dtype="boolean")})
+    for name, frame in (("after", after), ("colours", colours), ("gaia", evidence)):
+        frame.to_parquet(tmp_path / f"{name}.parquet", index=False)
+    whole = with_gaia_dr3(merge_catalogue_colors(after, colours), evidence)
+    for part_rows in (3, 1000):
+        out = tmp_path / f"analysed_{part_rows}.parquet"
+        n = merge_catalogue(tmp_path / "after.parquet", tmp_path / "colours.parquet", out, out_status=tmp_path / f"s{part_rows}.txt",
+                            gaia_dr3_parquet=tmp_path / "gaia.parquet", part_rows=part_rows)
+        assert n == len(whole) > 0
+        pd.testing.assert_frame_equal(pd.read_parquet(out), whole)
+        said = (tmp_path / f"s{part_rows}.txt").read_text()
+        assert "could not be formed" in said and "i_z" in said and "g_z" not in said and "band(s)" not in said
+    flow = pd.DataFrame({"tile": "all", "cut": ["selected"], "rows_left": [40], "without_distance": [0], "note": [""]})
+    flow.to_csv(tmp_path / "cutflow.csv", index=False)
+    pd.DataFrame({"step": ["photometry"], "criterion": [""], "rows_left": [40]}).to_csv(tmp_path / "sel.csv", index=False)
+    colours.assign(object_id=colours["object_id"] + 1000).to_parquet(tmp_path / "elsewhere.parquet", index=False)
+    with pytest.raises(InputError, match="has SkyMapper epochs"):
+        merge_catalogue(tmp_path / "after.parquet", tmp_path / "elsewhere.parquet", tmp_path / "none.parquet",
+                        tmp_path / "sel.csv", tmp_path / "cutflow.csv", part_rows=7)
+    assert not (tmp_path / "none.parquet").exists()

@@ -59,8 +59,8 @@ def test_per_tile_colours_gathered_equal_one_job(tiled, tiny_sample, default_con
         fetch_epochs(out / f"sel_{tile}.parquet", "sample", out / f"epochs_{tile}.parquet", tables=tables)
         weighted_colours(out / f"epochs_{tile}.parquet", **params, out_parquet=out / f"colors_{tile}.parquet")
         paths.append(out / f"colors_{tile}.parquet")
-    gathered = gather_tiles({"colours": paths}, {"colours": out / "colors.parquet"})["colours"]
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "colors.parquet"), gathered)
+    assert gather_tiles({"colours": paths}, {"colours": out / "colors.parquet"})["colours"] == len(whole)
+    gathered = pd.read_parquet(out / "colors.parquet")
     pd.testing.assert_frame_equal(gathered, whole.sort_values("object_id", ignore_index=True))
 
 
@@ -134,4 +134,39 @@ def test_the_epochs_are_gathered_one_tile_at_a_time(tmp_path, monkeypatch):
     pd.DataFrame(real_read(paths[0])).to_parquet(tmp_path / "again.parquet")
     with pytest.raises(InputError, match="again.parquet repeats object_ids of an earlier tile"):
         gather.gather_tiles({"epochs": [paths[0], tmp_path / "again.parquet"]}, {"epochs": tmp_path / "bad.parquet"})
+    assert not (tmp_path / "bad.parquet").exists()
+
+
+def test_per_object_products_are_gathered_in_order_in_parts(tmp_path):
+    """The sorted gather gives the table that concatenating and sorting gives, in parts of at most
+    part_rows rows, whether the tiles' ids interleave or not; an integer column with missing values
+    in one tile is float in all, as concatenating makes it; a repeated id is refused."""
+    import pyarrow.parquet as pq
+
+    from symfind.stages.gather import stream_sorted_tiles
+    from symfind.tiles import gather
+
+    rng = np.random.default_rng(5)
+    ids = rng.permutation(np.arange(1, 61, dtype=np.int64))
+    paths = []
+    for k, part in enumerate((ids[:25], ids[25:25], ids[25:])):  # interleaved ids, and an empty tile
+        frame = pd.DataFrame({"object_id": part, "u_v": rng.normal(size=len(part)),
+                              "n_nights": (rng.integers(1, 9, len(part)) if k else rng.integers(1, 9, len(part)).astype(float)),
+                              "band": rng.choice(["u", "v"], len(part))})
+        if k == 0:
+            frame.loc[frame.index[:3], "n_nights"] = np.nan
+        paths.append(tmp_path / f"{k}.parquet")
+        frame.to_parquet(paths[-1], index=False)
+    expected = gather(paths, key="object_id")
+    for part_rows in (7, 60, 1000):
+        out = tmp_path / f"gathered_{part_rows}.parquet"
+        assert stream_sorted_tiles(paths, out, part_rows=part_rows) == 60
+        pd.testing.assert_frame_equal(pd.read_parquet(out), expected)
+        metadata = pq.ParquetFile(out).metadata
+        sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
+        assert max(sizes) <= part_rows and sum(sizes) == 60
+    assert expected["n_nights"].dtype == np.float64
+    pd.read_parquet(paths[0]).head(1).to_parquet(tmp_path / "again.parquet", index=False)
+    with pytest.raises(InputError, match="1 duplicate object_id"):
+        stream_sorted_tiles([*paths, tmp_path / "again.parquet"], tmp_path / "bad.parquet")
     assert not (tmp_path / "bad.parquet").exists()

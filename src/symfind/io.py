@@ -323,12 +323,13 @@ def _csv_column(values, kind: str):
 CSV_CHUNK_ROWS = 50_000
 
 
-def write_csv(frame: pd.DataFrame, handle) -> None:
+def write_csv(frame: pd.DataFrame, handle, header: bool = True) -> None:
     """Write ``frame`` to the open text ``handle`` as CSV, byte for byte what
-    ``frame.to_csv(handle, index=False)`` writes (the shortest round-trip repr of every float: no
-    precision lost), formatted by Arrow's CSV writer in chunks of rows: about seven times as fast
-    for the wide float tables of a large sky. A table with a column it does not cover
-    (categoricals, objects that are not text, ...) is left whole to pandas."""
+    ``frame.to_csv(handle, index=False, header=header)`` writes (the shortest round-trip repr of
+    every float: no precision lost), formatted by Arrow's CSV writer in chunks of rows: about seven
+    times as fast for the wide float tables of a large sky. A table with a column it does not cover
+    (categoricals, objects that are not text, ...) is left whole to pandas. ``header=False``
+    appends rows to a CSV whose header is written (a table written part by part)."""
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
@@ -337,9 +338,10 @@ def write_csv(frame: pd.DataFrame, handle) -> None:
         isinstance(name, str) and name and not any(c in name for c in _CSV_SPECIAL) for name in names)
     kinds = [_csv_kind(frame.iloc[:, k]) for k in range(len(names))] if simple else [None]
     if any(kind is None for kind in kinds):
-        frame.to_csv(handle, index=False)
+        frame.to_csv(handle, index=False, header=header)
         return
-    handle.write(",".join(names) + "\n")
+    if header:
+        handle.write(",".join(names) + "\n")
     arrays = [frame.iloc[:, k].array if kind in ("nullable_int", "text", "quoted_text") else frame.iloc[:, k].to_numpy()
               for k, kind in enumerate(kinds)]
     restore = str.maketrans({stand_in: c for c, stand_in in _CSV_STAND_INS.items()}) if "quoted_text" in kinds else None

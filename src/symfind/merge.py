@@ -38,17 +38,28 @@ def with_gaia_dr3(analysed: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFram
     return merged
 
 
-def unformed_colours(analysed: pd.DataFrame) -> tuple[list[str], list[str]]:
+def unobserved_colours(analysed: pd.DataFrame) -> list[str]:
+    """The independent colours ``x_y`` (:data:`symfind.columns.INDEPENDENT_COLOR_PAIRS`) that no
+    row of ``analysed`` has (every colour where it has no row)."""
+    from .features import feature_matrix, unobserved_features
+
+    return unobserved_features(*feature_matrix(analysed, "colors"))
+
+
+def unformed_colours(analysed: pd.DataFrame | None = None, unobserved: list[str] | None = None) -> tuple[list[str], list[str]]:
     """What the colour space of this sky lacks: ``(colours, bands)``, the independent colours
     ``x_y`` (:data:`symfind.columns.INDEPENDENT_COLOR_PAIRS`; ``y_x`` lacks with it) that no
     analysed object has, and the bands none of whose colours any analysed object has (a sky whose
-    epochs hold no such band). Empty lists on a sky with every colour (or no object at all)."""
+    epochs hold no such band). Empty lists on a sky with every colour (or no object at all).
+    ``unobserved``: the colours no object has, where they were found part by part
+    (:func:`unobserved_colours`), instead of ``analysed``."""
     from . import columns as C
-    from .features import feature_matrix, unobserved_features
 
-    if analysed.empty:
-        return [], []
-    colours = unobserved_features(*feature_matrix(analysed, "colors"))
+    if unobserved is None:
+        if analysed is None or analysed.empty:
+            return [], []
+        unobserved = unobserved_colours(analysed)
+    colours = [name for name in (C.color_name(*pair) for pair in C.INDEPENDENT_COLOR_PAIRS) if name in set(unobserved)]
     bands = [band for band in C.SKYMAPPER_BANDS
              if all(C.color_name(*pair) in colours for pair in C.INDEPENDENT_COLOR_PAIRS if band in pair)]
     return colours, bands

@@ -1,9 +1,16 @@
 """The one runner of the ``gather_*`` rules: per-tile tables into one product each.
 
-A per-tile product is gathered in one of two ways: the epochs, the largest, tile by tile into the
-product (:data:`STREAMED`, :func:`stream_tiles`: one tile in memory at a time), the others
-concatenated and put in the product's order (:data:`COMBINE` says, per product, which key orders
-it and whether a row may appear in two tiles). The CSV twins are rules of their own (:mod:`symfind.stages.twins`).
+A per-tile product is gathered in one of three ways, none of which holds the sky where its tiles
+hold their own objects:
+
+- the epochs, the largest, tile by tile into the product (:data:`STREAMED`, :func:`stream_tiles`:
+  one tile in memory at a time), their rows grouped by tile;
+- the per-object products (:data:`SORTED`: colours, the objects after the cuts, extinction, Gaia
+  DR3 evidence) in ``object_id`` order across the sky, in parts of at most
+  :data:`GATHER_PART_ROWS` objects (:func:`stream_sorted_tiles`);
+- the small ones (distances, the cut-flow) concatenated in memory (:data:`COMBINE`).
+
+The CSV twins are rules of their own (:mod:`symfind.stages.twins`).
 """
 
 from __future__ import annotations
@@ -22,11 +29,6 @@ from ..tiles import gather as concat_tiles
 log = logging.getLogger(__name__)
 
 
-def _unique(key: str) -> Callable[[Sequence[str]], pd.DataFrame]:
-    """Tables whose ``key`` is unique across tiles (an object lies in one tile), ordered by it."""
-    return lambda paths: concat_tiles(paths, key=key)
-
-
 def _shared(key: str) -> Callable[[Sequence[str]], pd.DataFrame]:
     """Tables in which two tiles may hold the same ``key`` (one Gaia source matched by objects in
     two tiles): kept once, ordered by it."""
@@ -41,15 +43,19 @@ STREAMED: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "epochs": sort_epochs,
 }
 
-#: How each of the other per-tile products is gathered (in memory).
+#: Per-object products gathered in ``object_id`` order (unique across tiles) by
+#: :func:`stream_sorted_tiles`.
+SORTED: tuple[str, ...] = ("extinction", "gaia_dr3", "after_cuts", "colours")
+
+#: Objects per part of a sorted gather (:func:`stream_sorted_tiles`): its memory is that many rows
+#: of the product beside the tiles that hold them, whatever the sky.
+GATHER_PART_ROWS = 250_000
+
+#: How each of the small per-tile products is gathered (in memory).
 COMBINE: dict[str, Callable[[Sequence[str]], pd.DataFrame]] = {
     "distances": _shared("source_id"),
     "distances_missing": _shared("source_id"),
-    "extinction": _unique("object_id"),
-    "gaia_dr3": _unique("object_id"),
-    "after_cuts": _unique("object_id"),
     "cutflow": lambda paths: total_cutflow([pd.read_parquet(p) for p in paths]),
-    "colours": _unique("object_id"),
 }
 
 
@@ -92,19 +98,82 @@ def stream_tiles(paths: Sequence[str | Path], order: Callable[[pd.DataFrame], pd
     return rows
 
 
+def stream_sorted_tiles(paths: Sequence[str | Path], out: str | Path, key: str = "object_id",
+                        part_rows: int = GATHER_PART_ROWS) -> int:
+    """The tiles' Parquet tables gathered into ``out`` in ``key`` order across all of them, the
+    same table as concatenating them and sorting (:func:`symfind.tiles.gather`), without holding
+    them: the keys are read first (one column), then the product is written in parts of at most
+    ``part_rows`` consecutive keys, each part from the tiles whose keys it spans (a tile read with a
+    range filter). Where each tile holds a range of keys of its own (ids given per region, as the
+    surveys and the generator give them) every tile is read about once; where the ranges
+    interleave, a tile is read once per part it spans, and memory stays that of a part and a tile.
+    ``key`` must not repeat across tiles (:class:`symfind.io.InputError` naming the first repeated
+    key; nothing is written). Returns the rows written."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..io import InputError, atomic_path
+
+    paths = list(paths)
+    keys = [pq.read_table(p, columns=[key]).column(key).to_numpy() for p in paths]
+    everything = np.sort(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+    repeated = everything[1:][everything[1:] == everything[:-1]]
+    if len(repeated):
+        raise InputError(f"per-tile tables overlap: {len(np.unique(repeated))} duplicate {key}(s), e.g. {repeated[0]}")
+    spans = [(k.min(), k.max()) if len(k) else None for k in keys]
+    # the columns' types as concatenating the tiles would make them (an integer column that some
+    # tile has missing values in becomes float in all)
+    heads = [pq.read_schema(p).empty_table().to_pandas() for p, span in zip(paths, spans) if span is not None]
+    dtypes = pd.concat(heads, ignore_index=True).dtypes if heads else None
+    edges = everything[::max(1, int(part_rows))]  # each part: keys from one edge up to the next
+    rows = 0
+    with atomic_path(out) as tmp:
+        writer = None
+        try:
+            for start, low in enumerate(edges):
+                high = edges[start + 1] if start + 1 < len(edges) else None
+                parts = []
+                for path, span in zip(paths, spans):
+                    if span is None or span[1] < low or (high is not None and span[0] >= high):
+                        continue
+                    filters = [(key, ">=", low)] + ([(key, "<", high)] if high is not None else [])
+                    parts.append(pd.read_parquet(path, filters=filters))
+                table = pd.concat(parts, ignore_index=True).sort_values(key, kind="stable", ignore_index=True)
+                changed = {c: t for c, t in dtypes.items() if table[c].dtype != t}
+                table = table.astype(changed) if changed else table
+                arrow = pa.Table.from_pandas(table, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, arrow.schema, compression="zstd")
+                writer.write_table(arrow.cast(writer.schema))
+                rows += len(table)
+                del table, arrow, parts
+            if writer is None:  # no object in any tile: the schema of the first tile
+                (pd.read_parquet(paths[0]) if paths else pd.DataFrame()).to_parquet(tmp, index=False, compression="zstd")
+        finally:
+            if writer is not None:
+                writer.close()
+    return rows
+
+
 def gather_tiles(inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str | Path]) -> dict[str, pd.DataFrame | int]:
     """Rule ``gather_<product>``: for each per-tile product named in ``inputs`` (name -> the tiles'
     Parquet files), the gathered table written to ``outputs[name]`` (CSV twins:
     :mod:`symfind.stages.twins`). Returns each gathered table, or for a product of
-    :data:`STREAMED` (written tile by tile) the number of its rows."""
+    :data:`STREAMED` or :data:`SORTED` (written in parts) the number of its rows."""
     tables: dict[str, pd.DataFrame | int] = {}
     for name, paths in inputs.items():
         if name in STREAMED:
             tables[name] = stream_tiles(list(paths), STREAMED[name], outputs[name])
             log.info("%s: %d rows gathered from %d tiles, one tile at a time", name, tables[name], len(paths))
             continue
+        if name in SORTED:
+            tables[name] = stream_sorted_tiles(list(paths), outputs[name])
+            log.info("%s: %d rows gathered from %d tiles in object_id order, in parts of at most %d", name, tables[name],
+                     len(paths), GATHER_PART_ROWS)
+            continue
         if name not in COMBINE:
-            raise KeyError(f"no gather rule for per-tile product {name!r}; expected one of {', '.join([*STREAMED, *COMBINE])}")
+            raise KeyError(f"no gather rule for per-tile product {name!r}; expected one of {', '.join([*STREAMED, *SORTED, *COMBINE])}")
         table = COMBINE[name](list(paths))
         log.info("%s: %d rows gathered from %d tiles", name, len(table), len(paths))
         write_table(table, outputs[name])

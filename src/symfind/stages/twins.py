@@ -8,9 +8,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pandas as pd
-
-from ..io import write_table
 from ..tiles import TILE_COLUMN
 
 log = logging.getLogger(__name__)
@@ -19,12 +16,30 @@ log = logging.getLogger(__name__)
 NOT_IN_TWINS = (TILE_COLUMN,)
 
 
-def csv_twin(product_parquet: str | Path, out_csv: str | Path) -> pd.DataFrame:
+#: Rows of the Parquet product read and written at a time (:func:`csv_twin`).
+TWIN_BATCH_ROWS = 100_000
+
+
+def csv_twin(product_parquet: str | Path, out_csv: str | Path, batch_rows: int = TWIN_BATCH_ROWS) -> int:
     """Rule ``csv_twin_<product>``: the Parquet product ``product_parquet`` written as CSV
     (:func:`symfind.io.write_csv`: the shortest round-trip repr of every float, byte for byte what
-    pandas writes), without :data:`NOT_IN_TWINS`."""
-    table = pd.read_parquet(product_parquet)
-    twin = table.drop(columns=[c for c in NOT_IN_TWINS if c in table.columns])
-    write_table(twin, out_csv)
-    log.info("%s: %d rows x %d columns written as %s", product_parquet, len(twin), len(twin.columns), out_csv)
-    return twin
+    pandas writes for the whole table), without :data:`NOT_IN_TWINS`, ``batch_rows`` rows at a
+    time, so that the job holds one batch whatever the product's size (written atomically).
+    Returns the rows written."""
+    import pyarrow.parquet as pq
+
+    from ..io import atomic_path, write_csv
+
+    product = pq.ParquetFile(product_parquet)
+    dropped = [c for c in NOT_IN_TWINS if c in product.schema_arrow.names]
+    rows = 0
+    with atomic_path(out_csv) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        for batch in product.iter_batches(batch_size=max(1, int(batch_rows))):
+            frame = batch.to_pandas().drop(columns=dropped)
+            write_csv(frame, handle, header=rows == 0)
+            rows += len(frame)
+        if rows == 0:  # the header alone
+            write_csv(product.schema_arrow.empty_table().to_pandas().drop(columns=dropped), handle)
+    log.info("%s: %d rows x %d columns written as %s, %d rows at a time", product_parquet, rows,
+             len(product.schema_arrow.names) - len(dropped), out_csv, batch_rows)
+    return rows
