@@ -119,3 +119,10 @@ def test_every_schema_key_has_a_description():
     assert [row["key"] for row in rows if not (row["description"] or "").strip()] == []
     by_key = {row["key"]: row for row in rows}
     assert by_key["cuts.abs_j_max"]["default"] == 0.0 and by_key["rank.method"]["type"] == "pu_bagging | nearest_known"
+
+
+@pytest.mark.parametrize("memory", [{"job_mb": 100}, {}, {"job_mb": "lots"}])
+def test_a_job_memory_out_of_range_or_missing_is_named(default_config, memory):
+    default_config["memory"] = memory
+    with pytest.raises(ConfigError, match=r"memory"):
+        validate_config(default_config)

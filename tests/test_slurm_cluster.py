@@ -24,19 +24,25 @@ from helpers import SNAKEMAKE, rule_blocks
 #: A rule given more threads on the command line, as a user would (every rule declares 1).
 MORE_THREADS = {"evaluate_ranking": 2}
 
+#: The shipped config's memory.job_mb: what the rules that hold many objects (mem_mb=MEM_MB) ask for.
+JOB_MB = int(yaml.safe_load((Path(__file__).parents[1] / "config.yaml").read_text())["memory"]["job_mb"])
+
 #: Products whose bytes carry the date they were written (compared without it).
 DATED = (".fits", ".vot", ".html")
 
 
-def declared_resources(repo: Path) -> dict[str, tuple[int, int | None]]:
+def declared_resources(repo: Path, job_mb: int = JOB_MB) -> dict[str, tuple[int, int | None]]:
     """Rule -> (``threads``, ``mem_mb``) as the workflow's rule files declare them (1 thread where a
-    rule declares none; ``None`` where it declares no memory). A rule made in a loop
-    (``name: f"gather_{product}"``) is keyed by its name's fixed start (``gather_``)."""
+    rule declares none; ``None`` where it declares no memory; ``job_mb`` where it declares the
+    configured memory, ``mem_mb=MEM_MB``). A rule made in a loop (``name: f"gather_{product}"``)
+    is keyed by its name's fixed start (``gather_``)."""
     declared = {}
     for _, name, block in rule_blocks(repo):
         threads = re.search(r"\n\s*threads: (\d+)", block)
-        memory = re.search(r"\n\s*mem_mb=(\d+)", block)
-        declared[name.split("{", 1)[0]] = (int(threads.group(1)) if threads else 1, int(memory.group(1)) if memory else None)
+        memory = re.search(r"\n\s*mem_mb=(\d+|MEM_MB),", block)
+        mem_mb = None if not memory else job_mb if memory.group(1) == "MEM_MB" else int(memory.group(1))
+        declared[name.split("{", 1)[0]] = (int(threads.group(1)) if threads else 1, mem_mb)
+    assert sum(mem == job_mb for _, mem in declared.values()) >= 5, "the rules that hold many objects ask for memory.job_mb"
     return declared
 
 
@@ -131,6 +137,7 @@ def test_the_sky_runs_through_the_slurm_profile_one_job_per_rule_with_its_cpus_a
     assert by_rule.loc["train_vae", "mem_mb"] == 16000           # the profile's set-resources
     assert by_rule.loc["weighted_colours", "mem_mb"] == 8000     # the rule's own resources
     assert by_rule.loc["summary", "mem_mb"] == 4000              # the profile's default
+    assert by_rule.loc["score_objects", "mem_mb"] == JOB_MB      # config memory.job_mb
     assert (by_rule.drop("evaluate_ranking")["cpus"] == 1).all()
 
     # the same products as the local run

@@ -20,7 +20,7 @@ rule train_vae:
         "../../envs/torch.yaml"
     threads: 1
     resources:
-        mem_mb=8000,
+        mem_mb=MEM_MB,
         runtime=120,
     params:
         vae=config["vae"],
@@ -44,7 +44,7 @@ rule train_vae_variants:
         "../../envs/torch.yaml"
     threads: 1
     resources:
-        mem_mb=8000,
+        mem_mb=MEM_MB,
         runtime=120,
     params:
         vae=config["vae"],
@@ -69,7 +69,7 @@ rule score_objects:
     conda:
         "../../envs/core.yaml"
     resources:
-        mem_mb=8000,
+        mem_mb=MEM_MB,
         runtime=60,
     params:
         vae=config["vae"],

@@ -17,5 +17,7 @@ rule candidate_table:
     priority: 2  # the evidence reads it (workflow/rules/ranking.smk: the late stages' lanes)
     conda:
         "../../envs/core.yaml"
+    resources:
+        mem_mb=MEM_MB,
     script:
         "../scripts/candidate_table.py"

@@ -14,6 +14,8 @@ TAP = config["tap"] if SOURCE == "tap" or (SOURCE == "hats" and not (config.get(
 #: The HATS catalogues and the Dask settings (source: hats; None otherwise, for the same reason).
 HATS = config.get("hats") if SOURCE == "hats" else None
 DASK = config.get("dask") if SOURCE == "hats" else None
+#: What the rules that hold many objects ask a scheduler for (config memory.job_mb; resources: mem_mb).
+MEM_MB = int(config["memory"]["job_mb"])
 #: The conda env of the rules that read the source: LSDB and Dask beside the core for HATS catalogues.
 SOURCE_ENV = "../../envs/hats.yaml" if SOURCE == "hats" else "../../envs/core.yaml"
 

@@ -40,7 +40,7 @@ rule compare_detectors:
     conda:
         "../../envs/core.yaml"
     resources:
-        mem_mb=8000,
+        mem_mb=MEM_MB,
     params:
         detectors=config["vae"],
     script:

@@ -15,6 +15,8 @@ rule colour_pca:
         BENCH("colour_pca")
     conda:
         "../../envs/core.yaml"
+    resources:
+        mem_mb=MEM_MB,
     params:
         features=config["pca"]["features"],
     script:

@@ -21,7 +21,7 @@ rule rank_candidates:
         "../../envs/core.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=MEM_MB,
         runtime=30,
     params:
         rank=config["rank"],
@@ -60,7 +60,7 @@ rule evaluate_ranking:
         "../../envs/core.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=MEM_MB,
         runtime=60,
     params:
         rank=config["rank"],

@@ -18,6 +18,8 @@ rule diagnostic_plots:
         BENCH("diagnostic_plots")
     conda:
         "../../envs/core.yaml"
+    resources:
+        mem_mb=MEM_MB,
     params:
         cuts=config["cuts"],
         loss=(config["vae"]["score"] if config["vae"]["score"] in ("hot_excess", "symbiotic") else config["vae"]["loss"]),
@@ -52,7 +54,7 @@ rule candidate_evidence:
         "../../envs/core.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=MEM_MB,
         runtime=30,
     params:
         evidence={key: config[key] for key in ("report", "colors", "dereddening", "cuts")},

@@ -46,6 +46,8 @@ checkpoint select_objects:
     conda:
         SOURCE_ENV
     threads: workflow.cores if SOURCE == "hats" else 1
+    resources:
+        mem_mb=MEM_MB,
     params:
         source=SOURCE,
         selection=config["selection"],

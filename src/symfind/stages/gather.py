@@ -49,7 +49,7 @@ SORTED: tuple[str, ...] = ("extinction", "gaia_dr3", "after_cuts", "colours")
 
 #: Objects per part of a sorted gather (:func:`stream_sorted_tiles`): its memory is that many rows
 #: of the product beside the tiles that hold them, whatever the sky.
-GATHER_PART_ROWS = 250_000
+GATHER_PART_ROWS = 100_000
 
 #: How each of the small per-tile products is gathered (in memory).
 COMBINE: dict[str, Callable[[Sequence[str]], pd.DataFrame]] = {

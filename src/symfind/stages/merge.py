@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 #: Objects after the cuts joined per part (:func:`merge_catalogue`): its memory is that many
 #: analysed rows, whatever the sky.
-MERGE_PART_ROWS = 250_000
+MERGE_PART_ROWS = 50_000
 
 
 def merge_catalogue(after_cuts_parquet: str | Path, colours_parquet: str | Path, out_parquet: str | Path,

@@ -17,7 +17,7 @@ NOT_IN_TWINS = (TILE_COLUMN,)
 
 
 #: Rows of the Parquet product read and written at a time (:func:`csv_twin`).
-TWIN_BATCH_ROWS = 100_000
+TWIN_BATCH_ROWS = 20_000
 
 
 def csv_twin(product_parquet: str | Path, out_csv: str | Path, batch_rows: int = TWIN_BATCH_ROWS) -> int:
