@@ -208,6 +208,62 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             tmp.unlink()
 
 
+class ParquetParts:
+    """A Parquet table written part by part (:func:`parquet_parts`): :meth:`append` one frame at
+    a time, each cast to the first non-empty part's schema; an empty part adds nothing, and where
+    every part was empty the last one gives the table its columns. ``rows``: the rows written."""
+
+    def __init__(self, path: Path):
+        self.path, self.rows, self._writer, self._empty = path, 0, None, None
+
+    def append(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not len(frame):
+            self._empty = frame
+            return
+        arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, arrow.schema, compression="zstd")
+        self._writer.write_table(arrow.cast(self._writer.schema))
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        elif self._empty is not None:
+            self._empty.to_parquet(self.path, index=False, compression="zstd")
+        else:
+            pd.DataFrame().to_parquet(self.path, index=False)
+
+
+@contextlib.contextmanager
+def parquet_parts(path: str | os.PathLike) -> Iterator[ParquetParts]:
+    """Write the Parquet file ``path`` atomically, part by part (:class:`ParquetParts`), so that a
+    job holds one part of a product, not the product; on an error nothing is left."""
+    with atomic_path(path) as tmp:
+        parts = ParquetParts(tmp)
+        try:
+            yield parts
+        finally:
+            parts.close()
+
+
+def key_ranges(sorted_keys: np.ndarray, part_rows: int, key: str = "object_id") -> Iterator[tuple[int, int | None, list]]:
+    """The parts of at most ``part_rows`` consecutive keys of ``sorted_keys`` (sorted integers):
+    per part ``(low, high, filters)``, its keys ``low <= key < high`` (``high`` None for the last)
+    and the Parquet filters that read them (``pandas.read_parquet(..., filters=...)``). No keys:
+    one part with no bounds (``filters`` None)."""
+    if not len(sorted_keys):
+        yield 0, None, None
+        return
+    edges = sorted_keys[::max(1, int(part_rows))]
+    for start, low in enumerate(edges):
+        high = edges[start + 1] if start + 1 < len(edges) else None
+        yield low, high, [(key, ">=", low)] + ([(key, "<", high)] if high is not None else [])
+
+
 #: Characters that make the csv module quote a field (QUOTE_MINIMAL with pandas' defaults).
 _CSV_SPECIAL = (",", '"', "\n", "\r")
 

@@ -66,36 +66,22 @@ def stream_tiles(paths: Sequence[str | Path], order: Callable[[pd.DataFrame], pd
     tile's table is in memory at a time. ``key`` must not repeat across tiles (checked with the keys
     seen so far: one integer column). Returns the rows written."""
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    from ..io import InputError, atomic_path
+    from ..io import InputError, parquet_parts
 
-    rows, seen = 0, []
-    with atomic_path(out) as tmp:
-        writer = None
-        try:
-            for k, path in enumerate(paths):
-                table = pd.read_parquet(path)
-                if not len(table) and (writer is not None or k < len(paths) - 1):
-                    continue  # an empty tile adds nothing (the last one gives the schema if all are)
+    seen = []
+    with parquet_parts(out) as product:
+        for path in paths:
+            table = pd.read_parquet(path)
+            if len(table):
                 table = order(table)
                 keys = np.unique(table[key].to_numpy())
                 if seen and np.isin(keys, np.concatenate(seen), assume_unique=True).any():
                     raise InputError(f"per-tile tables overlap: {path} repeats {key}s of an earlier tile")
                 seen.append(keys)
-                arrow = pa.Table.from_pandas(table, preserve_index=False)
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, arrow.schema, compression="zstd")
-                writer.write_table(arrow.cast(writer.schema))
-                rows += len(table)
-                del table, arrow
-            if writer is None:  # no tile at all
-                pd.DataFrame().to_parquet(tmp, index=False)
-        finally:
-            if writer is not None:
-                writer.close()
-    return rows
+            product.append(table)  # an empty tile adds nothing (the last one gives the schema if all are)
+            del table
+    return product.rows
 
 
 def stream_sorted_tiles(paths: Sequence[str | Path], out: str | Path, key: str = "object_id",
@@ -110,10 +96,9 @@ def stream_sorted_tiles(paths: Sequence[str | Path], out: str | Path, key: str =
     ``key`` must not repeat across tiles (:class:`symfind.io.InputError` naming the first repeated
     key; nothing is written). Returns the rows written."""
     import numpy as np
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from ..io import InputError, atomic_path
+    from ..io import InputError, key_ranges, parquet_parts
 
     paths = list(paths)
     keys = [pq.read_table(p, columns=[key]).column(key).to_numpy() for p in paths]
@@ -126,34 +111,18 @@ def stream_sorted_tiles(paths: Sequence[str | Path], out: str | Path, key: str =
     # tile has missing values in becomes float in all)
     heads = [pq.read_schema(p).empty_table().to_pandas() for p, span in zip(paths, spans) if span is not None]
     dtypes = pd.concat(heads, ignore_index=True).dtypes if heads else None
-    edges = everything[::max(1, int(part_rows))]  # each part: keys from one edge up to the next
-    rows = 0
-    with atomic_path(out) as tmp:
-        writer = None
-        try:
-            for start, low in enumerate(edges):
-                high = edges[start + 1] if start + 1 < len(edges) else None
-                parts = []
-                for path, span in zip(paths, spans):
-                    if span is None or span[1] < low or (high is not None and span[0] >= high):
-                        continue
-                    filters = [(key, ">=", low)] + ([(key, "<", high)] if high is not None else [])
-                    parts.append(pd.read_parquet(path, filters=filters))
-                table = pd.concat(parts, ignore_index=True).sort_values(key, kind="stable", ignore_index=True)
-                changed = {c: t for c, t in dtypes.items() if table[c].dtype != t}
-                table = table.astype(changed) if changed else table
-                arrow = pa.Table.from_pandas(table, preserve_index=False)
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, arrow.schema, compression="zstd")
-                writer.write_table(arrow.cast(writer.schema))
-                rows += len(table)
-                del table, arrow, parts
-            if writer is None:  # no object in any tile: the schema of the first tile
-                (pd.read_parquet(paths[0]) if paths else pd.DataFrame()).to_parquet(tmp, index=False, compression="zstd")
-        finally:
-            if writer is not None:
-                writer.close()
-    return rows
+    with parquet_parts(out) as product:
+        if not len(everything):  # no object in any tile: the columns of the first tile
+            product.append(pd.read_parquet(paths[0]) if paths else pd.DataFrame())
+            return 0
+        for low, high, filters in key_ranges(everything, part_rows, key):
+            parts = [pd.read_parquet(path, filters=filters) for path, span in zip(paths, spans)
+                     if span is not None and span[1] >= low and (high is None or span[0] < high)]
+            table = pd.concat(parts, ignore_index=True).sort_values(key, kind="stable", ignore_index=True)
+            changed = {c: t for c, t in dtypes.items() if table[c].dtype != t}
+            product.append(table.astype(changed) if changed else table)
+            del table, parts
+    return product.rows
 
 
 def gather_tiles(inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str | Path]) -> dict[str, pd.DataFrame | int]:
