@@ -203,3 +203,56 @@ def test_the_giant_prior_puts_a_star_too_faint_for_a_giant_below_the_giants():
     assert above_worst_before < 0.2 * len(others) and above_best_after > 5 * above_worst_before
     assert ranking.giant_prior(table, {**PARAMS, "giant_prior": False}) is None
     assert ranking.giant_prior(pd.DataFrame({"x": np.ones(3)}), PARAMS) is None
+
+
+def test_weighted_top_takes_rows_until_they_stand_for_the_places():
+    scores = np.array([9.0, 8.0, 7.0, 6.0, 5.0])
+    positives = np.array([False, True, False, True, True])
+    weights = np.array([1.0, 10.0, 10.0, 1.0, 10.0])
+    # 12 places: rows 0 (1), 1 (10) and 2 (10; it starts at place 12) stand for them; row 3 starts beyond
+    assert top_hits(scores, positives, None, 12, weights) == 10.0
+    assert top_hits(scores, positives, None, 11, weights) == 10.0
+    assert top_hits(scores, positives, None, 1, weights) == 0.0
+    assert top_hits(scores, positives, None, 22, weights) == 11.0
+    # weights of one are the unweighted count
+    assert top_hits(scores, positives, None, 2, np.ones(5)) == top_hits(scores, positives, None, 2) == 1
+
+
+def test_evaluation_rows_keep_every_label_and_stand_for_the_whole_sky():
+    keep = np.zeros(10_000, dtype=bool)
+    keep[[3, 500, 9_999]] = True
+    rows, weights = ranking.evaluation_rows(keep, 1_000, seed=4)
+    assert len(rows) == 1_003 and np.all(np.diff(rows) > 0) and keep[rows].sum() == 3
+    assert np.all(weights[keep[rows]] == 1.0) and np.allclose(weights[~keep[rows]], 9_997 / 1_000)
+    assert np.isclose(weights.sum(), 10_000)
+    assert ranking.evaluation_rows(keep, 9_997, seed=4) == (None, None)  # no more than the cap: every row
+    assert ranking.evaluation_rows(keep, None, seed=4) == (None, None)
+
+
+def test_evaluation_on_a_subsample_counts_the_places_of_the_whole_sky(monkeypatch):
+    """With rank.evaluation_max_objects below the sky, every known star is still hidden and given in
+    the splits, and the top 2% has the places of the whole sky; the ranking still finds the
+    hidden stars (30 'symbiotic' among 4,000, their colours apart)."""
+    from symfind import scored
+
+    rng = np.random.default_rng(8)
+    n = 4_000
+    colours = rng.normal(0, 1, (n, 3))
+    colours[:30, :2] -= 4.0
+    table = pd.DataFrame({"object_id": np.arange(1, n + 1), "anomaly_score": rng.random(n), "rank": np.arange(1, n + 1),
+                          "score_colour_rule": rng.random(n), "raj2000": 0.0, "dej2000": 0.0,
+                          **{f"c{k}": colours[:, k] for k in range(3)}})
+    matches = pd.DataFrame({"object_id": table["object_id"].iloc[:30], "name": [f"SySt {k}" for k in range(30)],
+                            "catalogue": "test", "separation_arcsec": 0.1})
+    monkeypatch.setattr(scored, "scored_rows", lambda frame: frame)
+    monkeypatch.setattr(ranking, "ranking_features", lambda rows, feature_set, inputs=(): (
+        rows[["c0", "c1", "c2"]].to_numpy(dtype=float), ["c0", "c1", "c2"]))
+    params = {**PARAMS, "giant_prior": False}
+    whole, _ = ranking.evaluate_objects(table, matches, {**params, "evaluation_max_objects": None})
+    part, problem = ranking.evaluate_objects(table, matches, {**params, "evaluation_max_objects": 500})
+    assert problem is None
+    mean = part[(part["split"] == "mean") & (part["method"] == "rank:pu_bagging")].set_index("top_fraction")
+    mean_whole = whole[(whole["split"] == "mean") & (whole["method"] == "rank:pu_bagging")].set_index("top_fraction")
+    assert mean.loc[0.02, "n_flagged"] == mean_whole.loc[0.02, "n_flagged"] == 80
+    assert (mean["n_hidden"] == mean_whole["n_hidden"]).all() and (mean["n_known"] == mean_whole["n_known"]).all()
+    assert mean.loc[0.02, "recall"] > 0.9 and mean_whole.loc[0.02, "recall"] > 0.9

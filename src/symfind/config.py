@@ -126,7 +126,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
 #: ``vae.preset: seed``: the original recipe exactly (for comparison and reproduction of old results).
 VAE_PRESETS: dict[str, dict[str, Any]] = {
     "seed": {"model": "plain", "score": "any", "features": "magnitudes", "loss": "mse", "missing": "median",
-             "max_steps_per_epoch": None},
+             "max_steps_per_epoch": None, "train_max_objects": None},
 }
 
 

@@ -49,32 +49,51 @@ def min_objects_problem(method: str, n_objects: int) -> str | None:
     return None
 
 
-def ml_scores(X: np.ndarray, method: str, seed: int, E: np.ndarray | None = None, sigma_int: float = 0.0) -> np.ndarray:
+def fit_rows(n_objects: int, max_fit_objects: int | None, seed: int) -> np.ndarray | None:
+    """The rows a detector is fitted on: a random (seeded) subsample of ``max_fit_objects`` of
+    ``n_objects`` rows, in order, or None (every row) where there are no more than that."""
+    if not max_fit_objects or n_objects <= int(max_fit_objects):
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n_objects, int(max_fit_objects), replace=False))
+
+
+def ml_scores(X: np.ndarray, method: str, seed: int, E: np.ndarray | None = None, sigma_int: float = 0.0,
+              max_fit_objects: int | None = None) -> np.ndarray:
     """Anomaly score (higher = more anomalous) of each row of ``X`` (NaN = missing); with the
     measurement errors ``E`` (same units), on error-normalised features. Raises
-    :class:`symfind.status.Skipped` below :data:`MIN_OBJECTS`."""
+    :class:`symfind.status.Skipped` below :data:`MIN_OBJECTS`.
+
+    ``max_fit_objects``: above that many rows the detector is fitted on a random (seeded)
+    subsample of that many (:func:`fit_rows`) and scores every row, so that its time stops growing
+    with the sky but for the scoring; LOF then scores each row against the subsample (novelty
+    mode: a row of the subsample is not its own neighbour either way)."""
     from .status import Skipped
 
     problem = min_objects_problem(method, len(X))
     if problem:
         raise Skipped(problem)
     Z = standardised_filled(X) if E is None else error_normalised(X, E, sigma_int)
+    rows = fit_rows(len(Z), max_fit_objects, seed)
+    Z_fit = Z if rows is None else Z[rows]
     if method == "isolation_forest":
         from sklearn.ensemble import IsolationForest
 
-        model = IsolationForest(n_estimators=200, random_state=seed).fit(Z)
+        model = IsolationForest(n_estimators=200, random_state=seed).fit(Z_fit)
         return -model.score_samples(Z)
     if method == "pca":
         from sklearn.decomposition import PCA
 
-        pca = PCA(n_components=0.9 if min(Z.shape) > 1 else None, svd_solver="full", random_state=seed).fit(Z)
+        pca = PCA(n_components=0.9 if min(Z.shape) > 1 else None, svd_solver="full", random_state=seed).fit(Z_fit)
         recon = pca.inverse_transform(pca.transform(Z))
         return ((Z - recon) ** 2).mean(axis=1)
     if method == "lof":
         from sklearn.neighbors import LocalOutlierFactor
 
-        lof = LocalOutlierFactor(n_neighbors=min(35, len(Z) - 1)).fit(Z)
-        return -lof.negative_outlier_factor_
+        if rows is None:
+            lof = LocalOutlierFactor(n_neighbors=min(35, len(Z) - 1)).fit(Z)
+            return -lof.negative_outlier_factor_
+        lof = LocalOutlierFactor(n_neighbors=min(35, len(Z_fit) - 1), novelty=True).fit(Z_fit)
+        return -lof.score_samples(Z)
     raise ValueError(f"unknown detector {method!r}")
 
 

@@ -14,12 +14,19 @@ def n_flagged(n_objects: int, fraction: float) -> int:
     return max(1, int(np.ceil(float(fraction) * n_objects)))
 
 
-def top_hits(scores: np.ndarray, positives: np.ndarray, exclude: np.ndarray | None, n_flag: int) -> int:
+def top_hits(scores: np.ndarray, positives: np.ndarray, exclude: np.ndarray | None, n_flag: int,
+             weights: np.ndarray | None = None) -> float:
     """How many ``positives`` are among the ``n_flag`` best-scored rows that are not ``exclude``d
-    (``None``: none excluded)."""
+    (``None``: none excluded). With ``weights`` (the objects each row stands for, as for a random
+    subsample of a sky), the best rows are taken until they stand for ``n_flag`` objects, and the
+    positives among them count by their weights."""
     candidates = np.arange(len(scores)) if exclude is None else np.flatnonzero(~np.asarray(exclude, dtype=bool))
     order = candidates[np.argsort(-np.asarray(scores)[candidates], kind="stable")]
-    return int(np.asarray(positives)[order[:n_flag]].sum())
+    if weights is None:
+        return int(np.asarray(positives)[order[:n_flag]].sum())
+    weight = np.asarray(weights, dtype=np.float64)[order]
+    flagged = (np.cumsum(weight) - weight) < n_flag  # a row whose objects start before the n_flag-th place
+    return float((np.asarray(positives)[order] * weight)[flagged].sum())
 
 
 def evaluate(scores: np.ndarray, labels: np.ndarray, fraction: float) -> dict[str, float]:

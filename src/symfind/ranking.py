@@ -259,7 +259,8 @@ def split_labels(labels: np.ndarray, fraction: float, n_splits: int, seed: int):
 def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any],
                      baselines: Mapping[str, np.ndarray], alternatives: Mapping[str, np.ndarray] | None = None,
                      truth: np.ndarray | None = None, vetted_symbiotic: np.ndarray | None = None,
-                     vetted_not_symbiotic: np.ndarray | None = None, threads: int = 1) -> pd.DataFrame:
+                     vetted_not_symbiotic: np.ndarray | None = None, threads: int = 1,
+                     weights: np.ndarray | None = None, n_objects: int | None = None) -> pd.DataFrame:
     """Per split and top fraction: recall and precision of the hidden labels, per method; then the
     mean and standard deviation over splits (``split = 'mean'``, ``'std'``). ``alternatives``: other
     feature matrices, name -> matrix, ranked by ``pu_bagging`` on the same splits (e.g. without the
@@ -270,7 +271,11 @@ def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, par
     ``vetted_symbiotic``, ``vetted_not_symbiotic``: the astronomer's verdicts (``vetting.labels``),
     given to the ranking in every split, except a vetted symbiotic star that the split hides (its
     verdict would leak the answer); the vetted objects, like the given ones, are not counted in
-    the top (they are labels, not finds)."""
+    the top (they are labels, not finds).
+
+    ``weights``, ``n_objects``: where ``table`` is a random subsample of a sky of ``n_objects``
+    (:func:`evaluation_rows`), the objects each row stands for; the top fractions are of
+    ``n_objects`` (:func:`symfind.evaluation.top_hits`)."""
     anomaly = table["anomaly_score"].to_numpy(dtype=np.float64)
     prior = giant_prior(table, params)
     n = len(table)
@@ -288,14 +293,14 @@ def evaluate_ranking(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, par
                                                             threads)[0]
         scores.update(baselines)
         for fraction in params["top_fractions"]:
-            n_flag = n_flagged(len(table), fraction)
+            n_flag = n_flagged(len(table) if n_objects is None else int(n_objects), fraction)
             for method, score in scores.items():
-                found = top_hits(score, hidden, labelled, n_flag)
+                found = top_hits(score, hidden, labelled, n_flag, weights)
                 row = {"method": method, "top_fraction": float(fraction), "split": str(split), "n_known": int(known.sum()),
                        "n_hidden": int(hidden.sum()), "n_flagged": n_flag, "n_hidden_found": found,
                        "recall": found / max(int(hidden.sum()), 1), "precision": found / n_flag}
                 if truth is not None:
-                    row["precision_truth"] = top_hits(score, truth & ~labelled, labelled, n_flag) / n_flag
+                    row["precision_truth"] = top_hits(score, truth & ~labelled, labelled, n_flag, weights) / n_flag
                 rows.append(row)
     per_split = pd.DataFrame(rows)
     keys = ["method", "top_fraction"]
@@ -479,6 +484,25 @@ def rank_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[st
     return ranked, importance, problem
 
 
+def evaluation_rows(keep: np.ndarray, max_objects: int | None, seed: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The rows the evaluation ranks, and the objects each stands for: every ``keep`` row (the
+    known and vetted objects, weight 1) and, where the other rows are more than ``max_objects``, a
+    random (seeded) ``max_objects`` of them, each standing for ``n_other / max_objects`` objects
+    (``rank.evaluation_max_objects``), in table order. ``(None, None)``: every row, unweighted.
+
+    The ranking in each split then learns from every label on a sky of the same make-up, and a
+    top fraction of the subsample stands for the same top fraction of the sky, so its cost stops
+    growing with the sky but for the scoring of the subsample."""
+    keep = np.asarray(keep, dtype=bool)
+    others = np.flatnonzero(~keep)
+    if not max_objects or len(others) <= int(max_objects):
+        return None, None
+    drawn = np.random.default_rng(seed).choice(others, int(max_objects), replace=False)
+    rows = np.sort(np.concatenate([np.flatnonzero(keep), drawn]))
+    weights = np.where(keep[rows], 1.0, len(others) / int(max_objects))
+    return rows, weights
+
+
 def evaluate_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mapping[str, Any], truth: pd.DataFrame | None = None,
                      threads: int = 1, verdicts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Skipped | None]:
     """The ranking evaluated on labels it never saw (:func:`evaluate_with_baselines`, on the same
@@ -500,7 +524,16 @@ def evaluate_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mappin
     except Skipped as skipped:
         empty = pd.DataFrame({c: pd.Series(dtype="float64" if c not in ("method", "split") else "object") for c in EVALUATION_COLUMNS})
         return empty, skipped
-    evaluation = evaluate_with_baselines(table, X, labels, params, truth, vetted_yes & ~labels, vetted_no, max(1, int(threads)))
+    n_all = len(table)
+    rows, weights = evaluation_rows(labels | vetted_yes | vetted_no, params.get("evaluation_max_objects"), int(params["seed"]))
+    if rows is not None:
+        log.info("evaluation on the %d known or vetted objects and a random %d of the other %d, each standing for %.2f",
+                 int((weights == 1).sum()), int((weights != 1).sum()), n_all - int((weights == 1).sum()),
+                 float(weights.max()))
+        table, X, labels = table.iloc[rows].reset_index(drop=True), X[rows], labels[rows]
+        vetted_yes, vetted_no = vetted_yes[rows], vetted_no[rows]
+    evaluation = evaluate_with_baselines(table, X, labels, params, truth, vetted_yes & ~labels, vetted_no, max(1, int(threads)),
+                                         weights, n_all)
     for row in evaluation[evaluation["split"] == "mean"].itertuples():
         log.info("%-18s top %4.1f%%: recall of hidden %.3f, precision %.3f", row.method, 100 * row.top_fraction,
                  row.recall, row.precision)
@@ -509,9 +542,11 @@ def evaluate_objects(scored: pd.DataFrame, matches: pd.DataFrame, params: Mappin
 
 def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any],
                             truth: pd.DataFrame | None, vetted_symbiotic: np.ndarray | None = None,
-                            vetted_not_symbiotic: np.ndarray | None = None, threads: int = 1) -> pd.DataFrame:
+                            vetted_not_symbiotic: np.ndarray | None = None, threads: int = 1,
+                            weights: np.ndarray | None = None, n_objects: int | None = None) -> pd.DataFrame:
     """The hidden-label evaluation of the ranking against the VAE's scores, IsolationForest and the
-    colour rule (their scores from the scored table), and of the ranking with every input."""
+    colour rule (their scores from the scored table), and of the ranking with every input;
+    ``weights``, ``n_objects``: of a subsample (:func:`evaluate_ranking`)."""
     from .scored import COLOUR_RULE_COLUMN, baseline_column
 
     baselines = {"vae": table["anomaly_score"].to_numpy(dtype=np.float64), "colour_rule": table[COLOUR_RULE_COLUMN].to_numpy()}
@@ -530,4 +565,4 @@ def evaluate_with_baselines(table: pd.DataFrame, X: np.ndarray, labels: np.ndarr
     if truth is not None:
         injected = np.isin(table["object_id"].to_numpy(), truth.loc[truth["population"].str.startswith("symbiotic"), "object_id"].to_numpy())
     return evaluate_ranking(table, X, labels, params, baselines, alternatives, injected, vetted_symbiotic, vetted_not_symbiotic,
-                            threads)
+                            threads, weights, n_objects)

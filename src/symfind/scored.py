@@ -56,9 +56,11 @@ def baseline_runs(vae_features: str, rank_features: str) -> list[tuple[str, str,
     return runs
 
 
-def baseline_scores(rows: pd.DataFrame, runs: Iterable[tuple[str, str, bool]], seed: int, sigma_int: float) -> dict[str, np.ndarray]:
+def baseline_scores(rows: pd.DataFrame, runs: Iterable[tuple[str, str, bool]], seed: int, sigma_int: float,
+                    max_fit_objects: int | None = None) -> dict[str, np.ndarray]:
     """The baselines' scores of ``rows`` (higher = more anomalous), by column name; a baseline that
-    cannot run on so few objects is left out (logged)."""
+    cannot run on so few objects is left out (logged). Each is fitted on at most ``max_fit_objects``
+    rows (:func:`symfind.detectors.ml_scores`) and scores every row."""
     out: dict[str, np.ndarray] = {}
     for method, feature_set, errors in runs:
         problem = min_objects_problem(method, len(rows))
@@ -67,7 +69,7 @@ def baseline_scores(rows: pd.DataFrame, runs: Iterable[tuple[str, str, bool]], s
             continue
         X, _ = feature_matrix(rows, feature_set)
         E = feature_errors(rows, feature_set) if errors else None
-        out[baseline_column(method, feature_set, errors)] = ml_scores(X, method, seed, E, sigma_int)
+        out[baseline_column(method, feature_set, errors)] = ml_scores(X, method, seed, E, sigma_int, max_fit_objects)
     out[COLOUR_RULE_COLUMN] = colour_rule_scores(rows)
     return out
 
@@ -81,7 +83,8 @@ def scored_table(analysed: pd.DataFrame, vae_scores: pd.DataFrame, variants: pd.
                  rank_features: str) -> pd.DataFrame:
     """The scored table: ``analysed`` (one row per object, in its order) with the VAE's columns,
     the variants' (``object_id`` + :func:`variant_column` columns) and the baselines' scores.
-    ``params``: the ``vae`` config block (``features``, ``seed``, ``sigma_int``)."""
+    ``params``: the ``vae`` config block (``features``, ``seed``, ``sigma_int``, ``compare_max_objects``:
+    the most objects a baseline is fitted on)."""
     clash = (set(analysed.columns) & set(vae_scores.columns)) - {"object_id"}
     if clash:
         raise InputError(f"VAE scores: column(s) {sorted(clash)} also exist in the analysed table")
@@ -94,7 +97,8 @@ def scored_table(analysed: pd.DataFrame, vae_scores: pd.DataFrame, variants: pd.
     rows = table.loc[scored].reset_index(drop=True)
     runs = baseline_runs(str(params["features"]), rank_features)
     baselines = {}
-    for column, values in baseline_scores(rows, runs, int(params["seed"]), float(params["sigma_int"])).items():
+    for column, values in baseline_scores(rows, runs, int(params["seed"]), float(params["sigma_int"]),
+                                           params.get("compare_max_objects")).items():
         full = np.full(len(table), np.nan)
         full[scored] = values
         baselines[column] = full
