@@ -111,7 +111,8 @@ def test_csv_writer_is_byte_for_byte_pandas(floats, texts, chunk):
                           "name": texts[:n], "small": np.arange(n, dtype=np.uint8),
                           "x32": np.array(floats[:n], dtype=np.float64).astype(np.float32),
                           "key": pd.array([None if k % 3 == 0 else k * 10**12 for k in range(n)], dtype="Int64"),
-                          "flag": pd.array(texts[:n], dtype="str")})
+                          "flag": pd.array(texts[:n], dtype="str"),
+                          "lpv": pd.array([None if k % 4 == 1 else k % 3 == 0 for k in range(n)], dtype="boolean")})
     original, sio.CSV_CHUNK_ROWS = sio.CSV_CHUNK_ROWS, chunk
     try:
         for columns in (list(frame.columns), ["x", "n", "ok", "x32", "key"]):
@@ -124,7 +125,8 @@ def test_csv_writer_is_byte_for_byte_pandas(floats, texts, chunk):
 
 def test_csv_writer_fast_path_covers_quoted_text_and_float_notation(monkeypatch):
     """Arrow writes these itself (pandas is never asked) and the bytes are pandas': text that
-    needs quotes, integral floats, floats where Python and Arrow switch notation, -0.0, inf."""
+    needs quotes, integral floats, floats where Python and Arrow switch notation, -0.0, inf,
+    nullable flags (Gaia DR3's)."""
     import io as text_io
 
     import symfind.io as sio
@@ -133,7 +135,8 @@ def test_csv_writer_fast_path_covers_quoted_text_and_float_notation(monkeypatch)
               1.0000000001e10, 14.123000144958496, np.inf, -np.inf, np.nan, 5e-324, -3.75e-7]
     n = len(floats)
     text = ['a,b', 'say "hi"', "two\nlines", "cr\r", "", None, "plain", "x"] * 3
-    frame = pd.DataFrame({"x": floats, "k": np.arange(n), "why": text[:n], "flag": pd.array(text[:n], dtype="str")})
+    frame = pd.DataFrame({"x": floats, "k": np.arange(n), "why": text[:n], "flag": pd.array(text[:n], dtype="str"),
+                          "lpv": pd.array([None, True, False, True] * 5, dtype="boolean")})  # a nullable flag: NA empty
     expected = frame.to_csv(index=False)
 
     def refuse(*args, **kwargs):
@@ -202,3 +205,16 @@ def test_csv_twin_written_in_batches_is_the_whole_tables_csv(tmp_path):
     frame.iloc[:0].to_parquet(tmp_path / "empty.parquet", index=False)
     assert csv_twin(tmp_path / "empty.parquet", tmp_path / "empty.csv") == 0
     assert (tmp_path / "empty.csv").read_text() == "object_id,u_v,e_u_v,n,name\n"
+
+
+def test_float32_at_the_notation_edges_is_what_pandas_writes():
+    """float32(1e-4) lies just below 1e-4 (numpy writes it 1e-04); compared in float32 it looked
+    inside Arrow's window, and Arrow wrote 0.0001."""
+    import io as text_io
+
+    import symfind.io as sio
+
+    frame = pd.DataFrame({"x32": np.array([1e-4, 1e6, 999999.9, 1.0001e-4, 9.9e-5], dtype=np.float32), "k": np.arange(5)})
+    buffer = text_io.StringIO()
+    sio.write_csv(frame, buffer)
+    assert buffer.getvalue() == frame.to_csv(index=False)

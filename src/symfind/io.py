@@ -270,11 +270,13 @@ _CSV_SPECIAL = (",", '"', "\n", "\r")
 
 def _csv_kind(values: pd.Series) -> str | None:
     """How the fast CSV writer formats a column (``float``, ``float32``, ``int``, ``nullable_int``,
-    ``bool``, ``text``, ``quoted_text``), or None where it does not cover the column (pandas then
+    ``bool``, ``nullable_bool``, ``text``, ``quoted_text``), or None where it does not cover the column (pandas then
     writes the whole table)."""
     dtype = values.dtype
     if isinstance(dtype, pd.Int64Dtype | pd.Int32Dtype | pd.Int16Dtype | pd.Int8Dtype):
         return "nullable_int"
+    if isinstance(dtype, pd.BooleanDtype):
+        return "nullable_bool"
     if isinstance(dtype, pd.StringDtype):
         return _text_kind(values.dropna().to_numpy().tolist())
     if not isinstance(dtype, np.dtype):
@@ -344,7 +346,7 @@ def _float_text(values: np.ndarray, kind: str):
 
     low, high = CSV_ARROW_WINDOW[kind]
     text = pc.cast(pa.array(values, from_pandas=True), pa.string())  # NaN -> null -> empty field
-    size = np.abs(values)
+    size = np.abs(values.astype(np.float64))  # float32(1e-4) lies below 1e-4: compared as float32 it would not
     with np.errstate(invalid="ignore"):
         integral = (values == np.trunc(values)) & (size < high)
         other = np.isfinite(values) & ~integral & ((size < low) | (size >= high))
@@ -370,6 +372,8 @@ def _csv_column(values, kind: str):
         return pa.array(values, type=pa.int64())
     if kind == "bool":
         return pa.array(np.where(values, "True", "False"))
+    if kind == "nullable_bool":  # NA -> an empty field
+        return pa.array(np.where(values.fillna(False).to_numpy(dtype=bool), "True", "False"), mask=values.isna())
     field = _quoted_field if kind == "quoted_text" else str
     return pa.array([None if value is None or value is pd.NA or value != value else field(value) for value in values.tolist()],
                     type=pa.string())
@@ -398,7 +402,7 @@ def write_csv(frame: pd.DataFrame, handle, header: bool = True) -> None:
         return
     if header:
         handle.write(",".join(names) + "\n")
-    arrays = [frame.iloc[:, k].array if kind in ("nullable_int", "text", "quoted_text") else frame.iloc[:, k].to_numpy()
+    arrays = [frame.iloc[:, k].array if kind in ("nullable_int", "nullable_bool", "text", "quoted_text") else frame.iloc[:, k].to_numpy()
               for k, kind in enumerate(kinds)]
     restore = str.maketrans({stand_in: c for c, stand_in in _CSV_STAND_INS.items()}) if "quoted_text" in kinds else None
     # every field bare ('none'); a quoted text field is in stand-ins until the chunk is written
