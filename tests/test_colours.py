@@ -432,3 +432,24 @@ def test_detection_fractions_count_the_nights_with_g_and_r():
     assert by_id.loc[1, "n_nights_gr"] == 10
     assert by_id.loc[1, "det_frac_u"] == pytest.approx(0.3) and by_id.loc[1, "det_frac_v"] == 1.0
     assert by_id.loc[2, "n_nights_gr"] == 0 and np.isnan(by_id.loc[2, "det_frac_u"])
+
+
+def test_reversed_colours_are_their_twins_negated():
+    """The whole-sky stages leave the 15 reversed colours unread (columns.REVERSED_COLOUR_COLUMNS):
+    each is minus its independent twin, with the same error and nights, so nothing is lost."""
+    from symfind import columns as C
+
+    rng = np.random.default_rng(3)
+    rows = [(obj, night, band) for obj in (1, 2, 3) for night in range(3) for band in "uvgriz" for _ in range(2)]
+    rows = [r for r in rows if rng.random() > 0.2]  # some bands missing on some nights
+    epochs = pd.DataFrame({"object_id": [r[0] for r in rows], "image_id": np.arange(len(rows)), "filter": [r[2] for r in rows],
+                           "mag_psf": rng.normal(15, 0.3, len(rows)), "e_mag_psf": rng.uniform(0.01, 0.05, len(rows)), "flags": 0,
+                           "night_mjd": [57000.5 + r[1] for r in rows]})
+    colors, _ = colors_from_epochs(epochs, 0.01, 255, 5.0)
+    reversed_pairs = [(b, a) for a, b in C.INDEPENDENT_COLOR_PAIRS]
+    assert len(C.REVERSED_COLOUR_COLUMNS) == 45 and set(C.REVERSED_COLOUR_COLUMNS) <= set(colors.columns)
+    for blue, red in reversed_pairs:
+        np.testing.assert_array_equal(colors[C.color_name(blue, red)], -colors[C.color_name(red, blue)])
+        np.testing.assert_array_equal(colors[C.color_error_name(blue, red)], colors[C.color_error_name(red, blue)])
+        np.testing.assert_array_equal(colors[C.color_nights_name(blue, red)], colors[C.color_nights_name(red, blue)])
+    assert colors["u_v"].notna().any()

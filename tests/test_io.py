@@ -218,3 +218,16 @@ def test_float32_at_the_notation_edges_is_what_pandas_writes():
     buffer = text_io.StringIO()
     sio.write_csv(frame, buffer)
     assert buffer.getvalue() == frame.to_csv(index=False)
+
+
+def test_read_parquet_without_skips_columns_and_keeps_order(tmp_path):
+    from symfind.columns import REVERSED_COLOUR_COLUMNS
+    from symfind.io import read_parquet_without
+
+    frame = pd.DataFrame({"object_id": [1, 2, 3], "u_v": [0.5, 0.1, -0.2], "v_u": [-0.5, -0.1, 0.2], "e_v_u": 0.01,
+                          "n_v_u": 2, "is_candidate": [True, False, True], "g_r": [1.0, 1.1, 1.2]})
+    frame.to_parquet(tmp_path / "t.parquet")
+    read = read_parquet_without(tmp_path / "t.parquet", REVERSED_COLOUR_COLUMNS)
+    pd.testing.assert_frame_equal(read, frame[["object_id", "u_v", "is_candidate", "g_r"]])
+    rows = read_parquet_without(tmp_path / "t.parquet", ("g_r", "not_there"), filters=[("is_candidate", "==", True)])
+    assert rows["object_id"].tolist() == [1, 3] and "g_r" not in rows and "v_u" in rows

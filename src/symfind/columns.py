@@ -207,6 +207,17 @@ INDEPENDENT_COLOR_PAIRS: tuple[tuple[str, str], ...] = tuple(combinations(SKYMAP
 #: All 30 ordered colours of the six SkyMapper bands (x - y and y - x both present).
 ORDERED_COLOR_PAIRS: tuple[tuple[str, str], ...] = tuple(permutations(SKYMAPPER_BANDS, 2))
 
+#: The 15 reversed colours (``y - x`` of an independent ``x - y``, mag), their errors and nights:
+#: the colour product and the tables users open carry all 30 ordered colours, but no model, score,
+#: ranking or plot reads these (each is minus its independent twin), so the stages that hold every
+#: analysed object leave them unread.
+REVERSED_COLOUR_COLUMNS: tuple[str, ...] = tuple(
+    name
+    for blue, red in ORDERED_COLOR_PAIRS
+    if (blue, red) not in INDEPENDENT_COLOR_PAIRS
+    for name in (color_name(blue, red), color_error_name(blue, red), color_nights_name(blue, red))
+)
+
 #: Columns of the colour product, in order.
 COLOR_PRODUCT_COLUMNS: tuple[str, ...] = ("object_id", "n_nights") + tuple(
     name

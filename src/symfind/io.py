@@ -424,6 +424,17 @@ def require_unique(values: pd.Series, what: str, why: str = "") -> None:
         raise InputError(f"{what} must be unique{why}; {int(repeated.sum())} duplicate(s), e.g. {values[repeated].iloc[0]}")
 
 
+def read_parquet_without(path: str | os.PathLike, skip: tuple[str, ...] = (), filters: list | None = None) -> pd.DataFrame:
+    """The Parquet table at ``path`` without the columns ``skip`` names (those it has), its other
+    columns in order; ``filters``: Parquet row filters (pyarrow's form). Reading fewer columns of
+    a wide table is what bounds the memory of a stage that holds every analysed object."""
+    import pyarrow.parquet as pq
+
+    unread = set(skip)
+    names = [name for name in pq.ParquetFile(path).schema_arrow.names if name not in unread]
+    return pd.read_parquet(path, columns=names, filters=filters)
+
+
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write ``frame`` atomically as CSV or Parquet (chosen by the file name)."""
     fmt = table_format(path)

@@ -714,7 +714,7 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     if score_name not in VAE_SCORES:
         raise InputError(f"vae.score must be one of {', '.join(VAE_SCORES)}, got {score_name!r}")
     companions = fit_companions(X, predicted, sigma, names)
-    rows = merged[observed]
+    rows = merged if observed.all() else merged[observed]  # no copy of a wide table where every object is scored
     neighbour_llr = None
     from .evidence import SED_BANDS, neighbour_colours
 

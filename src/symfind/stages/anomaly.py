@@ -9,7 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..io import write_table, write_text
+from ..columns import REVERSED_COLOUR_COLUMNS
+from ..io import read_parquet_without, write_table, write_text
 from ..plots.scores import score_plots
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_parqu
     rank), the training history and the candidates' ids (the top ``vae.anomaly_fraction``)."""
     from ..vae import score_table
 
-    analysed = pd.read_parquet(analysed_parquet)
+    analysed = read_parquet_without(analysed_parquet, REVERSED_COLOUR_COLUMNS)
     scores, history = score_table(analysed, params, threads, a_per_ebv, aj_per_ebv)
     last = history.iloc[-1]
     log.info("final epoch: reconstruction %.4f, KL %.4f", last["reconstruction_loss"], last["kl"])
@@ -46,7 +47,7 @@ def train_vae_variants(analysed_parquet: str | Path, params: Mapping[str, Any], 
     from ..scored import variant_scores
     from ..vae import score_table
 
-    analysed = pd.read_parquet(analysed_parquet)
+    analysed = read_parquet_without(analysed_parquet, REVERSED_COLOUR_COLUMNS)
     variants = analysed[["object_id"]]
     if params.get("compare_losses", True):
         for name, variant in other_variants(params).items():

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io import write_table
+from ..columns import REVERSED_COLOUR_COLUMNS
+from ..io import read_parquet_without, write_table
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,9 @@ def candidate_table(scored_parquet: str | Path, matches_csv: str | Path, out_csv
     from .. import candidates as kernel
     from ..vo import provenance, write_fits, write_votable
 
-    table = kernel.candidate_table(pd.read_parquet(scored_parquet), pd.read_csv(matches_csv))
+    # the candidates' rows only (2% of a sky), without the reversed colours the table does not carry
+    candidates = read_parquet_without(scored_parquet, REVERSED_COLOUR_COLUMNS, filters=[("is_candidate", "==", True)])
+    table = kernel.candidate_table(candidates, pd.read_csv(matches_csv))
     write_table(table, out_csv)
     origin = provenance(config_used)
     write_fits(table, kernel.COLUMN_META, out_fits, origin, extname="CANDIDATES")

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..io import write_table
+from ..columns import REVERSED_COLOUR_COLUMNS
+from ..io import read_parquet_without, write_table
 from ..known import match_known
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def compare_detectors(scored_parquet: str | Path, matches_csv: str | Path, truth
     from ..scored import scored_rows, variant_column
     from ..status import write_status
 
-    scored = pd.read_parquet(scored_parquet)
+    scored = read_parquet_without(scored_parquet, REVERSED_COLOUR_COLUMNS)
     matches = pd.read_csv(matches_csv)
     truth = pd.read_parquet(truth_file) if truth_file else None
     skipped: list[str] = []

@@ -9,7 +9,8 @@ import pandas as pd
 
 from .. import pca as kernel
 from ..features import feature_matrix, unobserved_features
-from ..io import write_table
+from ..columns import REVERSED_COLOUR_COLUMNS
+from ..io import read_parquet_without, write_table
 from ..plots.sky import pca_plot
 from ..status import Skipped, skipped_figure, write_status
 
@@ -22,7 +23,7 @@ def colour_pca(analysed_parquet: str | Path, feature_set: str, out_explained: st
     complete objects the stage is skipped: empty tables, a figure and the status file say why. The
     colours that no object has (a sky without epochs in a band) are left out, their loadings
     empty, and the status file names them."""
-    analysed = pd.read_parquet(analysed_parquet)
+    analysed = read_parquet_without(analysed_parquet, REVERSED_COLOUR_COLUMNS)
     X, all_names = feature_matrix(analysed, feature_set)
     unformed = unobserved_features(X, all_names) if len(X) else []
     names = [name for name in all_names if name not in unformed]

@@ -9,7 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..io import write_table
+from ..columns import REVERSED_COLOUR_COLUMNS
+from ..io import read_parquet_without, write_table
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def rank_candidates(scored_parquet: str | Path, matches_csv: str | Path, params:
     from ..ranking import rank_objects
     from ..status import write_status
 
-    scored = pd.read_parquet(scored_parquet)
+    scored = read_parquet_without(scored_parquet, REVERSED_COLOUR_COLUMNS)
     ranked, importance, problem = rank_objects(scored, pd.read_csv(matches_csv), params, threads, _verdicts(scored, labels_files))
     write_table(ranked, out_ranked)
     write_table(importance, out_importances)
@@ -55,7 +56,7 @@ def evaluate_ranking(scored_parquet: str | Path, matches_csv: str | Path, params
     from ..status import skipped_figure, write_status
 
     truth = pd.read_parquet(truth_file, columns=["object_id", "population"]) if truth_file else None
-    scored = pd.read_parquet(scored_parquet)
+    scored = read_parquet_without(scored_parquet, REVERSED_COLOUR_COLUMNS)
     evaluation, problem = evaluate_objects(scored, pd.read_csv(matches_csv), params, truth, threads, _verdicts(scored, labels_files))
     write_table(evaluation, out_evaluation)
     if problem is None:

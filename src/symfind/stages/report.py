@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
-from ..io import current_umask, write_text
+from ..io import current_umask, read_parquet_without, write_text
 from ..products import PRODUCTS
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def diagnostic_plots(selection_parquet: str | Path, scored_parquet: str | Path, 
     from ..scored import vae_view
 
     selected = pd.read_parquet(selection_parquet, columns=["object_id", "raj2000", "dej2000"])
-    scored = pd.read_parquet(scored_parquet)
+    scored = read_parquet_without(scored_parquet, C.REVERSED_COLOUR_COLUMNS)
     scores = vae_view(scored)
     matches = pd.read_csv(matches_csv)
     sky_plot(selected, scored, scores, matches, out_sky)
