@@ -177,12 +177,12 @@ def test_evidence_says_how_much_brighter_the_u_nights_were():
     import numpy as np
     import pandas as pd
 
-    from symfind.stages.report import _evidence_facts
+    from symfind.evidence import evidence_facts
 
     row = pd.Series({"rank": 3, "n_nights_gr": 10, "det_frac_u": 0.2, "det_frac_v": 1.0, "det_bias_u": -0.93,
                      "det_bias_v": np.nan})
-    lines = _evidence_facts(SimpleNamespace(ranked_rank=np.nan), row, None, {}, 0, 100, 50)
+    lines = evidence_facts(SimpleNamespace(ranked_rank=np.nan), row, None, {}, 0, 100, 50)
     at = lines.index("of 10 g-and-r nights: u on 20%, v on 100%")
     assert lines[at + 1] == "  against the others: u nights -0.93 mag in g"
-    lines = _evidence_facts(SimpleNamespace(ranked_rank=np.nan), row.drop(["det_bias_u", "det_bias_v"]), None, {}, 0, 100, 50)
+    lines = evidence_facts(SimpleNamespace(ranked_rank=np.nan), row.drop(["det_bias_u", "det_bias_v"]), None, {}, 0, 100, 50)
     assert not any("against the others" in line for line in lines)

@@ -345,3 +345,58 @@ def gaia_dr3_facts(row: Mapping[str, Any]) -> list[str]:
                      + (f", G amplitude {float(amplitude):.2f} mag" if finite(amplitude) else "")
                      + (", carbon star" if row.get("is_cstar") is True or str(row.get("is_cstar")).lower() == "true" else ""))
     return lines
+
+
+def evidence_columns(names: list[str]) -> list[str]:
+    """Of a scored table's columns ``names``, those the evidence figures and their text use, in order."""
+    wanted = {"object_id", "raj2000", "dej2000", "ebv", "jk0", "abs_j", "r_est", "rank", "score_hot_excess", "excess_features",
+              "score_symbiotic", "gaia_dr2_dist2", "blend_flag", "jump_weight", "phase_weight", "flicker_term",
+              *(b.column for b in SED_BANDS), *(b.error for b in SED_BANDS)}
+    return [n for n in names if n in wanted or n.startswith(("excess_z_", "chi2r_", "amp_", "flicker_", "det_frac_", "n_nights_gr",
+                                                               "companion_"))]
+
+
+def evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios: Mapping[str, np.ndarray], k: int,
+                    n_scored: int, n_top: int) -> list[str]:
+    """The lines of text beside a candidate's figure: both lists (``entry``: its row of
+    :func:`shown_objects`; ``ranked_row``: its row of the ranked list, None if not in it), the
+    VAE's rank among ``n_scored``, the companion test, Gaia DR3, the nearest known star, the flux
+    over the giant (``ratios[band][k]``), variability, flickering, the detection fractions and
+    the giant's (J-K)0, M_J, E(B-V) and distance (pc)."""
+
+    def number(value, fmt):
+        return format(float(value), fmt) if value is not None and not pd.isna(value) and np.isfinite(float(value)) else "-"
+
+    lines = []
+    if not pd.isna(entry.ranked_rank):
+        lines.append(f"ranked list: #{entry.ranked_rank}, score {number(ranked_row['rank_score'], '.3f')}")
+    elif ranked_row is not None and bool(ranked_row["is_known_symbiotic"]):
+        lines.append(f"ranked list: known ({ranked_row['known_name']})")
+    else:
+        lines.append(f"ranked list: not in its top {n_top}")
+    vae_rank = row.get("rank")
+    lines.append(f"VAE: #{number(vae_rank, '.0f')} of {n_scored}, hot excess {number(row.get('score_hot_excess'), '.3g')}, "
+                 f"symbiotic {number(row.get('score_symbiotic'), '.3g')}")
+    lines.extend(companion_facts(row))
+    lines.extend(gaia_dr3_facts(row))
+    if ranked_row is not None and ranked_row["nearest_known"]:
+        lines.append(f"nearest known: {ranked_row['nearest_known']} ({number(ranked_row['nearest_known_distance'], '.1f')} sd)")
+    lines.append("over the giant: " + ", ".join(f"{band} x{number(values[k], '.2g')}" for band, values in ratios.items()))
+    variability = [f"{band} chi2r {number(row.get(f'chi2r_{band}'), '.1f')}, amp {number(row.get(f'amp_{band}'), '.2f')}"
+                   for band in ("u", "v", "r") if f"chi2r_{band}" in row.index]
+    for line, text in enumerate(variability):
+        lines.append(("variability: " if line == 0 else "             ") + text)
+    flicker = [f"{band} rms {number(row.get(f'flicker_rms_{band}'), '.3f')} mag, {number(row.get(f'flicker_sig_{band}'), '.1f')} dex"
+               for band in ("u", "v") if f"flicker_dof_{band}" in row.index and row.get(f"flicker_dof_{band}", 0) > 0]
+    if flicker:
+        lines.append("within a night: " + "; ".join(flicker))
+    if row.get("n_nights_gr", 0) > 0:
+        lines.append(f"of {number(row.get('n_nights_gr'), '.0f')} g-and-r nights: u on {number(row.get('det_frac_u'), '.0%')}, "
+                     f"v on {number(row.get('det_frac_v'), '.0%')}")
+        biased = [f"{band} nights {number(row.get(f'det_bias_{band}'), '+.2f')} mag in g" for band in ("u", "v")
+                  if number(row.get(f"det_bias_{band}"), "+.2f") != "-"]
+        if biased:
+            lines.append("  against the others: " + ", ".join(biased))
+    lines.append(f"(J-K)0 {number(row.get('jk0'), '.2f')}, M_J {number(row.get('abs_j'), '.2f')}, "
+                 f"E(B-V) {number(row.get('ebv'), '.2f')}, d {number(row.get('r_est'), '.0f')} pc")
+    return lines

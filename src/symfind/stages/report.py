@@ -153,7 +153,7 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
         for k, entry in enumerate(shown.itertuples(index=False)):
             oid = int(entry.object_id)
             row = rows.iloc[k]
-            facts = _evidence_facts(entry, row, ranked_by_id.loc[oid] if oid in ranked_by_id.index else None, ratios, k, n_scored, n_top)
+            facts = ev.evidence_facts(entry, row, ranked_by_id.loc[oid] if oid in ranked_by_id.index else None, ratios, k, n_scored, n_top)
             sed = {"wavelength": np.array([b.wavelength_um for b in ev.SED_BANDS]), "flux": flux[k], "error": flux_error[k],
                    "giant": giant_flux[0][k], "giant_low": giant_flux[1][k], "giant_high": giant_flux[2][k], "labels": labels,
                    "hot": hot, "ratio": ratio_all[k]}
@@ -219,18 +219,12 @@ def _from_browser(product: str) -> str:
 
 
 def _evidence_columns(scored_parquet: str | Path) -> pd.DataFrame:
-    """The columns of the scored table that the evidence uses (of a wide table, only those)."""
+    """The columns of the scored table that the evidence uses (:func:`symfind.evidence.evidence_columns`)."""
     import pyarrow.parquet as pq
 
-    from ..evidence import SED_BANDS
+    from ..evidence import evidence_columns
 
-    wanted = {"object_id", "raj2000", "dej2000", "ebv", "jk0", "abs_j", "r_est", "rank", "score_hot_excess", "excess_features",
-              "score_symbiotic", "gaia_dr2_dist2", "blend_flag", "jump_weight", "phase_weight", "flicker_term",
-              *(b.column for b in SED_BANDS), *(b.error for b in SED_BANDS)}
-    names = pq.ParquetFile(scored_parquet).schema_arrow.names
-    keep = [n for n in names if n in wanted or n.startswith(("excess_z_", "chi2r_", "amp_", "flicker_", "det_frac_", "n_nights_gr",
-                                                             "companion_"))]
-    return pd.read_parquet(scored_parquet, columns=keep)
+    return pd.read_parquet(scored_parquet, columns=evidence_columns(pq.ParquetFile(scored_parquet).schema_arrow.names))
 
 
 #: What every evidence figure shares (the giants behind the diagrams, the cut lines), for the
@@ -264,47 +258,3 @@ def _draw_all(drawings: list[tuple], giants, cuts: Mapping[str, float], threads:
     else:
         for drawing in drawings:
             _draw_one(drawing)
-
-
-def _evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios: Mapping[str, np.ndarray], k: int,
-                    n_scored: int, n_top: int) -> list[str]:
-    """The lines of text beside a candidate's figure: both lists, the excess over the giant, the
-    nearest known star, variability, distance."""
-    from ..evidence import companion_facts, gaia_dr3_facts
-
-    def number(value, fmt):
-        return format(float(value), fmt) if value is not None and not pd.isna(value) and np.isfinite(float(value)) else "-"
-
-    lines = []
-    if not pd.isna(entry.ranked_rank):
-        lines.append(f"ranked list: #{entry.ranked_rank}, score {number(ranked_row['rank_score'], '.3f')}")
-    elif ranked_row is not None and bool(ranked_row["is_known_symbiotic"]):
-        lines.append(f"ranked list: known ({ranked_row['known_name']})")
-    else:
-        lines.append(f"ranked list: not in its top {n_top}")
-    vae_rank = row.get("rank")
-    lines.append(f"VAE: #{number(vae_rank, '.0f')} of {n_scored}, hot excess {number(row.get('score_hot_excess'), '.3g')}, "
-                 f"symbiotic {number(row.get('score_symbiotic'), '.3g')}")
-    lines.extend(companion_facts(row))
-    lines.extend(gaia_dr3_facts(row))
-    if ranked_row is not None and ranked_row["nearest_known"]:
-        lines.append(f"nearest known: {ranked_row['nearest_known']} ({number(ranked_row['nearest_known_distance'], '.1f')} sd)")
-    lines.append("over the giant: " + ", ".join(f"{band} x{number(values[k], '.2g')}" for band, values in ratios.items()))
-    variability = [f"{band} chi2r {number(row.get(f'chi2r_{band}'), '.1f')}, amp {number(row.get(f'amp_{band}'), '.2f')}"
-                   for band in ("u", "v", "r") if f"chi2r_{band}" in row.index]
-    for line, text in enumerate(variability):
-        lines.append(("variability: " if line == 0 else "             ") + text)
-    flicker = [f"{band} rms {number(row.get(f'flicker_rms_{band}'), '.3f')} mag, {number(row.get(f'flicker_sig_{band}'), '.1f')} dex"
-               for band in ("u", "v") if f"flicker_dof_{band}" in row.index and row.get(f"flicker_dof_{band}", 0) > 0]
-    if flicker:
-        lines.append("within a night: " + "; ".join(flicker))
-    if row.get("n_nights_gr", 0) > 0:
-        lines.append(f"of {number(row.get('n_nights_gr'), '.0f')} g-and-r nights: u on {number(row.get('det_frac_u'), '.0%')}, "
-                     f"v on {number(row.get('det_frac_v'), '.0%')}")
-        biased = [f"{band} nights {number(row.get(f'det_bias_{band}'), '+.2f')} mag in g" for band in ("u", "v")
-                  if number(row.get(f"det_bias_{band}"), "+.2f") != "-"]
-        if biased:
-            lines.append("  against the others: " + ", ".join(biased))
-    lines.append(f"(J-K)0 {number(row.get('jk0'), '.2f')}, M_J {number(row.get('abs_j'), '.2f')}, "
-                 f"E(B-V) {number(row.get('ebv'), '.2f')}, d {number(row.get('r_est'), '.0f')} pc")
-    return lines
