@@ -170,3 +170,6 @@ def test_per_object_products_are_gathered_in_order_in_parts(tmp_path):
     with pytest.raises(InputError, match="1 duplicate object_id"):
         stream_sorted_tiles([*paths, tmp_path / "again.parquet"], tmp_path / "bad.parquet")
     assert not (tmp_path / "bad.parquet").exists()
+    # the whole-table gather refuses it with the same check and words (tiles.require_no_overlap)
+    with pytest.raises(InputError, match=r"1 duplicate object_id\(s\), e.g. "):
+        gather([*paths, tmp_path / "again.parquet"], key="object_id")

@@ -96,6 +96,16 @@ def read_tile_list(path: str | Path) -> list[int]:
     return [int(t) for t in table["tile"]]
 
 
+def require_no_overlap(keys: np.ndarray, key: str) -> None:
+    """Raise :class:`InputError` if any of ``keys`` (every tile's values of column ``key``, in any
+    order) repeats: per-tile tables overlap. The message counts the repeated keys and names the
+    smallest."""
+    ordered = np.sort(np.asarray(keys))
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if len(repeated):
+        raise InputError(f"per-tile tables overlap: {len(np.unique(repeated))} duplicate {key}(s), e.g. {repeated[0]}")
+
+
 def gather(paths: Sequence[str | Path], key: str | None = None, tiles: Sequence[int] | None = None) -> pd.DataFrame:
     """Concatenate per-tile Parquet tables (sorted by ``key``; ``key`` must be unique across tiles);
     with ``tiles`` (one per path), each table's rows get their tile in :data:`TILE_COLUMN`."""
@@ -105,8 +115,6 @@ def gather(paths: Sequence[str | Path], key: str | None = None, tiles: Sequence[
     frames = [f for f in frames if len(f)] or frames[:1]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if key is not None and len(table):
-        dup = table[key].duplicated()
-        if dup.any():
-            raise InputError(f"per-tile tables overlap: {int(dup.sum())} duplicate {key}(s), e.g. {table.loc[dup, key].iloc[0]}")
+        require_no_overlap(table[key].to_numpy(), key)
         table = table.sort_values(key, kind="stable", ignore_index=True)
     return table

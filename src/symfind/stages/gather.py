@@ -98,14 +98,13 @@ def stream_sorted_tiles(paths: Sequence[str | Path], out: str | Path, key: str =
     import numpy as np
     import pyarrow.parquet as pq
 
-    from ..io import InputError, key_ranges, parquet_parts
+    from ..io import key_ranges, parquet_parts
+    from ..tiles import require_no_overlap
 
     paths = list(paths)
     keys = [pq.read_table(p, columns=[key]).column(key).to_numpy() for p in paths]
     everything = np.sort(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
-    repeated = everything[1:][everything[1:] == everything[:-1]]
-    if len(repeated):
-        raise InputError(f"per-tile tables overlap: {len(np.unique(repeated))} duplicate {key}(s), e.g. {repeated[0]}")
+    require_no_overlap(everything, key)
     spans = [(k.min(), k.max()) if len(k) else None for k in keys]
     # the columns' types as concatenating the tiles would make them (an integer column that some
     # tile has missing values in becomes float in all)
