@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 try:
@@ -256,3 +257,40 @@ def test_trained_chi2_score_is_the_tail_probability_of_its_reconstruction_loss()
     assert not np.allclose(result.anomaly_score, result.reconstruction_loss)
     mse = train_and_score(X, {**PARAMS, "epochs": 3})
     np.testing.assert_array_equal(mse.anomaly_score, mse.reconstruction_loss)
+
+
+def test_the_vae_reads_only_its_declared_columns(finished_run):
+    """The VAE stages read only vae_input_columns of the analysed table: every column any
+    configuration reads (spied on) is declared, and the pruned table scores as the whole one."""
+    import yaml
+
+    from symfind.detectors import other_variants
+    from symfind.vae import score_table, vae_input_columns
+
+    workdir, _ = finished_run
+    results = workdir / "results"
+    config = yaml.safe_load((results / "config_used.yaml").read_text())
+    analysed = pd.read_parquet(results / "analysed.parquet")
+    declared = set(vae_input_columns(list(analysed.columns)))
+    a_per_ebv, aj_per_ebv = config["dereddening"]["a_per_ebv"], config["cuts"]["aj_per_ebv"]
+    configured = {**config["vae"], "epochs": 2}
+    configurations = {"configured": configured, **other_variants(configured),
+                      **{f"plain {features}": {**configured, "model": "plain", "features": features, "score": "any"}
+                         for features in ("magnitudes", "colors", "colors_ir")}}
+    real_getitem = pd.DataFrame.__getitem__
+    for name, params in configurations.items():
+        read: set[str] = set()
+
+        def spy(frame, key, read=read):
+            keys = [key] if isinstance(key, str) else list(key) if isinstance(key, list | tuple) else []
+            read.update(k for k in keys if isinstance(k, str) and k in analysed.columns)
+            return real_getitem(frame, key)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(pd.DataFrame, "__getitem__", spy)
+            whole, _ = score_table(analysed, params, 1, a_per_ebv, aj_per_ebv)
+        assert read and read <= declared, f"{name} reads undeclared column(s) {sorted(read - declared)}"
+        if name == "configured":
+            pruned, _ = score_table(analysed[sorted(declared)], params, 1, a_per_ebv, aj_per_ebv)
+            pd.testing.assert_frame_equal(pruned, whole)
+    assert len(declared) < len(analysed.columns) / 2  # what the stage leaves unread is most of the table

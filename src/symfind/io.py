@@ -424,15 +424,21 @@ def require_unique(values: pd.Series, what: str, why: str = "") -> None:
         raise InputError(f"{what} must be unique{why}; {int(repeated.sum())} duplicate(s), e.g. {values[repeated].iloc[0]}")
 
 
-def read_parquet_without(path: str | os.PathLike, skip: tuple[str, ...] = (), filters: list | None = None) -> pd.DataFrame:
-    """The Parquet table at ``path`` without the columns ``skip`` names (those it has), its other
-    columns in order; ``filters``: Parquet row filters (pyarrow's form). Reading fewer columns of
-    a wide table is what bounds the memory of a stage that holds every analysed object."""
+def read_parquet_chosen(path: str | os.PathLike, choose, filters: list | None = None) -> pd.DataFrame:
+    """The Parquet table at ``path`` with the columns ``choose`` picks from its column names (a
+    function of the list of names, giving a list), in the order it gives them; ``filters``:
+    Parquet row filters (pyarrow's form). Reading fewer columns of a wide table is what bounds the
+    memory of a stage that holds every analysed object."""
     import pyarrow.parquet as pq
 
+    return pd.read_parquet(path, columns=list(choose(pq.ParquetFile(path).schema_arrow.names)), filters=filters)
+
+
+def read_parquet_without(path: str | os.PathLike, skip: tuple[str, ...] = (), filters: list | None = None) -> pd.DataFrame:
+    """The Parquet table at ``path`` without the columns ``skip`` names (those it has), its other
+    columns in order (:func:`read_parquet_chosen`)."""
     unread = set(skip)
-    names = [name for name in pq.ParquetFile(path).schema_arrow.names if name not in unread]
-    return pd.read_parquet(path, columns=names, filters=filters)
+    return read_parquet_chosen(path, lambda names: [name for name in names if name not in unread], filters)
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> None:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -650,6 +650,27 @@ def _abs_j_bright(rows: pd.DataFrame) -> np.ndarray | None:
     if not all(c in rows.columns for c in ("abs_j", "r_est", "r_hi")):
         return None
     return brightest_abs_j(*(rows[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in ("abs_j", "r_est", "r_hi")))
+
+
+def vae_input_columns(names: Sequence[str]) -> list[str]:
+    """Of the analysed table's columns ``names``, those a VAE of any configuration reads
+    (:func:`score_table`: every feature set and its errors, the giant's condition, the SED of the
+    companion test, the symbiotic score's flickering, detection, blend, Gaia DR3 and distance
+    inputs), in table order: the stages that hold every analysed object read only these (a test
+    spies on what each configuration reads)."""
+    from .columns import DETECTION_COLUMNS, GAIA_DR3_EVIDENCE_COLUMNS, SKYMAPPER_BANDS
+    from .evidence import SED_BANDS
+    from .features import FEATURE_SETS, MAGNITUDE_ERRORS
+
+    wanted = {"object_id", "ebv", "jk0", "abs_j", "r_est", "r_lo", "r_hi", "gaia_dr2_dist2", *DETECTION_COLUMNS,
+              *GAIA_DR3_EVIDENCE_COLUMNS, *(c for b in SED_BANDS for c in (b.column, b.error)), *MAGNITUDE_ERRORS.values()}
+    for spec in FEATURE_SETS.values():
+        for _, blue, red in spec:
+            wanted.update(c for c in (blue, red) if c)
+            if red is None and blue.count("_") == 1 and blue.split("_")[0] in SKYMAPPER_BANDS:
+                wanted.add(f"e_{blue}")  # a SkyMapper colour's error
+    wanted.update(f"flicker_{kind}_{band}" for kind in ("sig", "robust_sig") for band in SKYMAPPER_BANDS)
+    return [name for name in names if name in wanted]
 
 
 def model_data(merged: pd.DataFrame, params: Mapping[str, Any], a_per_ebv: Mapping[str, float] | None = None):

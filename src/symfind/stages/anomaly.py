@@ -9,8 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..columns import REVERSED_COLOUR_COLUMNS
-from ..io import read_parquet_without, write_table, write_text
+from ..io import read_parquet_chosen, write_table, write_text
 from ..plots.scores import score_plots
 
 log = logging.getLogger(__name__)
@@ -21,9 +20,9 @@ def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_parqu
               aj_per_ebv: float | None = None) -> pd.DataFrame:
     """Rule ``train_vae``: train the VAE on the analysed objects; write each object's scores (by
     rank), the training history and the candidates' ids (the top ``vae.anomaly_fraction``)."""
-    from ..vae import score_table
+    from ..vae import score_table, vae_input_columns
 
-    analysed = read_parquet_without(analysed_parquet, REVERSED_COLOUR_COLUMNS)
+    analysed = read_parquet_chosen(analysed_parquet, vae_input_columns)  # only what a VAE reads
     scores, history = score_table(analysed, params, threads, a_per_ebv, aj_per_ebv)
     last = history.iloc[-1]
     log.info("final epoch: reconstruction %.4f, KL %.4f", last["reconstruction_loss"], last["kl"])
@@ -45,9 +44,9 @@ def train_vae_variants(analysed_parquet: str | Path, params: Mapping[str, Any], 
     false. It needs only the analysed objects, so it runs beside ``train_vae``."""
     from ..detectors import VAE_VARIANTS, other_variants, same_fit
     from ..scored import variant_scores
-    from ..vae import score_table
+    from ..vae import score_table, vae_input_columns
 
-    analysed = read_parquet_without(analysed_parquet, REVERSED_COLOUR_COLUMNS)
+    analysed = read_parquet_chosen(analysed_parquet, vae_input_columns)  # only what a VAE reads
     variants = analysed[["object_id"]]
     if params.get("compare_losses", True):
         for name, variant in other_variants(params).items():
