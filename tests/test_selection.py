@@ -150,3 +150,21 @@ def test_a_parquet_master_is_selected_part_by_part_as_it_is_whole(tiny_sample, m
     pd.testing.assert_frame_equal(parts, whole)
     pd.testing.assert_frame_equal(parts_flow, whole_flow)
     assert len(whole) > 500
+
+
+def test_survey_codes_held_as_categories_come_back_as_text():
+    """The files path holds the survey tables' text codes as categoricals (one byte a row) and
+    gives the joined rows their text back, a missing code missing."""
+    from symfind.sources.local import _categories_as_text, _text_as_categories
+
+    for dtype in (object, "str"):  # as a file's reader gives text: Python objects or pandas strings
+        twomass = pd.DataFrame({"pts_key": [1, 2, 3], "ph_qual": pd.Series(["AAA", None, "AAB"], dtype=dtype),
+                                "j_m": [10.0, 11.0, 12.0]})
+        held, text = _text_as_categories(twomass)
+        assert text == {"ph_qual": twomass["ph_qual"].dtype} and isinstance(held["ph_qual"].dtype, pd.CategoricalDtype) and held["j_m"].dtype == np.float64
+        keys = pd.DataFrame({"object_id": [7, 8, 9], "twomass_key": [3, 2, 1]})
+        back = _categories_as_text(keys.merge(held, left_on="twomass_key", right_on="pts_key"), text)
+        expected = keys.merge(twomass, left_on="twomass_key", right_on="pts_key")
+        expected["ph_qual"] = expected["ph_qual"].where(expected["ph_qual"].notna(), np.nan)  # None or NaN: null in Parquet
+        pd.testing.assert_frame_equal(back, expected)
+        assert back["ph_qual"].tolist()[0] == "AAB" and pd.isna(back["ph_qual"].iloc[1])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -100,6 +101,21 @@ def in_our_names(schema: ArchiveSchema, frame: pd.DataFrame, renames: Mapping[st
     return frame
 
 
+def _text_as_categories(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """``table`` with its text columns (2MASS's ``ph_qual`` and ``cc_flg``: a few distinct codes)
+    held as categoricals while the survey tables are held whole, a code then one byte a row, not a
+    Python string (about 1 GB for a 2MASS table of 10^7 rows); and the types they were read as."""
+    text = {c: table[c].dtype for c in table.columns if table[c].dtype == object or isinstance(table[c].dtype, pd.StringDtype)}
+    return (table.astype({c: "category" for c in text}) if text else table), text
+
+
+def _categories_as_text(joined: pd.DataFrame, text: dict[str, Any]) -> pd.DataFrame:
+    """The joined part with the columns :func:`_text_as_categories` held as categoricals back in
+    the types they were read as (``text``), as the products hold them; a missing code stays missing."""
+    back = {c: dtype for c, dtype in text.items() if c in joined.columns}
+    return joined.astype(back) if back else joined
+
+
 class LocalTables:
     """A :class:`symfind.sources.Source` on tables on disk: ``tables`` maps the names of
     :data:`TABLE_SCHEMAS` to paths (only those a call needs must be there)."""
@@ -170,11 +186,14 @@ class LocalTables:
         given = [name for name in CROSSMATCH_TABLES if name in self.tables]
         if not given:
             return self._master_parts(("master", "twomass_psc", "gaia", "allwise")), master
-        surveys = {name: self._read(name) for name in CROSSMATCH_TABLES}
+        surveys, text = {}, {}
+        for name in CROSSMATCH_TABLES:
+            surveys[name], read_as = _text_as_categories(self._read(name))
+            text.update(read_as)
         for name, key in CROSSMATCH_KEYS.items():
             require_unique(surveys[name][key].dropna(), f"{self.tables[name]}: column {key!r}",
                            " (the master table points at one row of it)")
-        parts = (join_survey_tables(part, surveys["twomass_psc"], surveys["gaia_dr2"], surveys["allwise"])
+        parts = (_categories_as_text(join_survey_tables(part, surveys["twomass_psc"], surveys["gaia_dr2"], surveys["allwise"]), text)
                  for part in self._master_parts(("master",)))
         return parts, master.parent if len(given) == len(CROSSMATCH_TABLES) else master
 
