@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from symfind.comparison import compare_detectors, label_sets
-from symfind.detectors import colour_rule_scores, fit_rows, ml_scores
+from symfind.detectors import colour_rule_scores, ml_scores, subsample_rows
 from symfind.evaluation import evaluate
 from symfind.features import FEATURE_SETS
 from symfind.scored import scored_table
@@ -116,10 +116,10 @@ def test_baselines_fitted_on_a_subsample_score_every_object(method):
     a planted outlier outside the subsample first; at or below it, exactly as without the cap."""
     rng = np.random.default_rng(2)
     X = rng.normal(size=(3_000, 4))
-    fitted = fit_rows(len(X), 500, seed=1)
+    fitted = subsample_rows(len(X), 500, seed=1)
     outlier = int(np.setdiff1d(np.arange(len(X)), fitted)[7])
     X[outlier] = 8.0
     capped = ml_scores(X, method, seed=1, max_fit_objects=500)
     assert capped.shape == (3_000,) and np.isfinite(capped).all() and int(np.argmax(capped)) == outlier
     np.testing.assert_array_equal(ml_scores(X, method, seed=1, max_fit_objects=3_000), ml_scores(X, method, seed=1))
-    assert fit_rows(3_000, 3_000, seed=1) is None and fit_rows(3_000, None, seed=1) is None
+    assert subsample_rows(3_000, 3_000, seed=1) is None and subsample_rows(3_000, None, seed=1) is None

@@ -49,12 +49,14 @@ def min_objects_problem(method: str, n_objects: int) -> str | None:
     return None
 
 
-def fit_rows(n_objects: int, max_fit_objects: int | None, seed: int) -> np.ndarray | None:
-    """The rows a detector is fitted on: a random (seeded) subsample of ``max_fit_objects`` of
-    ``n_objects`` rows, in order, or None (every row) where there are no more than that."""
-    if not max_fit_objects or n_objects <= int(max_fit_objects):
+def subsample_rows(n_objects: int, max_objects: int | None, seed: int) -> np.ndarray | None:
+    """A random (seeded) subsample of ``max_objects`` of ``n_objects`` rows, as row numbers in
+    order, or None (every row) where there are no more than that: the rows a detector is fitted on
+    (:func:`ml_scores`, the VAE's ``train_max_objects``) and the others the ranking's evaluation
+    ranks (:func:`symfind.ranking.evaluation_rows`)."""
+    if not max_objects or n_objects <= int(max_objects):
         return None
-    return np.sort(np.random.default_rng(seed).choice(n_objects, int(max_fit_objects), replace=False))
+    return np.sort(np.random.default_rng(seed).choice(n_objects, int(max_objects), replace=False))
 
 
 def ml_scores(X: np.ndarray, method: str, seed: int, E: np.ndarray | None = None, sigma_int: float = 0.0,
@@ -64,7 +66,7 @@ def ml_scores(X: np.ndarray, method: str, seed: int, E: np.ndarray | None = None
     :class:`symfind.status.Skipped` below :data:`MIN_OBJECTS`.
 
     ``max_fit_objects``: above that many rows the detector is fitted on a random (seeded)
-    subsample of that many (:func:`fit_rows`) and scores every row, so that its time stops growing
+    subsample of that many (:func:`subsample_rows`) and scores every row, so that its time stops growing
     with the sky but for the scoring; LOF then scores each row against the subsample (novelty
     mode: a row of the subsample is not its own neighbour either way)."""
     from .status import Skipped
@@ -73,7 +75,7 @@ def ml_scores(X: np.ndarray, method: str, seed: int, E: np.ndarray | None = None
     if problem:
         raise Skipped(problem)
     Z = standardised_filled(X) if E is None else error_normalised(X, E, sigma_int)
-    rows = fit_rows(len(Z), max_fit_objects, seed)
+    rows = subsample_rows(len(Z), max_fit_objects, seed)
     Z_fit = Z if rows is None else Z[rows]
     if method == "isolation_forest":
         from sklearn.ensemble import IsolationForest

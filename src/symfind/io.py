@@ -346,7 +346,7 @@ def _float_text(values: np.ndarray, kind: str):
 
     low, high = CSV_ARROW_WINDOW[kind]
     text = pc.cast(pa.array(values, from_pandas=True), pa.string())  # NaN -> null -> empty field
-    size = np.abs(values.astype(np.float64))  # float32(1e-4) lies below 1e-4: compared as float32 it would not
+    size = np.abs(values.astype(np.float64, copy=False))  # float32(1e-4) lies below 1e-4: compared as float32 it would not
     with np.errstate(invalid="ignore"):
         integral = (values == np.trunc(values)) & (size < high)
         other = np.isfinite(values) & ~integral & ((size < low) | (size >= high))

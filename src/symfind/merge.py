@@ -59,7 +59,8 @@ def unformed_colours(analysed: pd.DataFrame | None = None, unobserved: list[str]
         if analysed is None or analysed.empty:
             return [], []
         unobserved = unobserved_colours(analysed)
-    colours = [name for name in (C.color_name(*pair) for pair in C.INDEPENDENT_COLOR_PAIRS) if name in set(unobserved)]
+    missing = set(unobserved)
+    colours = [name for name in (C.color_name(*pair) for pair in C.INDEPENDENT_COLOR_PAIRS) if name in missing]
     bands = [band for band in C.SKYMAPPER_BANDS
              if all(C.color_name(*pair) in colours for pair in C.INDEPENDENT_COLOR_PAIRS if band in pair)]
     return colours, bands

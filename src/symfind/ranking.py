@@ -35,7 +35,7 @@ import pandas as pd
 
 from .candidates import COLUMN_META as CANDIDATE_META
 from .config import with_defaults
-from .detectors import min_objects_problem
+from .detectors import min_objects_problem, subsample_rows
 from .evaluation import n_flagged, top_hits
 from .features import standardised_filled
 from .features import feature_matrix
@@ -495,10 +495,10 @@ def evaluation_rows(keep: np.ndarray, max_objects: int | None, seed: int) -> tup
     growing with the sky but for the scoring of the subsample."""
     keep = np.asarray(keep, dtype=bool)
     others = np.flatnonzero(~keep)
-    if not max_objects or len(others) <= int(max_objects):
+    drawn = subsample_rows(len(others), max_objects, seed)
+    if drawn is None:
         return None, None
-    drawn = np.random.default_rng(seed).choice(others, int(max_objects), replace=False)
-    rows = np.sort(np.concatenate([np.flatnonzero(keep), drawn]))
+    rows = np.sort(np.concatenate([np.flatnonzero(keep), others[drawn]]))
     weights = np.where(keep[rows], 1.0, len(others) / int(max_objects))
     return rows, weights
 

@@ -96,14 +96,15 @@ def read_tile_list(path: str | Path) -> list[int]:
     return [int(t) for t in table["tile"]]
 
 
-def require_no_overlap(keys: np.ndarray, key: str) -> None:
-    """Raise :class:`InputError` if any of ``keys`` (every tile's values of column ``key``, in any
-    order) repeats: per-tile tables overlap. The message counts the repeated keys and names the
+def require_no_overlap(keys: np.ndarray, key: str) -> np.ndarray:
+    """``keys`` (every tile's values of column ``key``, in any order) sorted; :class:`InputError`
+    if any repeats: per-tile tables overlap. The message counts the repeated keys and names the
     smallest."""
     ordered = np.sort(np.asarray(keys))
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]
     if len(repeated):
         raise InputError(f"per-tile tables overlap: {len(np.unique(repeated))} duplicate {key}(s), e.g. {repeated[0]}")
+    return ordered
 
 
 def gather(paths: Sequence[str | Path], key: str | None = None, tiles: Sequence[int] | None = None) -> pd.DataFrame:

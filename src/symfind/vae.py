@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .config import with_defaults
+from .detectors import subsample_rows
 from .companion import COMPANION_COLUMNS, fit_companions
 from .features import HOT_BANDS, Standardiser, feature_errors, feature_matrix, hot_feature_mask, optical_sed, unobserved_features
 from .io import InputError
@@ -290,9 +291,9 @@ def train_and_score(X: np.ndarray, params: Mapping[str, Any], threads: int = 1, 
     order = np.random.default_rng(seed).permutation(n)
     n_val = int(round(val_fraction * n)) if val_fraction > 0 else 0
     train_rows, val_rows = np.sort(order[n_val:]), np.sort(order[:n_val])
-    train_limit = params.get("train_max_objects")
-    if train_limit and len(train_rows) > int(train_limit):
-        train_rows = np.sort(np.random.default_rng(seed + 1).choice(train_rows, int(train_limit), replace=False))
+    subsample = subsample_rows(len(train_rows), params.get("train_max_objects"), seed + 1)
+    if subsample is not None:
+        train_rows = train_rows[subsample]
         log.info("training on a random subsample of %d of %d objects; every object is scored", len(train_rows), n)
     scaler = Standardiser.fit(X[train_rows], names=names)
     scaled = scaler.transform(X)

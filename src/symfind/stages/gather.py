@@ -103,8 +103,7 @@ def stream_sorted_tiles(paths: Sequence[str | Path], out: str | Path, key: str =
 
     paths = list(paths)
     keys = [pq.read_table(p, columns=[key]).column(key).to_numpy() for p in paths]
-    everything = np.sort(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
-    require_no_overlap(everything, key)
+    everything = require_no_overlap(np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64), key)  # sorted
     spans = [(k.min(), k.max()) if len(k) else None for k in keys]
     # the columns' types as concatenating the tiles would make them (an integer column that some
     # tile has missing values in becomes float in all)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
-from ..io import current_umask, read_parquet_without, write_text
+from ..io import current_umask, read_parquet_chosen, read_parquet_without, write_text
 from ..products import PRODUCTS
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
 
     n_top = int(params["report"]["n_candidates"])
     a_per_ebv, aj_per_ebv = params["dereddening"]["a_per_ebv"], params["cuts"]["aj_per_ebv"]
-    scored = _evidence_columns(scored_parquet)
+    scored = read_parquet_chosen(scored_parquet, ev.evidence_columns)  # of a wide table, only what the evidence uses
     ranked = read_ranked_list(ranked_csv)
     vae_list = pd.read_csv(candidates_csv, usecols=["object_id", "rank"])
     matches = pd.read_csv(matches_csv)
@@ -216,15 +216,6 @@ def _from_browser(product: str) -> str:
     import os
 
     return Path(os.path.relpath(product, Path(PRODUCTS["candidate_browser"]).parent)).as_posix()
-
-
-def _evidence_columns(scored_parquet: str | Path) -> pd.DataFrame:
-    """The columns of the scored table that the evidence uses (:func:`symfind.evidence.evidence_columns`)."""
-    import pyarrow.parquet as pq
-
-    from ..evidence import evidence_columns
-
-    return pd.read_parquet(scored_parquet, columns=evidence_columns(pq.ParquetFile(scored_parquet).schema_arrow.names))
 
 
 #: What every evidence figure shares (the giants behind the diagrams, the cut lines), for the
