@@ -10,7 +10,7 @@ from scipy.stats import chi2
 from symfind import columns as C
 from symfind.colours import colors_from_epochs
 from symfind.features import CONDITION_FEATURES, hot_feature_mask, optical_sed
-from symfind.vae import chibar_score, hot_excess
+from symfind.vae import MIN_CALIBRATION_OBJECTS, chibar_score, hot_excess, prediction_scatter
 
 A_PER_EBV = {"u": 4.294, "v": 4.026, "g": 2.986, "r": 2.288, "i": 1.588, "z": 1.206}
 BANDS = C.SKYMAPPER_BANDS
@@ -48,6 +48,28 @@ def giant_sed(jk0: float) -> dict[str, float]:
 
 def colours(mags: dict[str, float]) -> np.ndarray:
     return np.array([[mags[a] - mags[b] for a, b in C.INDEPENDENT_COLOR_PAIRS]])
+
+
+def test_the_prediction_scatter_is_what_the_errors_do_not_explain():
+    """Giants whose u-v scatters about the prediction by 0.15 mag beyond errors of 0.02 mag (their
+    metallicity) get that 0.15 back, and a few with a real excess (5%, 1 mag bluer) do not widen
+    it; a colour the errors explain gets none; a colour too few objects have gets none."""
+    rng = np.random.default_rng(3)
+    n = 4000
+    sigma = np.full((n, 3), 0.02)
+    residual = np.column_stack([rng.normal(0.0, np.hypot(0.02, 0.15), n), rng.normal(0.0, 0.02, n), rng.normal(0.0, 0.3, n)])
+    residual[: n // 20, 0] -= 1.0  # a hot excess: bluer than predicted
+    residual[MIN_CALIBRATION_OBJECTS - 1 :, 2] = np.nan  # one object short
+    predicted = rng.normal(1.0, 0.5, (n, 3))
+    extra = prediction_scatter(predicted + residual, predicted, sigma)
+    assert extra[0] == pytest.approx(0.15, abs=0.015)
+    assert extra[1] < 0.01 and extra[2] == 0.0
+    # in units of that scatter, an excess of 0.3 mag in u-v is 2 sigma, not 15
+    hot = np.array([True, False, False])
+    one = np.array([[0.7, 1.0, 1.0]])
+    z_given = hot_excess(one, np.ones((1, 3)), sigma[:1], hot)["z"][0, 0]
+    z_calibrated = hot_excess(one, np.ones((1, 3)), np.sqrt(sigma[:1] ** 2 + extra**2), hot)["z"][0, 0]
+    assert z_given == pytest.approx(15.0) and 1.5 < z_calibrated < 2.5
 
 
 def test_a_red_excess_gets_no_hot_excess_score_and_a_blue_one_does():

@@ -17,6 +17,16 @@ over (b) (natural log; positive: the excess has the Balmer jump in emission). An
 light is all giant has ``chi2`` alike in both and a ratio near 0. The templates' synthetic
 SkyMapper magnitudes are in ``resources/companion_templates/`` (with their sources).
 
+Which bands are fitted (``bands``) depends on what the giant's prediction saw. A prediction made
+from the object's own g r i z colours (the giant-conditioned VAE's) has taken a companion's light
+in g and r for the giant's own, so the excess it leaves there is about 0 whatever the companion;
+fitted in g as well, that missing g light favours the model that needs the least of it, the
+nebula, and a G dwarf blended with the giant looks nebular. Against such a prediction only u and
+v are fitted: the ratio of the u to the v excess is the Balmer jump itself (A0V-G2V light adds
+0.5-0.7 times as much flux in u as in v, a nebula with a hot dwarf 1.2-8 times as much). A
+prediction that did not see the optical (the neighbours in the red and infrared of
+:func:`symfind.evidence.neighbour_colours`) is fitted in all of u v g r i.
+
 Units: the fit runs in flux relative to the object's own flux in the reference band (z; i or r
 where the object lacks z, or z and i), from the dereddened colours ``b - ref`` observed and
 predicted (mag); a colour error sigma (mag) is a relative flux error ``0.921 sigma``. The
@@ -36,9 +46,11 @@ from .io import InputError
 
 #: The templates' synthetic magnitudes (see the folder's PROVENANCE.md).
 TEMPLATES_FILE = Path(__file__).resolve().parents[2] / "resources" / "companion_templates" / "skymapper_templates.csv"
-#: Bands whose excess flux is fitted, and the reference bands (per object, the first one whose
-#: colours it has).
+#: Bands whose excess flux is fitted (by default), and the reference bands (per object, the first
+#: one whose colours it has).
 FIT_BANDS: tuple[str, ...] = ("u", "v", "g", "r", "i")
+#: The fewest bands with a usable excess a fit needs (all of them where fewer are fitted).
+MIN_FIT_BANDS = 3
 REFERENCE_BANDS: tuple[str, ...] = ("z", "i", "r")
 #: The templates of each model: (a) any nebula plus the white dwarf; (b) the two stars.
 NEBULAR_TEMPLATES: tuple[str, ...] = ("nebula_10kK", "nebula_20kK", "nebula_40kK")
@@ -121,22 +133,22 @@ def _against_reference(values: np.ndarray, index: dict[str, int], bands: tuple[s
 
 
 def _fit_against(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, index: dict[str, int],
-                 reference: str) -> dict[str, np.ndarray]:
-    """The two-component test of every row with ``reference`` as the flux unit (module docstring);
-    ``fitted`` is False where fewer than three bands have a usable excess."""
+                 reference: str, fit_bands: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The two-component test of every row in ``fit_bands`` with ``reference`` as the flux unit
+    (module docstring); ``fitted`` is False where fewer than :data:`MIN_FIT_BANDS` bands (or all
+    of them, where fewer are fitted) have a usable excess."""
     n = len(observed)
-    bands = tuple(b for b in FIT_BANDS if b != reference)
+    bands = tuple(b for b in fit_bands if b != reference)
     obs_flux = 10.0 ** (-0.4 * _against_reference(observed, index, bands, reference, True))
     giant_flux = 10.0 ** (-0.4 * _against_reference(predicted, index, bands, reference, True))
+    giant_g = 10.0 ** (-0.4 * _against_reference(predicted, index, ("g",), reference, True)[:, 0])
     flux_error = _MAG_TO_FLUX * _against_reference(sigma, index, bands, reference, False) * np.fmax(obs_flux, giant_flux)
     usable = np.isfinite(obs_flux) & np.isfinite(giant_flux) & np.isfinite(flux_error) & (flux_error > 0)
     residual = np.where(usable, obs_flux - giant_flux, 0.0)
     weight = np.where(usable, 1.0 / np.where(usable, flux_error, 1.0) ** 2, 0.0)
-    g_col = bands.index("g")  # g is never a reference band
 
     def in_g(name: str) -> np.ndarray:  # a template normalised to its own g flux (amounts are g fluxes)
-        flux = template_flux(name, bands, reference)
-        return flux / flux[g_col]
+        return template_flux(name, bands, reference) / template_flux(name, ("g",), reference)[0]
 
     # (b) stellar: A0V + G2V
     a, b, chi2_stellar = _nonnegative_pair(residual, weight, in_g(STELLAR_TEMPLATES[0]), in_g(STELLAR_TEMPLATES[1]))
@@ -151,23 +163,26 @@ def _fit_against(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray,
         chi2_nebular = np.where(better, chi2, chi2_nebular)
         nebula[better] = name
         with np.errstate(divide="ignore", invalid="ignore"):
-            excess_g = np.where(better, (p + q) / giant_flux[:, g_col], excess_g)
+            excess_g = np.where(better, (p + q) / giant_g, excess_g)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(a + b > 0, a / (a + b), np.nan)
-    return {"fitted": usable.sum(axis=1) >= 3, "companion_llr": 0.5 * (chi2_stellar - chi2_nebular),
+    fitted = usable.sum(axis=1) >= min(MIN_FIT_BANDS, len(bands))
+    return {"fitted": fitted, "companion_llr": 0.5 * (chi2_stellar - chi2_nebular),
             "companion_chi2_nebular": chi2_nebular, "companion_chi2_stellar": chi2_stellar, "companion_nebula": nebula,
             "companion_a0v_share": share, "companion_excess_g": excess_g}
 
 
-def fit_companions(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, names: list[str]) -> pd.DataFrame:
-    """The two-component test for every object (module docstring).
+def fit_companions(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, names: list[str],
+                   bands: tuple[str, ...] = FIT_BANDS) -> pd.DataFrame:
+    """The two-component test for every object (module docstring), in ``bands`` (g among them or not).
 
     ``observed``, ``predicted`` (what the giant alone gives) and ``sigma`` (1-sigma, measurement
     and model in quadrature): ``(n, n_features)`` dereddened colours in mag, named ``x_y`` by
     ``names`` (NaN where missing). The flux unit is the object's own z, or i where its z colours are
     missing, or r (a bright giant saturated in z, a band flagged on one object only). Returns one
     row per object: ``companion_llr`` (nebular over stellar, natural log; 0 where nothing could be
-    fitted: fewer than three bands with an excess against every reference), the two chi-squares,
+    fitted: fewer than three bands, or than all of ``bands`` where fewer are fitted, with an excess
+    against every reference), the two chi-squares,
     ``companion_nebula`` (the best nebular template), ``companion_a0v_share`` (the A0V share of the
     stellar fit's g flux; NaN without a stellar fit) and ``companion_excess_g`` (the excess flux in g
     over the giant's, as a fraction of the giant's g flux, in the nebular fit).
@@ -183,7 +198,7 @@ def fit_companions(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarra
             break
         if not any(reference in name.split("_") for name in names):
             continue
-        fit = _fit_against(observed[pending], predicted[pending], sigma[pending], index, reference)
+        fit = _fit_against(observed[pending], predicted[pending], sigma[pending], index, reference, tuple(bands))
         done = fit.pop("fitted")
         for column, values in fit.items():
             out[column][pending[done]] = values[done]

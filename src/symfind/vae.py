@@ -39,7 +39,7 @@ import pandas as pd
 
 from .config import with_defaults
 from .detectors import subsample_rows
-from .companion import COMPANION_COLUMNS, fit_companions
+from .companion import COMPANION_COLUMNS, FIT_BANDS, fit_companions
 from .features import HOT_BANDS, Standardiser, feature_errors, feature_matrix, hot_feature_mask, optical_sed, unobserved_features
 from .io import InputError
 
@@ -167,6 +167,39 @@ def hot_excess(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, h
     statistic = terms.sum(axis=1)
     n_terms = usable.sum(axis=1)
     return {"statistic": statistic, "n_terms": n_terms, "score": chibar_score(statistic, n_terms), "z": z}
+
+
+#: The fewest objects with a value and an error that a feature's :func:`prediction_scatter` needs
+#: (fewer: no calibration of that feature).
+MIN_CALIBRATION_OBJECTS = 20
+
+
+def prediction_scatter(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray,
+                       min_objects: int = MIN_CALIBRATION_OBJECTS) -> np.ndarray:
+    """Per feature, the scatter of the prediction's residuals over the sky beyond the errors it
+    was given (mag): ``sqrt(max(s^2 - median(sigma^2), 0))``, with ``s = 1.4826 MAD`` of ``observed
+    - predicted`` (robust: the few objects with a real excess do not widen it).
+
+    ``observed``, ``predicted``, ``sigma`` ``(n, n_features)`` in mag (NaN where missing). What the
+    giant's infrared and red optical colours predict for its u and v is not as good as the
+    measurement errors and ``vae.sigma_int``: at given colours a giant's v still moves with its
+    metallicity by several tenths of a magnitude (v holds H8-H10 and Ca II K; Casagrande et al.
+    2019, MNRAS 482, 2770), its u and v with the DR2 zero points' drift with reddening (Huang et
+    al. 2021, ApJ 907, 68). Measured on the sky's own objects, nearly all of them giants without a
+    companion, that scatter is added to each object's uncertainty in quadrature, so a hot excess
+    is counted in units of what giants do. 0 for a feature with fewer than ``min_objects`` values."""
+    with np.errstate(invalid="ignore"):
+        residual = np.where(np.isfinite(sigma), observed - predicted, np.nan)
+    counts = np.isfinite(residual).sum(axis=0)
+    extra = np.zeros(residual.shape[1])
+    enough = counts >= max(int(min_objects), 1)
+    if enough.any():
+        kept = residual[:, enough]
+        centre = np.nanmedian(kept, axis=0)
+        spread = 1.4826 * np.nanmedian(np.abs(kept - centre), axis=0)
+        given = np.nanmedian(np.where(np.isfinite(kept), sigma[:, enough], np.nan) ** 2, axis=0)
+        extra[enough] = np.sqrt(np.maximum(spread**2 - given, 0.0))
+    return extra
 
 
 def scaled_variance(errors: np.ndarray, scale: np.ndarray, sigma_int: float) -> np.ndarray:
@@ -731,11 +764,18 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     else:
         predicted, spread = result.reconstruction, np.zeros_like(X)
     sigma = np.sqrt(errors**2 + sigma_int**2 + spread**2)
+    if params["calibrate_scatter"]:
+        scatter = prediction_scatter(X, predicted, sigma)
+        log.info("the prediction's scatter beyond its errors (mag): %s",
+                 ", ".join(f"{name} {value:.3f}" for name, value in zip(names, scatter)))
+        sigma = np.sqrt(sigma**2 + scatter[None, :] ** 2)
     excess = hot_excess(X, predicted, sigma, hot_mask)
     score_name = params["score"]
     if score_name not in VAE_SCORES:
         raise InputError(f"vae.score must be one of {', '.join(VAE_SCORES)}, got {score_name!r}")
-    companions = fit_companions(X, predicted, sigma, names)
+    # a giant predicted from the object's own g r i z has taken a companion's g light for its own:
+    # the test of the excess then reads the bands it did not see, u and v (symfind.companion)
+    companions = fit_companions(X, predicted, sigma, names, HOT_BANDS if result.giant_prediction is not None else FIT_BANDS)
     rows = merged if observed.all() else merged[observed]  # no copy of a wide table where every object is scored
     neighbour_llr = None
     from .evidence import SED_BANDS, neighbour_colours
