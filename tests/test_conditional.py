@@ -10,7 +10,7 @@ from scipy.stats import chi2
 from symfind import columns as C
 from symfind.colours import colors_from_epochs
 from symfind.features import CONDITION_FEATURES, hot_feature_mask, optical_sed
-from symfind.vae import MIN_CALIBRATION_OBJECTS, chibar_score, hot_excess, prediction_scatter
+from symfind.vae import MIN_CALIBRATION_OBJECTS, amplitude_groups, chibar_score, hot_excess, prediction_scatter
 
 A_PER_EBV = {"u": 4.294, "v": 4.026, "g": 2.986, "r": 2.288, "i": 1.588, "z": 1.206}
 BANDS = C.SKYMAPPER_BANDS
@@ -62,14 +62,32 @@ def test_the_prediction_scatter_is_what_the_errors_do_not_explain():
     residual[MIN_CALIBRATION_OBJECTS - 1 :, 2] = np.nan  # one object short
     predicted = rng.normal(1.0, 0.5, (n, 3))
     extra = prediction_scatter(predicted + residual, predicted, sigma)
-    assert extra[0] == pytest.approx(0.15, abs=0.015)
-    assert extra[1] < 0.01 and extra[2] == 0.0
+    assert extra.shape == (n, 3) and (extra == extra[0]).all()  # one group: the whole sky's
+    assert extra[0, 0] == pytest.approx(0.15, abs=0.015)
+    assert extra[0, 1] < 0.01 and extra[0, 2] == 0.0
     # in units of that scatter, an excess of 0.3 mag in u-v is 2 sigma, not 15
     hot = np.array([True, False, False])
     one = np.array([[0.7, 1.0, 1.0]])
     z_given = hot_excess(one, np.ones((1, 3)), sigma[:1], hot)["z"][0, 0]
-    z_calibrated = hot_excess(one, np.ones((1, 3)), np.sqrt(sigma[:1] ** 2 + extra**2), hot)["z"][0, 0]
+    z_calibrated = hot_excess(one, np.ones((1, 3)), np.sqrt(sigma[:1] ** 2 + extra[:1] ** 2), hot)["z"][0, 0]
     assert z_given == pytest.approx(15.0) and 1.5 < z_calibrated < 2.5
+
+
+def test_pulsators_get_the_scatter_of_pulsators_and_a_star_of_one_night_the_skys():
+    """Grouped by amplitude, the constant giants keep their 0.05 mag, the large-amplitude ones
+    (their colours moving with phase by 0.4 mag) get theirs, a group too small and a star of
+    unknown amplitude get the whole sky's."""
+    rng = np.random.default_rng(5)
+    amplitude = np.concatenate([np.full(3000, 0.03), np.full(600, 2.0), np.full(10, 0.5), np.full(50, np.nan)])
+    groups = amplitude_groups(amplitude, [0.1, 0.3, 1.0])
+    assert list(np.unique(groups)) == [-1, 0, 2, 3]
+    scale = np.where(amplitude > 1.0, 0.4, 0.05)
+    residual = rng.normal(0.0, 1.0, (len(amplitude), 1)) * np.hypot(scale, 0.02)[:, None]
+    sigma = np.full_like(residual, 0.02)
+    extra = prediction_scatter(residual, np.zeros_like(residual), sigma, groups)[:, 0]
+    whole = prediction_scatter(residual, np.zeros_like(residual), sigma)[0, 0]
+    assert extra[0] == pytest.approx(0.05, abs=0.005) and extra[3000] == pytest.approx(0.4, abs=0.04)
+    assert extra[3600] == extra[-1] == whole and 0.05 < whole < 0.4
 
 
 def test_a_red_excess_gets_no_hot_excess_score_and_a_blue_one_does():

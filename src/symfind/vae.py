@@ -174,24 +174,11 @@ def hot_excess(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, h
 MIN_CALIBRATION_OBJECTS = 20
 
 
-def prediction_scatter(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray,
-                       min_objects: int = MIN_CALIBRATION_OBJECTS) -> np.ndarray:
-    """Per feature, the scatter of the prediction's residuals over the sky beyond the errors it
-    was given (mag): ``sqrt(max(s^2 - median(sigma^2), 0))``, with ``s = 1.4826 MAD`` of ``observed
-    - predicted`` (robust: the few objects with a real excess do not widen it).
-
-    ``observed``, ``predicted``, ``sigma`` ``(n, n_features)`` in mag (NaN where missing). What the
-    giant's infrared and red optical colours predict for its u and v is not as good as the
-    measurement errors and ``vae.sigma_int``: at given colours a giant's v still moves with its
-    metallicity by several tenths of a magnitude (v holds H8-H10 and Ca II K; Casagrande et al.
-    2019, MNRAS 482, 2770), its u and v with the DR2 zero points' drift with reddening (Huang et
-    al. 2021, ApJ 907, 68). Measured on the sky's own objects, nearly all of them giants without a
-    companion, that scatter is added to each object's uncertainty in quadrature, so a hot excess
-    is counted in units of what giants do. 0 for a feature with fewer than ``min_objects`` values."""
-    with np.errstate(invalid="ignore"):
-        residual = np.where(np.isfinite(sigma), observed - predicted, np.nan)
+def _scatter_beyond_errors(residual: np.ndarray, sigma: np.ndarray, min_objects: int) -> np.ndarray:
+    """Per column of ``residual`` (n, k; NaN where missing), ``sqrt(max(s^2 - median(sigma^2),
+    0))`` with ``s = 1.4826 MAD``; NaN for a column with fewer than ``min_objects`` values."""
     counts = np.isfinite(residual).sum(axis=0)
-    extra = np.zeros(residual.shape[1])
+    extra = np.full(residual.shape[1], np.nan)
     enough = counts >= max(int(min_objects), 1)
     if enough.any():
         kept = residual[:, enough]
@@ -200,6 +187,46 @@ def prediction_scatter(observed: np.ndarray, predicted: np.ndarray, sigma: np.nd
         given = np.nanmedian(np.where(np.isfinite(kept), sigma[:, enough], np.nan) ** 2, axis=0)
         extra[enough] = np.sqrt(np.maximum(spread**2 - given, 0.0))
     return extra
+
+
+def prediction_scatter(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, groups: np.ndarray | None = None,
+                       min_objects: int = MIN_CALIBRATION_OBJECTS) -> np.ndarray:
+    """Per object and feature, the scatter of the prediction's residuals beyond the errors it was
+    given, among the objects of its group (mag, ``(n, n_features)``): ``sqrt(max(s^2 -
+    median(sigma^2), 0))``, with ``s = 1.4826 MAD`` of ``observed - predicted`` (robust: the few
+    objects with a real excess do not widen it).
+
+    ``observed``, ``predicted``, ``sigma`` ``(n, n_features)`` in mag (NaN where missing);
+    ``groups`` (n,) integer labels, negative for an object of no group (None: one group). What the
+    giant's infrared and red optical colours predict for its u and v is not as good as the
+    measurement errors and ``vae.sigma_int``: at given colours a giant's v still moves with its
+    metallicity by tenths of a magnitude (v holds H8-H10 and Ca II K; Casagrande et al. 2019,
+    MNRAS 482, 2770), its u and v with the DR2 zero points' drift with reddening (Huang et al.
+    2021, ApJ 907, 68), and a pulsating giant's colours with its phase on the nights it was seen
+    (Lucy et al. 2024, arXiv:2412.00855, correct the colours of pulsating giants for it). Measured
+    on the sky's own objects, nearly all of them giants without a companion, that scatter is added
+    to each object's uncertainty in quadrature, so that a hot excess is counted in units of what
+    giants like it do. An object of no group, or of a group with fewer than ``min_objects`` values
+    of a feature, gets the whole sky's; a feature the whole sky has fewer values of gets 0."""
+    with np.errstate(invalid="ignore"):
+        residual = np.where(np.isfinite(sigma), observed - predicted, np.nan)
+    whole = np.nan_to_num(_scatter_beyond_errors(residual, sigma, min_objects), nan=0.0)
+    extra = np.tile(whole, (len(residual), 1))
+    if groups is not None:
+        groups = np.asarray(groups)
+        for label in np.unique(groups[groups >= 0]):
+            members = groups == label
+            own = _scatter_beyond_errors(residual[members], sigma[members], min_objects)
+            extra[members] = np.where(np.isfinite(own), own, whole)[None, :]
+    return extra
+
+
+def amplitude_groups(amplitude: np.ndarray, edges: Sequence[float]) -> np.ndarray:
+    """The group of each object by its variability amplitude (``amp_g``, mag) between ``edges``
+    (ascending, mag): 0 below the first edge, ..., ``len(edges)`` above the last; -1 where the
+    amplitude is unknown (one night)."""
+    amplitude = np.asarray(amplitude, dtype=np.float64)
+    return np.where(np.isfinite(amplitude), np.digitize(amplitude, np.asarray(sorted(edges), dtype=np.float64)), -1)
 
 
 def scaled_variance(errors: np.ndarray, scale: np.ndarray, sigma_int: float) -> np.ndarray:
@@ -690,13 +717,13 @@ def vae_input_columns(names: Sequence[str]) -> list[str]:
     """Of the analysed table's columns ``names``, those a VAE of any configuration reads
     (:func:`score_table`: every feature set and its errors, the giant's condition, the SED of the
     companion test, the symbiotic score's flickering, detection, blend, Gaia DR3 and distance
-    inputs), in table order: the stages that hold every analysed object read only these (a test
-    spies on what each configuration reads)."""
+    inputs, the amplitude its calibration groups by), in table order: the stages that hold every
+    analysed object read only these (a test spies on what each configuration reads)."""
     from .columns import DETECTION_COLUMNS, GAIA_DR3_EVIDENCE_COLUMNS, SKYMAPPER_BANDS
     from .evidence import SED_BANDS
     from .features import FEATURE_SETS, MAGNITUDE_ERRORS
 
-    wanted = {"object_id", "ebv", "jk0", "abs_j", "r_est", "r_lo", "r_hi", "gaia_dr2_dist2", *DETECTION_COLUMNS,
+    wanted = {"object_id", "ebv", "jk0", "abs_j", "r_est", "r_lo", "r_hi", "gaia_dr2_dist2", "amp_g", *DETECTION_COLUMNS,
               *GAIA_DR3_EVIDENCE_COLUMNS, *(c for b in SED_BANDS for c in (b.column, b.error)), *MAGNITUDE_ERRORS.values()}
     for spec in FEATURE_SETS.values():
         for _, blue, red in spec:
@@ -764,11 +791,17 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     else:
         predicted, spread = result.reconstruction, np.zeros_like(X)
     sigma = np.sqrt(errors**2 + sigma_int**2 + spread**2)
+    rows = merged if observed.all() else merged[observed]  # no copy of a wide table where every object is scored
     if params["calibrate_scatter"]:
-        scatter = prediction_scatter(X, predicted, sigma)
-        log.info("the prediction's scatter beyond its errors (mag): %s",
-                 ", ".join(f"{name} {value:.3f}" for name, value in zip(names, scatter)))
-        sigma = np.sqrt(sigma**2 + scatter[None, :] ** 2)
+        edges = list(params["scatter_amplitude_edges"])
+        groups = amplitude_groups(_column_or(rows, ("amp_g",), np.nan), edges) if edges else None
+        scatter = prediction_scatter(X, predicted, sigma, groups)
+        for label in ([-1] if groups is None else sorted(set(groups.tolist()))):
+            members = np.ones(len(X), dtype=bool) if groups is None else groups == label
+            where = "all" if groups is None else ("amp_g unknown" if label < 0 else f"amp_g group {label}")
+            log.info("the prediction's scatter beyond its errors (mag), %s (%d objects): %s", where, int(members.sum()),
+                     ", ".join(f"{name} {value:.3f}" for name, value in zip(names, scatter[members][0])))
+        sigma = np.sqrt(sigma**2 + scatter**2)
     excess = hot_excess(X, predicted, sigma, hot_mask)
     score_name = params["score"]
     if score_name not in VAE_SCORES:
@@ -776,7 +809,6 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     # a giant predicted from the object's own g r i z has taken a companion's g light for its own:
     # the test of the excess then reads the bands it did not see, u and v (symfind.companion)
     companions = fit_companions(X, predicted, sigma, names, HOT_BANDS if result.giant_prediction is not None else FIT_BANDS)
-    rows = merged if observed.all() else merged[observed]  # no copy of a wide table where every object is scored
     neighbour_llr = None
     from .evidence import SED_BANDS, neighbour_colours
 
