@@ -794,13 +794,13 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
     rows = merged if observed.all() else merged[observed]  # no copy of a wide table where every object is scored
     if params["calibrate_scatter"]:
         edges = list(params["scatter_amplitude_edges"])
-        groups = amplitude_groups(_column_or(rows, ("amp_g",), np.nan), edges) if edges else None
+        groups = amplitude_groups(_column_or(rows, ("amp_g",), np.nan), edges) if edges else np.full(len(X), -1)
         scatter = prediction_scatter(X, predicted, sigma, groups)
-        for label in ([-1] if groups is None else sorted(set(groups.tolist()))):
-            members = np.ones(len(X), dtype=bool) if groups is None else groups == label
-            where = "all" if groups is None else ("amp_g unknown" if label < 0 else f"amp_g group {label}")
-            log.info("the prediction's scatter beyond its errors (mag), %s (%d objects): %s", where, int(members.sum()),
-                     ", ".join(f"{name} {value:.3f}" for name, value in zip(names, scatter[members][0])))
+        labels, first, counts = np.unique(groups, return_index=True, return_counts=True)
+        for label, row, count in zip(labels, first, counts):
+            where = "the whole sky's (amp_g unknown or not grouped)" if label < 0 else f"amp_g group {label}"
+            log.info("the prediction's scatter beyond its errors (mag), %s, %d objects: %s", where, count,
+                     ", ".join(f"{name} {value:.3f}" for name, value in zip(names, scatter[row])))
         sigma = np.sqrt(sigma**2 + scatter**2)
     excess = hot_excess(X, predicted, sigma, hot_mask)
     score_name = params["score"]
