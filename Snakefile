@@ -13,12 +13,13 @@ min_version("9.0")
 # Snakemake puts a script's own folder on its sys.path.
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 
-from symfind.config import ConfigError, validate_config  # noqa: E402
+from symfind.config import ConfigError  # noqa: E402
+from symfind.validate import validate_config  # noqa: E402
 from symfind.products import LEGACY_CSV, product_path  # noqa: E402
-from symfind.releases import archive_schema  # noqa: E402
-from symfind.sources.local import TRUTH_FILE, survey_folder_tables  # noqa: E402
-from symfind.gaia_dr3 import GAIA_DR3_FILES  # noqa: E402
-from symfind.tiles import read_tile_list, tile_list  # noqa: E402
+from symfind.query.releases import archive_schema  # noqa: E402
+from symfind.query.sources.local import TRUTH_FILE, survey_folder_tables  # noqa: E402
+from symfind.query.gaia_dr3 import GAIA_DR3_FILES  # noqa: E402
+from symfind.query.tiles import read_tile_list, tile_list  # noqa: E402
 
 
 configfile: os.path.join(workflow.basedir, "config.yaml")

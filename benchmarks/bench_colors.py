@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from symfind import columns as C
-from symfind.colours import colors_from_epochs
+from symfind.photometry.colours import colors_from_epochs
 
 
 def make_epochs(n_objects: int, per_object: int, seed: int = 1) -> pd.DataFrame:

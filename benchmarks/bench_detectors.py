@@ -3,7 +3,7 @@
     .venv/bin/snakemake --cores 2                              # the sample sky's products first
     .venv/bin/python benchmarks/bench_detectors.py --seeds 42 1 2
 
-Trains every VAE variant of ``symfind.detectors.VAE_VARIANTS`` on ``results/``'s analysed table
+Trains every VAE variant of ``symfind.detect.detectors.VAE_VARIANTS`` on ``results/``'s analysed table
 (with the configuration of ``results/config_used.yaml``), runs the baselines, and prints one
 Markdown table: recall, precision and ROC-AUC of the injected symbiotic stars in the top 2% and
 1%, and the truth populations of the top 2%. With several ``--seeds`` the VAE rows give the mean
@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from symfind.detectors import DETECTOR_LABELS, VAE_VARIANTS, colour_rule_scores, ml_scores
-from symfind.evaluation import evaluate
-from symfind.features import feature_errors, feature_matrix
+from symfind.detect.detectors import DETECTOR_LABELS, VAE_VARIANTS, colour_rule_scores, ml_scores
+from symfind.rank.evaluation import evaluate
+from symfind.detect.features import feature_errors, feature_matrix
 from symfind.products import PRODUCTS
-from symfind.vae import score_table
+from symfind.detect.vae import score_table
 
 POPULATIONS = {"symbiotic": "symbiotic", "mira_agb": "Mira/AGB", "carbon": "carbon", "dusty_yso": "YSO",
                "giant": "giant", "m_dwarf": "dwarf"}

@@ -6,7 +6,7 @@
 
 For each sky (a workflow's results folder and, optionally after a colon, the mock sky's truth
 table) the ranking of ``rank.method: pu_bagging`` is evaluated on the same random splits of the
-known stars (``rank.label_fraction`` given, the rest hidden: :func:`symfind.ranking.evaluate_ranking`)
+known stars (``rank.label_fraction`` given, the rest hidden: :func:`symfind.rank.ranking.evaluate_ranking`)
 with each set of ``rank.inputs`` below, and the shipped configuration's other ``rank`` settings.
 Printed per set and sky: the recall of the hidden stars in the top 2% and, with a truth table, the
 share of symbiotic stars (catalogued or not) in the top 1%; then the mean over the skies.
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from symfind.config import with_defaults
-from symfind.ranking import evaluate_ranking, ranking_features, ranking_inputs
+from symfind.rank.ranking import evaluate_ranking, ranking_features, ranking_inputs
 
 #: The input sets compared (name -> rank.inputs).
 INPUT_SETS: dict[str, tuple[str, ...]] = {

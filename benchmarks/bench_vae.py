@@ -29,8 +29,8 @@ import time
 import numpy as np
 import torch  # noqa: F401  (imported before the clock starts: the import alone takes seconds)
 
-from symfind.features import hot_feature_mask
-from symfind.vae import flag_anomalies, train_and_score
+from symfind.detect.features import hot_feature_mask
+from symfind.detect.vae import flag_anomalies, train_and_score
 
 COLOUR_NAMES = [f"{a}_{b}" for k, a in enumerate("uvgriz") for b in "uvgriz"[k + 1 :]]
 
@@ -73,7 +73,7 @@ def compare_models(n: int, epochs: int, batch: int, threads: int) -> None:
     start = time.perf_counter()
     result = train_and_score(X, base, threads, E, condition, hide)
     conditional = time.perf_counter() - start
-    from symfind.vae import hot_excess
+    from symfind.detect.vae import hot_excess
 
     sigma = np.sqrt(E**2 + 0.02**2 + result.giant_spread**2)
     score = hot_excess(X, result.giant_prediction, sigma, hide)["score"]
@@ -90,8 +90,8 @@ def run_defaults(n: int, threads: int, epochs: int | None, batch: int | None, ma
 
     import yaml
 
-    from symfind.config import validate_config
-    from symfind.vae import effective_batch_size, hot_excess
+    from symfind.validate import validate_config
+    from symfind.detect.vae import effective_batch_size, hot_excess
 
     repo = Path(__file__).resolve().parents[1]
     params = dict(validate_config(yaml.safe_load((repo / "config.yaml").read_text()))["vae"])

@@ -19,10 +19,10 @@ import pandas as pd
 import torch  # noqa: F401  (imported before the clock starts)
 import yaml
 
-from symfind.config import validate_config
-from symfind.evaluation import evaluate
+from symfind.validate import validate_config
+from symfind.rank.evaluation import evaluate
 from symfind.products import PRODUCTS
-from symfind.vae import score_table
+from symfind.detect.vae import score_table
 
 REPO = Path(__file__).resolve().parents[1]
 

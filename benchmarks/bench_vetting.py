@@ -7,7 +7,7 @@
 A share of the catalogued symbiotic stars (``rank.label_fraction``, or ``--label-fraction``) is given to the ranking, the
 rest hidden, as in the hidden-label evaluation. Then rounds of ``--per-round`` verdicts: the truth
 table answers for the objects an order puts first among those not yet labelled (symbiotic, or not
-with the class of what it is), and the ranking (:func:`symfind.ranking.pu_bagging_fit` with the
+with the class of what it is), and the ranking (:func:`symfind.rank.ranking.pu_bagging_fit` with the
 shipped ``rank`` settings, the vetted symbiotic stars as positives and the others as labelled
 negatives, times the giant prior) is fitted again. Orders compared: no vetting, the ranked order
 (the best-scored first) and "next to vet" (the bags' disagreement first, the ranked list's
@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from symfind.config import with_defaults
-from symfind.evaluation import n_flagged, top_hits
-from symfind.ranking import giant_prior, next_to_vet, pu_bagging_fit, ranking_inputs, split_labels
+from symfind.rank.evaluation import n_flagged, top_hits
+from symfind.rank.ranking import giant_prior, next_to_vet, pu_bagging_fit, ranking_inputs, split_labels
 
 
 def play(X: np.ndarray, given: np.ndarray, hidden: np.ndarray, truth: np.ndarray, prior: np.ndarray | None, params: dict,

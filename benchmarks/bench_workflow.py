@@ -94,7 +94,7 @@ def hats_config(workdir: Path, sky: Path) -> str:
 
     catalogues = workdir / "catalogues"
     if not (catalogues / "master").exists():
-        wall, peak = measure([sys.executable, "-m", "symfind.sources.hats", str(sky), str(catalogues)])
+        wall, peak = measure([sys.executable, "-m", "symfind.query.sources.hats", str(sky), str(catalogues)])
         print(f"HATS catalogues written in {wall:.0f} s (peak {peak:.0f} MiB)")
     hats = {name: str(catalogues / name) for name in ("master", "twomass_psc", "gaia_dr2", "allwise", "photometry", "distances")}
     files = {name: str(sky / SAMPLE_FILES[name]) for name in ("images", "astrophysical_parameters", "vari_classifier_result",

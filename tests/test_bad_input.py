@@ -16,10 +16,11 @@ import pytest
 import yaml
 
 from conftest import REPO
-from symfind.config import ConfigError, validate_config
+from symfind.config import ConfigError
+from symfind.validate import validate_config
 from symfind.io import InputError
 from symfind.mock import SAMPLE_FILES
-from symfind.sources.local import LocalTables, survey_folder_tables
+from symfind.query.sources.local import LocalTables, survey_folder_tables
 from symfind.stages.colours import weighted_colours
 from symfind.stages.distances import fetch_distances
 from symfind.stages.selection import fetch_epochs, select_objects, select_tile
@@ -280,7 +281,7 @@ def test_survey_table_with_a_repeated_key_is_refused_naming_file_and_column(tiny
     """Given apart, each survey table must hold one row per id the master table points at."""
     from symfind.io import InputError
     from symfind.mock import SAMPLE_FILES
-    from symfind.sources.local import LocalTables
+    from symfind.query.sources.local import LocalTables
 
     tables = {name: str(tiny_sample / SAMPLE_FILES[name]) for name in ("master", "twomass_psc", "gaia_dr2", "allwise")}
     twomass = pd.read_parquet(tables["twomass_psc"])

@@ -12,7 +12,7 @@ import astropy.units as u
 import pytest
 from astropy.table import Table
 
-from symfind.candidates import CANDIDATE_COLUMNS, COLUMN_META
+from symfind.present.candidates import CANDIDATE_COLUMNS, COLUMN_META
 from symfind.products import PRODUCTS
 
 
@@ -83,7 +83,7 @@ def test_fits_header_carries_units_ucds_descriptions_and_provenance(which, candi
     from astropy.io import fits
 
     from symfind import __version__
-    from symfind.ranking import RANKED_COLUMN_META
+    from symfind.present.candidates import RANKED_COLUMN_META
 
     files, meta = (candidate_files, COLUMN_META) if which == "candidates" else (ranked_files, RANKED_COLUMN_META)
     config_used = finished_run[0] / "results" / PRODUCTS["config_used"]
@@ -142,7 +142,7 @@ def test_ranked_tables_hold_the_ranked_list(ranked_files):
 
 
 def test_provenance_date_follows_source_date_epoch(tmp_path, monkeypatch):
-    from symfind.vo import provenance
+    from symfind.present.vo import provenance
 
     config = tmp_path / "config_used.yaml"
     config.write_text("cuts: {jk_min: 0.85}\n")

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symfind import colours as kernels
+from symfind.photometry import colours as kernels
 from symfind import columns as C
-from symfind.colours import (
+from symfind.photometry.colours import (
     clean_epochs,
     colors_from_epochs,
     combined_colors,

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from symfind import columns as C
-from symfind.companion import COMPANION_COLUMNS, fit_companions, load_templates
+from symfind.detect.companion import COMPANION_COLUMNS, fit_companions, load_templates
 from symfind.mock.sky import SYMBIOTIC_BASE
-from symfind.vae import hot_excess, symbiotic_score
+from symfind.detect.vae import hot_excess, symbiotic_score
 
 NAMES = [C.color_name(a, b) for a, b in C.INDEPENDENT_COLOR_PAIRS]
 GIANT = {b: SYMBIOTIC_BASE.color_minus_j[b] for b in C.SKYMAPPER_BANDS}  # an M giant's X - J (mag)
@@ -123,7 +123,7 @@ def test_a_star_too_faint_for_a_giant_loses_its_score_and_no_distance_changes_no
     1 / (1 + exp(1.5 / 0.3))); the
     other two keep the score that the same call without distances gives."""
     from symfind.config import defaults
-    from symfind.cuts import brightest_abs_j
+    from symfind.photometry.cuts import brightest_abs_j
 
     w = defaults("vae")["symbiotic"]
     # abs_j at r_est; the upper bound twice as far: 1.5 mag brighter
@@ -135,7 +135,7 @@ def test_a_star_too_faint_for_a_giant_loses_its_score_and_no_distance_changes_no
     assert out["giant"][0] > 0.99 and out["giant"][1] < 0.01 and out["giant"][2] == 1.0
     assert out["score"][0] == pytest.approx(without["score"][0], rel=1e-3) and out["score"][2] == without["score"][2]
     assert out["score"][1] < 0.01 * out["score"][0]
-    from symfind.evidence import companion_facts
+    from symfind.present.evidence import companion_facts
 
     assert any("too faint for a giant" in line for line in companion_facts({"giant_weight": out["giant"][1], "abs_j": 1.0}))
     assert not any("giant" in line for line in companion_facts({"giant_weight": out["giant"][0], "abs_j": -3.0}))
@@ -161,7 +161,7 @@ def test_an_excess_seen_only_on_a_pulsators_bright_nights_is_not_a_hot_excess():
     those nights is bluer than its mean giant colour, but the colour stage marks u as seen on 20% of
     the g-and-r nights, and the symbiotic score counts the excess a fifth. A symbiotic star with
     the same excess, u seen every night, keeps it whole."""
-    from symfind.colours import colors_from_epochs
+    from symfind.photometry.colours import colors_from_epochs
 
     rows = []
     for obj, u_nights in ((1, {0, 1}), (2, set(range(10)))):
@@ -184,7 +184,7 @@ def test_a_u_seen_at_its_detection_limit_on_ordinary_nights_keeps_its_excess():
     """A constant star at u's detection limit, u measured on 2 of 10 nights that are no brighter in
     g than the others: the detection fraction is a Mira's, but nothing selected the bright phases,
     so the excess counts whole; the same fraction on nights 0.15 mag brighter counts in part."""
-    from symfind.colours import colors_from_epochs
+    from symfind.photometry.colours import colors_from_epochs
 
     rows = []
     for obj, g_shift in ((1, 0.0), (2, -0.15)):
@@ -237,7 +237,7 @@ def test_flickering_must_show_in_u_and_v_but_v_does_not_veto_it():
     """The joint significance of u and v is their geometric mean: a strong u test lifts a weaker v
     one (9 and 1 dex: 3), a single band's artefact does not pass (300 dex in v, nothing in u: 0),
     one band alone keeps its value, nothing tested gives 0; the score's flicker term follows it."""
-    from symfind.vae import joint_significance
+    from symfind.detect.vae import joint_significance
 
     sig = joint_significance(np.array([[9.0, 1.0], [0.0, 300.0], [np.nan, 3.0], [np.nan, np.nan], [-0.1, 4.0]]))
     assert sig[0] == pytest.approx(3.0) and sig[1] == 0.0 and sig[2] == pytest.approx(3.0)

@@ -8,9 +8,9 @@ import pytest
 from scipy.stats import chi2
 
 from symfind import columns as C
-from symfind.colours import colors_from_epochs
-from symfind.features import CONDITION_FEATURES, hot_feature_mask, optical_sed
-from symfind.vae import MIN_CALIBRATION_OBJECTS, amplitude_groups, chibar_score, hot_excess, prediction_scatter
+from symfind.photometry.colours import colors_from_epochs
+from symfind.detect.features import CONDITION_FEATURES, hot_feature_mask, optical_sed
+from symfind.detect.vae import MIN_CALIBRATION_OBJECTS, amplitude_groups, chibar_score, hot_excess, prediction_scatter
 
 A_PER_EBV = {"u": 4.294, "v": 4.026, "g": 2.986, "r": 2.288, "i": 1.588, "z": 1.206}
 BANDS = C.SKYMAPPER_BANDS
@@ -166,7 +166,7 @@ HOT_COMPONENT = {"u": 16.0, "v": 16.4}
 @pytest.fixture(scope="module")
 def trained():
     pytest.importorskip("torch")
-    from symfind.vae import score_table
+    from symfind.detect.vae import score_table
 
     table = population(1500, 1)
     # test objects: a cool and a warm giant, each with the same hot component added; a Mira-like
@@ -209,8 +209,8 @@ def test_the_same_hot_light_scores_higher_on_a_giant_predicted_red(trained):
 
 def test_masked_condition_entries_change_nothing():
     pytest.importorskip("torch")
-    from symfind.features import feature_matrix
-    from symfind.vae import train_and_score
+    from symfind.detect.features import feature_matrix
+    from symfind.detect.vae import train_and_score
 
     merged = population(300, 4)
     X, E, _ = optical_sed(merged, A_PER_EBV)

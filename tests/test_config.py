@@ -1,6 +1,7 @@
 import pytest
 
-from symfind.config import ConfigError, validate_config
+from symfind.config import ConfigError
+from symfind.validate import validate_config
 
 
 def test_default_config_is_valid(default_config):

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind.cuts import absolute_j, apply_cuts, dereddened_jk, distance_modulus, total_cutflow
-from symfind.tiles import tile_index
+from symfind.photometry.cuts import absolute_j, apply_cuts, dereddened_jk, distance_modulus, total_cutflow
+from symfind.query.tiles import tile_index
 
 
 def test_distance_modulus_is_base_10():

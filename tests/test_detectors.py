@@ -2,11 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind.comparison import compare_detectors, label_sets
-from symfind.detectors import colour_rule_scores, ml_scores, subsample_rows
-from symfind.evaluation import evaluate
-from symfind.features import FEATURE_SETS
-from symfind.scored import scored_table
+from symfind.rank.comparison import compare_detectors, label_sets
+from symfind.detect.detectors import colour_rule_scores, ml_scores, subsample_rows
+from symfind.rank.evaluation import evaluate
+from symfind.detect.features import FEATURE_SETS
+from symfind.detect.scored import scored_table
 
 
 def test_evaluate_by_hand():
@@ -71,7 +71,7 @@ def test_comparison_trains_the_other_variants_unless_told_not_to(tmp_path):
     """The variants are trained by their own rule (beside the configured VAE); the comparison shows
     every VAE variant, or only the configured one with vae.compare_losses false."""
     pytest.importorskip("torch")
-    from symfind.detectors import other_variants
+    from symfind.detect.detectors import other_variants
     from symfind.stages.anomaly import score_objects, train_vae_variants
     from symfind.stages.known import compare_detectors as run_compare
 

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind.distances import lookup_distances
-from symfind.epochs import join_epochs
+from symfind.query.distances import lookup_distances
+from symfind.query.epochs import join_epochs
 from symfind.io import InputError
 
 

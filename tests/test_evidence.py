@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind import evidence as ev
+from symfind.detect import sed
+from symfind.present import evidence as ev
 from symfind.products import PRODUCTS
 
 
@@ -16,26 +17,26 @@ def test_lambda_f_lambda_agrees_with_astropy_units():
     import astropy.units as u
     from astropy.constants import c
 
-    mags = np.full((1, len(ev.SED_BANDS)), 12.0)
-    errors = np.full((1, len(ev.SED_BANDS)), 0.1)
-    flux, error = ev.lambda_f_lambda(mags, errors)
-    for k, band in enumerate(ev.SED_BANDS):
+    mags = np.full((1, len(sed.SED_BANDS)), 12.0)
+    errors = np.full((1, len(sed.SED_BANDS)), 0.1)
+    flux, error = sed.lambda_f_lambda(mags, errors)
+    for k, band in enumerate(sed.SED_BANDS):
         f_nu = band.zero_point_jy * u.Jy * 10 ** (-0.4 * 12.0)
         expected = (c / (band.wavelength_um * u.micron) * f_nu).to(u.erg / u.s / u.cm**2).value
         assert flux[0, k] == pytest.approx(expected, rel=1e-9), band.label
         assert error[0, k] == pytest.approx(expected * 0.4 * np.log(10) * 0.1, rel=1e-9)
     # AB: u = 12 is 3631 Jy x 10^-4.8 whatever the band; the 2MASS Vega zero point is 1594 Jy in J
-    assert ev.SED_BANDS[0].zero_point_jy == 3631.0 and ev.SED_BANDS[6].label == "J" and ev.SED_BANDS[6].zero_point_jy == 1594.0
+    assert sed.SED_BANDS[0].zero_point_jy == 3631.0 and sed.SED_BANDS[6].label == "J" and sed.SED_BANDS[6].zero_point_jy == 1594.0
 
 
 def test_dereddening_uses_the_configured_coefficients():
-    row = {b.column: 10.0 for b in ev.SED_BANDS} | {b.error: 0.05 for b in ev.SED_BANDS} | {"ebv": 0.5}
-    mags, _ = ev.dereddened_magnitudes(pd.DataFrame([row]), {"u": 4.0, "v": 4.0, "g": 3.0, "r": 2.0, "i": 1.5, "z": 1.2}, 0.7)
-    labels = [b.label for b in ev.SED_BANDS]
+    row = {b.column: 10.0 for b in sed.SED_BANDS} | {b.error: 0.05 for b in sed.SED_BANDS} | {"ebv": 0.5}
+    mags, _ = sed.dereddened_magnitudes(pd.DataFrame([row]), {"u": 4.0, "v": 4.0, "g": 3.0, "r": 2.0, "i": 1.5, "z": 1.2}, 0.7)
+    labels = [b.label for b in sed.SED_BANDS]
     assert mags[0, labels.index("u")] == pytest.approx(8.0) and mags[0, labels.index("J")] == pytest.approx(9.65)
     assert mags[0, labels.index("Ks")] == pytest.approx(10 - 0.5 * 0.310) and mags[0, labels.index("W4")] == 10.0
     # without an E(B-V) there is no dereddened magnitude (as in the VAE's optical SED), not the reddened one
-    unknown, _ = ev.dereddened_magnitudes(pd.DataFrame([row | {"ebv": np.nan}]), {b: 1.0 for b in "uvgriz"}, 0.7)
+    unknown, _ = sed.dereddened_magnitudes(pd.DataFrame([row | {"ebv": np.nan}]), {b: 1.0 for b in "uvgriz"}, 0.7)
     assert np.isnan(unknown).all()
 
 
@@ -51,11 +52,11 @@ def test_the_giant_prediction_reveals_light_in_u_and_v_that_the_giant_cannot_mak
     rng = np.random.default_rng(3)
     reference = _giants(3000, rng)
     objects = _giants(2, rng)
-    labels = [b.label for b in ev.SED_BANDS]
+    labels = [b.label for b in sed.SED_BANDS]
     hot = objects.copy()
     hot[1, labels.index("u")] -= 2.0  # a hot companion: u 2 mag (x6.3) brighter, v 1 mag
     hot[1, labels.index("v")] -= 1.0
-    median, low, high = ev.giant_prediction(hot, reference)
+    median, low, high = sed.giant_prediction(hot, reference)
     ratios = ev.flux_ratios(hot, median)
     assert ratios["u"][0] == pytest.approx(1.0, abs=0.15) and ratios["v"][0] == pytest.approx(1.0, abs=0.15)
     assert ratios["u"][1] == pytest.approx(10 ** 0.8, rel=0.15) and ratios["v"][1] == pytest.approx(10 ** 0.4, rel=0.15)
@@ -66,7 +67,7 @@ def test_the_giant_prediction_reveals_light_in_u_and_v_that_the_giant_cannot_mak
 
 
 def test_no_reference_giant_gives_no_prediction():
-    median, _, _ = ev.giant_prediction(_giants(1, np.random.default_rng(1)), np.empty((0, len(ev.SED_BANDS))))
+    median, _, _ = sed.giant_prediction(_giants(1, np.random.default_rng(1)), np.empty((0, len(sed.SED_BANDS))))
     assert np.isnan(median).all()
 
 
@@ -227,7 +228,7 @@ def test_a_sky_without_candidates_to_show_gets_an_empty_index_and_a_browser_that
 def test_vectorised_nan_percentiles_equal_numpys():
     """The giant prediction's percentiles over the neighbours equal numpy.nanpercentile's, NaN and
     all-NaN slices included."""
-    from symfind.evidence import _nan_percentiles
+    from symfind.detect.sed import _nan_percentiles
 
     rng = np.random.default_rng(0)
     values = rng.normal(size=(300, 25, 13))

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind.extinction import check_dust_map, compute_ebv, layer_fraction, parse_model
+from symfind.photometry.extinction import check_dust_map, compute_ebv, layer_fraction, parse_model
 from symfind.io import InputError
 
 
@@ -52,7 +52,7 @@ def test_missing_map_is_a_clear_error(tmp_path):
 MWDUST_SCRIPT = """
 import json, sys
 import numpy as np, pandas as pd
-from symfind.extinction import compute_ebv
+from symfind.photometry.extinction import compute_ebv
 selected = pd.DataFrame({"object_id": [1, 2, 3], "gaia_dr2_id1": [11, 12, 13], "glon": [10.0, 200.0, 300.0],
                          "glat": [60.0, 5.0, -30.0], "ebmv_sfd": [0.5, 2.0, 0.1]})
 distances = pd.DataFrame({"source_id": [11, 12], "r_est": [500.0, 4000.0]})

@@ -6,14 +6,15 @@ import pandas as pd
 import pytest
 
 from symfind import columns as C
-from symfind.config import ConfigError, defaults, validate_config
-from symfind.gaia_dr3 import dr3_source_ids, evidence_counts, gaia_dr3_evidence, halpha_emission_z
+from symfind.config import ConfigError, defaults
+from symfind.validate import validate_config
+from symfind.query.gaia_dr3 import dr3_source_ids, evidence_counts, gaia_dr3_evidence, halpha_emission_z
 from symfind.io import InputError
-from symfind.merge import with_gaia_dr3
-from symfind.ranking import ranking_features
-from symfind.gaia_dr3 import GAIA_DR3_FILES
+from symfind.photometry.merge import with_gaia_dr3
+from symfind.rank.ranking import ranking_features
+from symfind.query.gaia_dr3 import GAIA_DR3_FILES
 from symfind.stages.gaia_dr3 import fetch_gaia_dr3
-from symfind.vae import flag_anomalies, symbiotic_score
+from symfind.detect.vae import flag_anomalies, symbiotic_score
 
 WEIGHTS = {**defaults("vae")["symbiotic"]}
 
@@ -188,7 +189,7 @@ def test_the_ranking_takes_the_gaia_dr3_input_and_skips_it_when_empty():
 
 
 def test_the_evidence_says_what_gaia_dr3_says():
-    from symfind.evidence import gaia_dr3_facts
+    from symfind.present.evidence import gaia_dr3_facts
 
     row = {"ew_espels_halpha": -2.0, "ew_espels_halpha_uncertainty": 0.1, "ew_espels_halpha_flag": "0",
            "classlabel_espels": None, "best_class_name": "LPV", "best_class_score": 0.9,
@@ -206,8 +207,8 @@ def test_candidate_tables_are_written_without_the_gaia_dr3_tables(tmp_path):
     table is still written as CSV, FITS and VOTable (text columns empty, not null)."""
     from astropy.table import Table
 
-    from symfind.candidates import COLUMN_META, with_evidence_columns
-    from symfind.vo import write_fits, write_votable
+    from symfind.present.candidates import COLUMN_META, with_evidence_columns
+    from symfind.present.vo import write_fits, write_votable
 
     evidence = gaia_dr3_evidence(np.array([1, 2]), pd.Series([pd.NA, pd.NA], dtype="Int64"), {})
     table = with_evidence_columns(evidence.assign(halpha_term=0.0))

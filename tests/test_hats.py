@@ -16,11 +16,12 @@ import yaml
 pytest.importorskip("lsdb")
 
 from helpers import snakemake  # noqa: E402
-from symfind.config import ConfigError, validate_config, with_defaults  # noqa: E402
+from symfind.config import ConfigError, with_defaults  # noqa: E402
+from symfind.validate import validate_config  # noqa: E402
 from symfind.io import InputError  # noqa: E402
-from symfind.selection import criteria_from_config  # noqa: E402
-from symfind.sources.hats import HATS_TABLES, HatsCatalogues, write_hats_catalogues  # noqa: E402
-from symfind.sources.local import LocalTables, survey_folder_tables  # noqa: E402
+from symfind.query.selection import criteria_from_config  # noqa: E402
+from symfind.query.sources.hats import HATS_TABLES, HatsCatalogues, write_hats_catalogues  # noqa: E402
+from symfind.query.sources.local import LocalTables, survey_folder_tables  # noqa: E402
 
 CRITERIA = criteria_from_config(with_defaults("selection", {}))
 
@@ -72,7 +73,7 @@ def test_the_margin_caches_catch_counterparts_across_pixel_edges(tiny_sample, tm
 
 def test_hats_epochs_and_distances_are_those_of_the_files(tiny_sample, hats_sky):
     """Per tile, as the per-tile jobs ask: only the pixels of the tile and its neighbours are read."""
-    from symfind.tiles import tile_index
+    from symfind.query.tiles import tile_index
 
     local = LocalTables(survey_folder_tables(tiny_sample))
     selected, _ = local.select(CRITERIA, 4)
@@ -90,7 +91,7 @@ def test_hats_epochs_and_distances_are_those_of_the_files(tiny_sample, hats_sky)
 
 
 def test_a_local_dask_cluster_of_two_workers_selects_the_same(tiny_sample, hats_sky, caplog):
-    caplog.set_level(logging.INFO, logger="symfind.parallel")
+    caplog.set_level(logging.INFO, logger="symfind.query.parallel")
     selected, flow = HatsCatalogues(hats_sky, threads=2).select(CRITERIA, 4)
     assert "a local cluster of 2 workers" in caplog.text
     assert "HEALPix pixels selected done" in caplog.text
@@ -161,7 +162,7 @@ def test_source_hats_without_its_catalogues_is_refused_by_the_config(default_con
 
 
 def test_the_slurm_cluster_takes_the_profiles_account_and_partition(tmp_path):
-    from symfind.parallel import slurm_profile_resources
+    from symfind.query.parallel import slurm_profile_resources
 
     profile = tmp_path / "config.yaml"
     profile.write_text(yaml.safe_dump({"executor": "slurm", "default-resources": {"mem_mb": 4000, "slurm_account": "astro",
@@ -171,7 +172,7 @@ def test_the_slurm_cluster_takes_the_profiles_account_and_partition(tmp_path):
 
 
 def test_an_unknown_dask_cluster_kind_is_refused():
-    from symfind.parallel import dask_client
+    from symfind.query.parallel import dask_client
 
     with pytest.raises(InputError, match=r"config key 'dask\.cluster': 'kubernetes'"):
         with dask_client({"cluster": "kubernetes"}, 2):
@@ -206,7 +207,7 @@ def test_an_existing_dask_scheduler_is_used_by_its_address(tiny_sample, hats_sky
     the job uses and leaves running."""
     from distributed import Client, LocalCluster
 
-    caplog.set_level(logging.INFO, logger="symfind.parallel")
+    caplog.set_level(logging.INFO, logger="symfind.query.parallel")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         selected, flow = HatsCatalogues(hats_sky, dask={"scheduler": cluster.scheduler_address}).select(CRITERIA, 4)
         assert f"the cluster at {cluster.scheduler_address} (2 workers)" in caplog.text
@@ -218,7 +219,7 @@ def test_an_existing_dask_scheduler_is_used_by_its_address(tiny_sample, hats_sky
 
 
 def test_a_dask_scheduler_that_does_not_answer_is_refused_naming_the_key():
-    from symfind.parallel import dask_client
+    from symfind.query.parallel import dask_client
 
     with pytest.raises(InputError, match=r"config key 'dask\.scheduler': cannot reach the Dask scheduler at 'tcp://127\.0\.0\.1:9'"):
         with dask_client({"scheduler": "tcp://127.0.0.1:9", "timeout_s": 2}, 1):
@@ -232,7 +233,7 @@ def test_dask_workers_started_as_slurm_jobs_select_the_same(tiny_sample, hats_sk
     for key in ("SLURM_CONF", "PATH"):
         monkeypatch.setenv(key, slurm_cluster.env[key])
     monkeypatch.chdir(tmp_path)  # the worker jobs' slurm-<id>.out land in the submitting directory
-    caplog.set_level(logging.INFO, logger="symfind.parallel")
+    caplog.set_level(logging.INFO, logger="symfind.query.parallel")
     settings = {"cluster": "slurm", "workers": 1, "timeout_s": 120,
                 "slurm": {"account": None, "partition": "debug", "memory": "2GB", "walltime": "00:10:00"}}
     selected, flow = HatsCatalogues(hats_sky, dask=settings).select(CRITERIA, 4)

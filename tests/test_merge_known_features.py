@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind.features import FEATURE_SETS, feature_matrix
+from symfind.detect.features import FEATURE_SETS, feature_matrix
 from symfind.io import InputError
-from symfind.known import crossmatch, load_catalogue, match_known
-from symfind.merge import merge_catalogue_colors
+from symfind.rank.known import crossmatch, load_catalogue, match_known
+from symfind.photometry.merge import merge_catalogue_colors
 
 
 def test_merge_is_inner_on_object_id():
@@ -92,7 +92,7 @@ def test_the_merge_in_parts_is_the_join_of_the_whole_tables(tmp_path):
     """merge_catalogue joins part by part (a few ids at a time); the product is the join of the
     whole tables, the status names the colours no part has, and an empty join writes nothing."""
     from symfind import columns as C
-    from symfind.merge import with_gaia_dr3
+    from symfind.photometry.merge import with_gaia_dr3
     from symfind.stages.merge import merge_catalogue
 
     rng = np.random.default_rng(2)

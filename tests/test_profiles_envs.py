@@ -43,7 +43,7 @@ def _targets(module: str, nodes) -> set[str]:
 
 def _reaches_vae(module: str, seen: set) -> bool:
     """Whether importing symfind module ``module`` imports the VAE (its module-level imports, recursively)."""
-    if module == "vae":
+    if module == "detect.vae":
         return True
     if module in seen:
         return False

@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind import ranking
+from symfind.rank import ranking
 from symfind.io import InputError
 from symfind.products import PRODUCTS
-from symfind.evaluation import top_hits
-from symfind.features import FEATURE_SETS
-from symfind.ranking import evaluate_ranking, nearest_known_star, pu_bagging_scores, split_labels
+from symfind.rank.evaluation import top_hits
+from symfind.detect.features import FEATURE_SETS
+from symfind.rank.ranking import evaluate_ranking, nearest_known_star, pu_bagging_scores, split_labels
 
 PARAMS = {"method": "pu_bagging", "features": "colors_ir", "n_bags": 5, "label_fraction": 0.3, "n_splits": 3,
           "top_fractions": [0.02, 0.01], "seed": 3}
@@ -65,7 +65,7 @@ def test_scores_do_not_depend_on_which_unlabelled_objects_are_positive():
 
 
 def test_scores_do_not_depend_on_the_number_of_threads(monkeypatch):
-    import symfind.ranking as ranking
+    import symfind.rank.ranking as ranking
 
     monkeypatch.setattr(ranking, "PARALLEL_BAGS_MIN_ROWS", 0)  # the toy sky is small: take the threaded path anyway
     X, labels = _toy()
@@ -233,7 +233,7 @@ def test_evaluation_on_a_subsample_counts_the_places_of_the_whole_sky(monkeypatc
     """With rank.evaluation_max_objects below the sky, every known star is still hidden and given in
     the splits, and the top 2% has the places of the whole sky; the ranking still finds the
     hidden stars (30 'symbiotic' among 4,000, their colours apart)."""
-    from symfind import scored
+    from symfind.detect import scored
 
     rng = np.random.default_rng(8)
     n = 4_000

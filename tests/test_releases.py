@@ -1,4 +1,4 @@
-"""Releases (symfind.releases): each release's names reach the ADQL and the local readers, config
+"""Releases (symfind.query.releases): each release's names reach the ADQL and the local readers, config
 overrides reach them too, and what a release lacks is refused naming the config key."""
 
 import copy
@@ -7,13 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind.config import ConfigError, validate_config
+from symfind.config import ConfigError
+from symfind.validate import validate_config
 from symfind.io import InputError
 from symfind.mock.release import write_release
-from symfind.releases import RELEASES, archive_schema, schema_table
-from symfind.selection import criteria_from_config
-from symfind.sources.local import LocalTables, survey_folder_tables
-from symfind.sources.tap import distances_adql, epochs_adql, selection_adql
+from symfind.query.releases import RELEASES, archive_schema, schema_table
+from symfind.query.selection import criteria_from_config
+from symfind.query.sources.local import LocalTables, survey_folder_tables
+from symfind.query.sources.tap import distances_adql, epochs_adql, selection_adql
 
 
 def _config(default_config, **sections):

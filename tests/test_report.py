@@ -8,11 +8,11 @@ import pytest
 import yaml
 
 from helpers import snakemake
-from symfind.config import validate_config
-from symfind.plots.scores import latent_plot
-from symfind.plots.sky import colour_colour_plot, colour_magnitude_plot
+from symfind.validate import validate_config
+from symfind.present.plots.scores import latent_plot
+from symfind.present.plots.sky import colour_colour_plot, colour_magnitude_plot
 from symfind.products import PRODUCTS
-from symfind.summary import stage_counts, start_here, summary_text
+from symfind.present.summary import stage_counts, start_here, summary_text
 
 #: Every product the report must show, with a phrase of its caption.
 IN_REPORT = {
@@ -177,7 +177,7 @@ def test_evidence_says_how_much_brighter_the_u_nights_were():
     import numpy as np
     import pandas as pd
 
-    from symfind.evidence import evidence_facts
+    from symfind.present.evidence import evidence_facts
 
     row = pd.Series({"rank": 3, "n_nights_gr": 10, "det_frac_u": 0.2, "det_frac_v": 1.0, "det_bias_u": -0.93,
                      "det_bias_v": np.nan})

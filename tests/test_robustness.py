@@ -104,7 +104,7 @@ def test_a_crowded_scatter_draws_a_fixed_subset_and_every_marked_object():
     same on every run) and says so in its legend; fewer are drawn whole."""
     import numpy as np
 
-    from symfind.plots.figure import MAX_BACKGROUND_POINTS, drawn, drawn_note
+    from symfind.present.plots.figure import MAX_BACKGROUND_POINTS, drawn, drawn_note
 
     many = np.ones(MAX_BACKGROUND_POINTS + 500, dtype=bool)
     many[:10] = False

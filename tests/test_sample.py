@@ -75,7 +75,7 @@ def test_symbiotics_sit_at_known_positions(committed):
 
 def test_symbiotics_follow_the_real_seed_photometry(committed):
     """Symbiotics placed at a seed star's position reproduce its real u-g, u-v, J-K and M_J."""
-    from symfind.known import load_seed_photometry
+    from symfind.rank.known import load_seed_photometry
 
     seeds = load_seed_photometry()
     seeds["name"] = seeds["main_id"].astype("string").fillna("SkyMapper DR2 " + seeds["object_id"].astype(str)).astype(str)

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind.detectors import ml_scores
-from symfind.features import FEATURE_SETS, Standardiser, feature_errors, feature_matrix, standardised_filled
-from symfind.scored import COLOUR_RULE_COLUMN, baseline_column, scored_rows, scored_table, vae_view
+from symfind.detect.detectors import ml_scores
+from symfind.detect.features import FEATURE_SETS, Standardiser, feature_errors, feature_matrix, standardised_filled
+from symfind.detect.scored import COLOUR_RULE_COLUMN, baseline_column, scored_rows, scored_table, vae_view
 
 PARAMS = {"features": "colors", "seed": 3, "sigma_int": 0.02}
 

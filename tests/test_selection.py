@@ -5,8 +5,8 @@ import pytest
 from symfind import columns as C
 from symfind.io import InputError
 from symfind.config import with_defaults
-from symfind.selection import Criterion, apply_selection, criteria_from_config, join_survey_tables
-from symfind.sources.tap import selection_adql
+from symfind.query.selection import Criterion, apply_selection, criteria_from_config, join_survey_tables
+from symfind.query.sources.tap import selection_adql
 
 
 def _good_row(object_id: int) -> dict:
@@ -116,7 +116,7 @@ def test_ties_at_a_threshold_are_decided_alike_however_the_values_are_stored(def
     import numpy as np
     import pandas as pd
 
-    from symfind.selection import TIE_TOLERANCE, criteria_from_config
+    from symfind.query.selection import TIE_TOLERANCE, criteria_from_config
 
     jk = next(c for c in criteria_from_config(default_config["selection"]) if c.key == "jk_min")
     j = np.array([12.345, 9.871, 13.2, 12.346, 10.0])
@@ -135,8 +135,8 @@ def test_ties_at_a_threshold_are_decided_alike_however_the_values_are_stored(def
 def test_a_parquet_master_is_selected_part_by_part_as_it_is_whole(tiny_sample, monkeypatch):
     """The master read in parts of 700 rows (the sky's 3,000 in five parts) gives the selection and
     the cut-flow of one part holding it all."""
-    from symfind.sources import local
-    from symfind.sources.local import LocalTables, survey_folder_tables
+    from symfind.query.sources import local
+    from symfind.query.sources.local import LocalTables, survey_folder_tables
 
     criteria = criteria_from_config(with_defaults("selection", {}))
     tables = LocalTables(survey_folder_tables(tiny_sample))
@@ -155,7 +155,7 @@ def test_a_parquet_master_is_selected_part_by_part_as_it_is_whole(tiny_sample, m
 def test_survey_codes_held_as_categories_come_back_as_text():
     """The files path holds the survey tables' text codes as categoricals (one byte a row) and
     gives the joined rows their text back, a missing code missing."""
-    from symfind.sources.local import _categories_as_text, _text_as_categories
+    from symfind.query.sources.local import _categories_as_text, _text_as_categories
 
     for dtype in (object, "str"):  # as a file's reader gives text: Python objects or pandas strings
         twomass = pd.DataFrame({"pts_key": [1, 2, 3], "ph_qual": pd.Series(["AAA", None, "AAB"], dtype=dtype),

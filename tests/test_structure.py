@@ -64,12 +64,49 @@ def circles(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
 def test_no_module_imports_one_that_imports_it_back():
     graph = import_graph()
     assert not circles(graph), circles(graph)
-    assert "io" in graph["selection"] and not {"tap", "sources.tap"} & graph["selection"]  # the graph is read, and the old circle gone
+    # the graph is read, and the old circle gone
+    assert "io" in graph["query.selection"] and not {"query.tap", "query.sources.tap"} & graph["query.selection"]
 
 
 def test_the_check_finds_a_circle_through_a_third_module():
-    graph = {**import_graph(), "io": {"plots.figure"}, "plots.figure": {"selection"}}  # io -> figure -> selection -> io
-    assert ("io", "selection") in circles(graph)
+    graph = {**import_graph(), "io": {"present.plots.figure"}, "present.plots.figure": {"query.selection"}}
+    assert ("io", "query.selection") in circles(graph)
+
+
+#: The package's layers, in the order of the pipeline: a module reads its own layer and those
+#: before it, never one after (docs/architecture.md). The core is the top-level modules; the
+#: runners (stages), the mock sky and the config check of the whole workflow sit above them all.
+LAYERS = ("core", "query", "photometry", "detect", "rank", "present", "workflow")
+WORKFLOW = ("stages", "mock", "validate")
+
+
+def layer_of(module: str) -> str:
+    top = module.split(".")[0]
+    if top in WORKFLOW:
+        return "workflow"
+    return top if top in LAYERS else "core"
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """The imports that run from a layer to a later one."""
+    rank = {name: k for k, name in enumerate(LAYERS)}
+    return sorted((a, b) for a in graph for b in graph[a] if rank[layer_of(b)] > rank[layer_of(a)])
+
+
+def test_the_folders_name_the_stages_and_imports_run_one_way():
+    graph = import_graph()
+    assert not upward_imports(graph), upward_imports(graph)
+    for layer in LAYERS[1:-1]:  # each stage's subpackage says what it is
+        doc = ast.get_docstring(ast.parse((SRC / layer / "__init__.py").read_text()))
+        assert doc and "stage" in doc.lower(), layer
+    top_level = {name for name in graph if "." not in name and name and (SRC / f"{name}.py").exists()}
+    assert top_level == {"config", "columns", "io", "logs", "products", "status", "validate"}, top_level
+    assert {layer_of(name) for name in graph} == set(LAYERS)
+
+
+def test_the_layer_check_finds_an_import_from_a_later_stage():
+    graph = {**import_graph(), "detect.features": {"present.evidence"}}
+    assert ("detect.features", "present.evidence") in upward_imports(graph)
 
 
 def test_the_mock_sky_is_outside_the_pipeline():
@@ -106,15 +143,15 @@ def _enum(path: str) -> list:
 
 
 @pytest.mark.parametrize("path, code", [
-    ("vae.features", lambda: [name for name in __import__("symfind.features", fromlist=["x"]).FEATURE_SETS if name != "giant_condition"]),
-    ("pca.features", lambda: list(__import__("symfind.features", fromlist=["x"]).COLOUR_FEATURE_SETS)),
-    ("rank.features", lambda: [name for name in __import__("symfind.features", fromlist=["x"]).FEATURE_SETS if name != "giant_condition"]),
-    ("rank.method", lambda: list(__import__("symfind.ranking", fromlist=["x"]).RANK_METHODS)),
-    ("rank.inputs", lambda: list(__import__("symfind.ranking", fromlist=["x"]).RANK_INPUTS)),
-    ("vae.model", lambda: list(__import__("symfind.vae", fromlist=["x"]).VAE_MODELS)),
-    ("vae.score", lambda: list(__import__("symfind.vae", fromlist=["x"]).VAE_SCORES)),
+    ("vae.features", lambda: [name for name in __import__("symfind.detect.features", fromlist=["x"]).FEATURE_SETS if name != "giant_condition"]),
+    ("pca.features", lambda: list(__import__("symfind.detect.features", fromlist=["x"]).COLOUR_FEATURE_SETS)),
+    ("rank.features", lambda: [name for name in __import__("symfind.detect.features", fromlist=["x"]).FEATURE_SETS if name != "giant_condition"]),
+    ("rank.method", lambda: list(__import__("symfind.rank.ranking", fromlist=["x"]).RANK_METHODS)),
+    ("rank.inputs", lambda: list(__import__("symfind.rank.ranking", fromlist=["x"]).RANK_INPUTS)),
+    ("vae.model", lambda: list(__import__("symfind.detect.vae", fromlist=["x"]).VAE_MODELS)),
+    ("vae.score", lambda: list(__import__("symfind.detect.vae", fromlist=["x"]).VAE_SCORES)),
     ("vae.preset", lambda: [None, *__import__("symfind.config", fromlist=["x"]).VAE_PRESETS]),
-    ("source", lambda: list(__import__("symfind.sources", fromlist=["x"]).SOURCES)),
+    ("source", lambda: list(__import__("symfind.query.sources", fromlist=["x"]).SOURCES)),
 ])
 def test_the_schema_lists_what_the_code_has(path, code):
     assert sorted(map(str, _enum(path))) == sorted(map(str, code()))
@@ -125,8 +162,8 @@ def test_library_defaults_are_the_shipped_configuration():
     import yaml
 
     from symfind.config import with_defaults
-    from symfind.detectors import configured_variants
-    from symfind.tap import TapRunner
+    from symfind.detect.detectors import configured_variants
+    from symfind.query.tap import TapRunner
 
     shipped = yaml.safe_load((REPO / "config.yaml").read_text())
     runner = TapRunner("http://127.0.0.1:9/tap")

@@ -13,10 +13,10 @@ import yaml
 from fault_proxy import FaultProxy
 from helpers import planned_jobs, snakemake
 from symfind.products import PRODUCTS
-from symfind.selection import criteria_from_config
-from symfind.sources.tap import EPOCHS_ADQL, fetch_selection_tile
-from symfind.tap import TapError, TapOverflow, TapRunner, fetch_by_upload
-from symfind.tiles import tile_cone
+from symfind.query.selection import criteria_from_config
+from symfind.query.sources.tap import EPOCHS_ADQL, fetch_selection_tile
+from symfind.query.tap import TapError, TapOverflow, TapRunner, fetch_by_upload
+from symfind.query.tiles import tile_cone
 
 TILE = 112
 RETRIES = 2
@@ -114,7 +114,7 @@ def test_empty_result_is_an_empty_tile(proxy, criteria):
 def test_dr4_names_under_faults_give_the_dr2_rows(kind, proxy, criteria, fault_free):
     """The same tile through the server's DR4 tables (DR4 table and column names, the same objects):
     a glitch is retried and an overflow split as under DR2, and the rows are DR2's."""
-    from symfind.releases import archive_schema
+    from symfind.query.releases import archive_schema
 
     dr4 = archive_schema({"release": "dr4"})
     proxy.add(kind, _tile_marker(4, TILE), times=None if kind == "overflow" else RETRIES)
@@ -182,7 +182,7 @@ def _counting(runner):
 
 @pytest.mark.parametrize("table", ["epochs", "distances"])
 def test_an_overflowing_upload_chunk_is_halved_and_loses_nothing(table, proxy, fault_free):
-    from symfind.sources.tap import DISTANCES_ADQL
+    from symfind.query.sources.tap import DISTANCES_ADQL
 
     column, adql = ("object_id", EPOCHS_ADQL) if table == "epochs" else ("source_id", DISTANCES_ADQL)
     ids = np.sort(fault_free["object_id" if table == "epochs" else "gaia_dr2_id1"].to_numpy())[:40]

@@ -105,7 +105,7 @@ def test_two_hermetic_servers_run_at_once_each_with_its_own_sky(tap_server, tmp_
     tables, nothing is left behind, and neither is the system-wide DaCHS (port 8080)."""
     from dachs_service import DachsInstance
     from symfind.mock import write_sample
-    from symfind.tap import TapRunner
+    from symfind.query.tap import TapRunner
 
     small = tmp_path / "small_sky"
     write_sample(small, n_objects=200, seed=11)

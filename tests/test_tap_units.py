@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symfind.selection import criteria_from_config
-from symfind.sources.tap import DISTANCES_ADQL, EPOCHS_ADQL, fetch_selection_tile, tile_adql
-from symfind.tap import TapError, TapOverflow, TapRunner
-from symfind.tiles import in_tile, tile_cone, tile_list
+from symfind.query.selection import criteria_from_config
+from symfind.query.sources.tap import DISTANCES_ADQL, EPOCHS_ADQL, fetch_selection_tile, tile_adql
+from symfind.query.tap import TapError, TapOverflow, TapRunner
+from symfind.query.tiles import in_tile, tile_cone, tile_list
 
 
 def test_cone_encloses_its_tile():
@@ -110,7 +110,7 @@ def test_overflow_is_not_retried_and_splits_the_tile(default_config):
 ])
 def test_an_empty_result_is_the_typed_empty_table(result):
     from symfind import columns as C
-    from symfind.sources.tap import typed
+    from symfind.query.sources.tap import typed
 
     epochs = typed(result, C.EPOCH_COLUMNS, "photometry from a service")
     assert list(epochs.columns) == list(C.EPOCH_COLUMNS) and epochs.empty
@@ -120,7 +120,7 @@ def test_an_empty_result_is_the_typed_empty_table(result):
 def test_an_empty_result_missing_our_columns_is_still_an_error():
     from symfind import columns as C
     from symfind.io import InputError
-    from symfind.sources.tap import typed
+    from symfind.query.sources.tap import typed
 
     with pytest.raises(InputError, match="missing column"):
         typed(pd.DataFrame({"something_else": pd.Series(dtype="float64")}), C.EPOCH_COLUMNS, "photometry")

@@ -5,14 +5,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from symfind.cuts import total_cutflow
+from symfind.photometry.cuts import total_cutflow
 from symfind.io import InputError
 from symfind.mock import SAMPLE_FILES
-from symfind.sources.local import survey_folder_tables
+from symfind.query.sources.local import survey_folder_tables
 from symfind.stages.colours import weighted_colours
 from symfind.stages.gather import gather_tiles
 from symfind.stages.selection import fetch_epochs, select_objects, select_tile
-from symfind.tiles import read_tile_list, tile_index, write_tile_list
+from symfind.query.tiles import read_tile_list, tile_index, write_tile_list
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_tile_list_with_wrong_columns_names_the_file(tmp_path):
 def test_the_epochs_are_gathered_one_tile_at_a_time(tmp_path, monkeypatch):
     """gather_epochs appends each tile's epochs (in the product's order within it) without holding
     the others: at most one tile's table is read at a time; tiles that repeat an object are refused."""
-    from symfind.epochs import sort_epochs
+    from symfind.query.epochs import sort_epochs
     from symfind.io import InputError
     from symfind.stages import gather
 
@@ -144,7 +144,7 @@ def test_per_object_products_are_gathered_in_order_in_parts(tmp_path):
     import pyarrow.parquet as pq
 
     from symfind.stages.gather import stream_sorted_tiles
-    from symfind.tiles import gather
+    from symfind.query.tiles import gather
 
     rng = np.random.default_rng(5)
     ids = rng.permutation(np.arange(1, 61, dtype=np.int64))

@@ -7,7 +7,7 @@ try:
 except ImportError:  # the numpy-only tests below still run
     torch = None
 
-from symfind.vae import (  # noqa: E402
+from symfind.detect.vae import (  # noqa: E402
     chi2_score, flag_anomalies, kl_divergence, loss_weights, masked_chi2, masked_mse, train_and_score,
 )
 
@@ -77,7 +77,7 @@ def test_input_is_not_modified_and_missing_is_not_imputed_into_the_score():
 
 
 def test_scaler_is_fitted_on_training_data():
-    from symfind.features import Standardiser
+    from symfind.detect.features import Standardiser
 
     X = np.array([[1.0, 10.0], [3.0, np.nan], [5.0, 30.0]])
     scaler = Standardiser.fit(X)
@@ -179,7 +179,7 @@ def test_chi2_needs_errors_and_the_mask():
 
 
 def test_batch_grows_only_above_the_step_limit():
-    from symfind.vae import effective_batch_size
+    from symfind.detect.vae import effective_batch_size
 
     assert effective_batch_size(2958, 64, 400) == 64  # the sample sky: the configured batch
     assert effective_batch_size(64 * 400, 64, 400) == 64
@@ -206,7 +206,7 @@ def test_grown_batch_still_finds_the_outliers():
 
 def test_training_on_a_subsample_scores_every_object(caplog):
     X = _data(n=2000)
-    with caplog.at_level("INFO", logger="symfind.vae"):
+    with caplog.at_level("INFO", logger="symfind.detect.vae"):
         result = train_and_score(X, {**PARAMS, "train_max_objects": 500})
     assert "training on a random subsample of 500 of 2000 objects" in caplog.text
     assert len(result.reconstruction_loss) == len(X) and np.isfinite(result.reconstruction_loss).all()
@@ -219,7 +219,7 @@ def test_training_on_a_subsample_scores_every_object(caplog):
 def test_foreach_adam_is_the_per_tensor_loop_bit_for_bit():
     """The training loop uses Adam's foreach implementation for speed; the sample sky's products
     stay byte-identical only if it is the same arithmetic as the per-tensor loop."""
-    from symfind.vae import _build_model, masked_chi2
+    from symfind.detect.vae import _build_model, masked_chi2
 
     finals = []
     for foreach in (False, True):
@@ -264,8 +264,8 @@ def test_the_vae_reads_only_its_declared_columns(finished_run):
     configuration reads (spied on) is declared, and the pruned table scores as the whole one."""
     import yaml
 
-    from symfind.detectors import other_variants
-    from symfind.vae import score_table, vae_input_columns
+    from symfind.detect.detectors import other_variants
+    from symfind.detect.vae import score_table, vae_input_columns
 
     workdir, _ = finished_run
     results = workdir / "results"

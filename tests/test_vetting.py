@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from helpers import planned_jobs, snakemake
-from symfind import ranking
+from symfind.rank import ranking
 from symfind.io import InputError
 from symfind.products import PRODUCTS
-from symfind.vetting import CHOICES, LABEL_COLUMNS, read_labels, vetted_masks
+from symfind.rank.vetting import CHOICES, LABEL_COLUMNS, read_labels, vetted_masks
 
 PARAMS = {"method": "pu_bagging", "features": "colors", "inputs": [], "n_bags": 10, "n_trees": 10, "label_fraction": 0.5,
           "n_splits": 3, "top_fractions": [0.05], "seed": 3}
@@ -83,7 +83,7 @@ def _sky(n=400, seed=5):
 
 
 def _scored(monkeypatch, table):
-    from symfind import scored
+    from symfind.detect import scored
 
     monkeypatch.setattr(scored, "scored_rows", lambda frame: frame)
     monkeypatch.setattr(ranking, "ranking_features", lambda rows, feature_set, inputs=(): (
@@ -200,7 +200,7 @@ def _page(tmp_path, n=6):
     """A browser page of ``n`` candidates (tiny figures), its vet order the reverse of its rows."""
     from PIL import Image
 
-    from symfind.browser import browser_html
+    from symfind.present.browser import browser_html
 
     figure = tmp_path / "f.png"
     Image.new("RGB", (20, 10), (200, 50, 50)).save(figure)

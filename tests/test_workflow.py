@@ -130,7 +130,7 @@ def test_files_source_gives_the_same_selection(layout, repo, tiny_sample, finish
     from astropy.table import Table
 
     from symfind.mock import SAMPLE_FILES
-    from symfind.sources.local import LocalTables, survey_folder_tables
+    from symfind.query.sources.local import LocalTables, survey_folder_tables
 
     files = {"photometry": str(tiny_sample / SAMPLE_FILES["photometry"]), "images": str(tiny_sample / SAMPLE_FILES["images"]),
              "distances": str(tiny_sample / SAMPLE_FILES["distances"])}

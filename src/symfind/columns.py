@@ -260,3 +260,13 @@ DETECTION_COLUMNS: tuple[str, ...] = ("n_nights_gr", "det_frac_u", "det_frac_v",
 
 #: Per-object variability columns of the colour product, band by band.
 VARIABILITY_COLUMNS: tuple[str, ...] = tuple(name for band in SKYMAPPER_BANDS for name in variability_names(band))
+
+
+def unobserved_columns(table, names: list[str]) -> list[str]:
+    """The columns of ``names`` in which no row of ``table`` (a DataFrame) has a finite value, in
+    the order of ``names`` (a column the table lacks among them): on a sky without epochs in a
+    band, every colour of that band."""
+    import numpy as np
+
+    return [name for name in names
+            if name not in table.columns or not np.isfinite(table[name].to_numpy(dtype=np.float64, na_value=np.nan)).any()]

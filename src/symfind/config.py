@@ -16,10 +16,12 @@ from typing import Any
 import jsonschema
 import yaml
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+#: The workflow's folder (the repository: Snakefile, config.yaml, workflow/, resources/, profiles/).
+REPOSITORY = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = REPOSITORY / "workflow" / "schemas" / "config.schema.yaml"
 #: The shipped configuration: every default value, validated against the schema. The library's own
 #: defaults (a function called without a setting) are read from it, so there is one source of truth.
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "config.yaml"
+DEFAULT_CONFIG_PATH = REPOSITORY / "config.yaml"
 
 
 class ConfigError(ValueError):
@@ -78,8 +80,10 @@ def _key_path(error: jsonschema.ValidationError) -> str:
     return ".".join(str(p) for p in error.absolute_path) or "<top level>"
 
 
-def validate_config(config: Mapping[str, Any], schema: dict | None = None) -> dict:
-    """Return a validated (and type-coerced) copy of ``config``; raise :class:`ConfigError`.
+def validate_schema(config: Mapping[str, Any], schema: dict | None = None) -> dict:
+    """Return a validated (and type-coerced) copy of ``config`` against the schema and the checks
+    that need the configuration alone; raise :class:`ConfigError`. The workflow validates with
+    :func:`symfind.validate.validate_config`, which adds the checks that ask the stages.
 
     The error message names the offending key, e.g. ``config key 'cuts.jk_mn' is not allowed``.
     """
@@ -96,7 +100,7 @@ def validate_config(config: Mapping[str, Any], schema: dict | None = None) -> di
 @functools.lru_cache(maxsize=1)
 def _default_config() -> dict:
     with open(DEFAULT_CONFIG_PATH, encoding="utf-8") as handle:
-        return validate_config(yaml.safe_load(handle))
+        return validate_schema(yaml.safe_load(handle))
 
 
 def defaults(section: str) -> dict[str, Any]:
@@ -137,18 +141,14 @@ def _apply_presets(config: dict) -> None:
 
 
 def _check_consistency(config: dict) -> None:
+    """The checks that need nothing but the configuration itself (the workflow's checks that ask
+    a stage, such as the releases or the vendored catalogues, are :func:`symfind.validate.validate_config`'s)."""
     _apply_presets(config)
     if config["vae"]["loss"] == "chi2" and config["vae"]["missing"] != "mask":
         raise ConfigError(
             "invalid configuration:\n  config key 'vae.loss' chi2 needs 'vae.missing: mask' "
             "(an imputed value has no measurement error)"
         )
-    _check_known_catalogues(config["known"]["catalogues"])
-    from .releases import release_problems
-
-    problems = release_problems(config)
-    if problems:
-        raise ConfigError("invalid configuration:\n" + "\n".join(f"  {line}" for line in problems))
     sel = config["selection"]
     if sel["parallax_min_mas"] >= sel["parallax_max_mas"]:
         raise ConfigError(
@@ -169,48 +169,6 @@ def _check_consistency(config: dict) -> None:
                 "invalid configuration:\n"
                 + "\n".join(f"  config key 'files.{k}' must name a table when source is 'files'" for k in missing)
             )
-        from .sources.local import CROSSMATCH_TABLES as survey
-
-        given = [k for k in survey if config["files"].get(k)]
-        if given and len(given) < len(survey):
-            absent = [k for k in survey if k not in given]
-            raise ConfigError(
-                "invalid configuration:\n"
-                + "\n".join(f"  config key 'files.{k}' must name a table: 'files.{given[0]}' is given, and the master "
-                             "table is joined to all three survey tables or to none (then it must hold their columns)"
-                             for k in absent)
-            )
-        dr3_given = [k for k in (config.get("gaia_dr3") or {}).get("tables", []) if config["files"].get(k)]
-        if dr3_given and config["release"] == "dr2" and not config["files"].get("dr2_neighbourhood"):
-            raise ConfigError(
-                "invalid configuration:\n  config key 'files.dr2_neighbourhood' must name a table: "
-                f"'files.{dr3_given[0]}' is keyed by Gaia DR3 ids, and release dr2's master table holds Gaia DR2 ids "
-                "(gaiadr3.dr2_neighbourhood maps them; or set gaia_dr3.tables to [])"
-            )
-
-
-def _check_known_catalogues(catalogues: list[Mapping[str, Any]]) -> None:
-    """Each known-star catalogue is a vendored one (by name) or a user's file with its columns."""
-    from .known import CATALOGUE_FILES
-
-    problems, seen = [], set()
-    for k, entry in enumerate(catalogues):
-        where = f"known.catalogues.{k} ({entry['name']})"
-        if entry["name"] in seen:
-            problems.append(f"  config key '{where}': the name is used twice")
-        seen.add(entry["name"])
-        given = [key for key in ("path", "ra", "dec", "id") if key in entry]
-        if "path" in entry:
-            missing = [key for key in ("ra", "dec", "id") if key not in entry]
-            if missing:
-                problems.append(f"  config key '{where}': a catalogue file needs its column(s) {', '.join(missing)}")
-        elif given:
-            problems.append(f"  config key '{where}': {', '.join(given)} given without 'path'")
-        elif entry["name"] not in CATALOGUE_FILES:
-            problems.append(f"  config key '{where}': not a vendored catalogue ({', '.join(CATALOGUE_FILES)}); "
-                            "a catalogue of your own needs path, ra, dec and id")
-    if problems:
-        raise ConfigError("invalid configuration:\n" + "\n".join(problems))
 
 
 def schema_parameters(schema: dict | None = None) -> list[dict[str, Any]]:

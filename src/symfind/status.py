@@ -44,17 +44,3 @@ def read_statuses(paths: Iterable[str | Path]) -> dict[str, str]:
         if rest != "ran":
             notes[stage] = rest
     return notes
-
-
-def skipped_figure(out_png: str | Path, title: str, reason: str) -> None:
-    """A figure that says the plot was skipped and why (so that the product exists and is honest)."""
-    from .plots.figure import figure, save
-
-    plt = figure()
-    fig, ax = plt.subplots(figsize=(7.0, 2.6))
-    ax.set_axis_off()
-    ax.text(0.5, 0.62, title, ha="center", va="center", fontsize=12, transform=ax.transAxes)
-    ax.text(0.5, 0.35, f"skipped on this sky: {reason}", ha="center", va="center", fontsize=9, wrap=True,
-            transform=ax.transAxes)
-    save(fig, out_png)
-    plt.close(fig)

@@ -1,5 +1,5 @@
 """Write the DaCHS resource descriptors (RDs) for the archive tables symfind queries, for every
-release (:mod:`symfind.releases`: each table and column under the release's archive names), and
+release (:mod:`symfind.query.releases`: each table and column under the release's archive names), and
 optionally export a sample sky as their CSV sources (the same objects under every release's names).
 
     python tests/dachs/build_rds.py --rd-dir tests/dachs/rd                    # regenerate the committed RDs
@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from symfind.mock.release import archive_columns, in_release, release_schema
-from symfind.releases import RELEASES
-from symfind.gaia_dr3 import GAIA_DR3_ARCHIVE_TABLES, GAIA_DR3_FILES, GAIA_DR3_SOURCE_TABLES
-from symfind.sources.local import TABLE_ROLES, TABLE_SCHEMAS, survey_folder_tables
+from symfind.query.releases import RELEASES
+from symfind.query.gaia_dr3 import GAIA_DR3_ARCHIVE_TABLES, GAIA_DR3_FILES, GAIA_DR3_SOURCE_TABLES
+from symfind.query.sources.local import TABLE_ROLES, TABLE_SCHEMAS, survey_folder_tables
 
 
 def release_tables() -> dict[str, dict[str, tuple[str, str, dict[str, str]]]]:

@@ -83,7 +83,7 @@ wildcard_constraints:
 
 
 def archive_names(*sections):
-    """The table and column names a source uses (symfind.releases.archive_schema): the release and
+    """The table and column names a source uses (symfind.query.releases.archive_schema): the release and
     its overrides, with ``sections`` (``distances``) where the rule needs them, so that changing a
     distance setting reruns the distances, not the selection."""
     return {key: config[key] for key in ("release", "archive", *sections)}

@@ -1,5 +1,5 @@
 """A mock sky under another release's names: the same objects and numbers, the tables and columns
-named as that release's archive names them (:mod:`symfind.releases`), for testing each release end
+named as that release's archive names them (:mod:`symfind.query.releases`), for testing each release end
 to end (local files and the DaCHS TAP server).
 
     python -m symfind.mock.release --sky resources/sample --out /tmp/sky_dr4 --release dr4
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..releases import DISTANCE_CATALOGUES, RELEASES, ArchiveSchema, archive_schema
-from ..sources.local import TABLE_ROLES, TRUTH_FILE, survey_folder_tables, survey_table_files
+from ..query.releases import DISTANCE_CATALOGUES, RELEASES, ArchiveSchema, archive_schema
+from ..query.sources.local import TABLE_ROLES, TRUTH_FILE, survey_folder_tables, survey_table_files
 
 
 def release_schema(release: str) -> ArchiveSchema:

@@ -62,8 +62,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import columns as C
-from ..sources.local import SURVEY_TABLE_FILES, TABLE_SCHEMAS, TRUTH_FILE
-from ..gaia_dr3 import GAIA_DR3_FILES
+from ..query.sources.local import SURVEY_TABLE_FILES, TABLE_SCHEMAS, TRUTH_FILE
+from ..query.gaia_dr3 import GAIA_DR3_FILES
 from .gaia_dr3 import gaia_dr3_tables
 
 log = logging.getLogger(__name__)
@@ -215,7 +215,7 @@ def known_positions_in_tiles(tiles: list[int]) -> pd.DataFrame:
     import healpy as hp
     from astropy.coordinates import SkyCoord
 
-    from ..known import load_catalogue, load_seed_photometry
+    from ..rank.known import load_catalogue, load_seed_photometry
 
     seeds = load_seed_photometry()
     precise = pd.concat(
@@ -305,7 +305,7 @@ def _template_abs_mags(mix: np.ndarray) -> np.ndarray:
     """Absolute magnitudes (n x 13, bands of ``_BANDS_ALL``) of main-sequence stars between A0V
     (``mix`` 0) and G2V (``mix`` 1), interpolated in magnitude between the two synthetic templates
     (``resources/companion_templates``); WISE as Ks (Rayleigh-Jeans)."""
-    from ..companion import load_templates
+    from ..detect.companion import load_templates
 
     table = load_templates()
     bands = ("u", "v", "g", "r", "i", "z", "J", "H", "K")
@@ -317,7 +317,7 @@ def _template_abs_mags(mix: np.ndarray) -> np.ndarray:
 
 def _nebular_rel_mags(n: int) -> np.ndarray:
     """A 20 kK nebula plus a 10^5 K dwarf (equal g flux) as magnitudes relative to their g (n x 13)."""
-    from ..companion import load_templates
+    from ..detect.companion import load_templates
 
     table = load_templates()
     bands = ("u", "v", "g", "r", "i", "z", "J", "H", "K")
@@ -712,7 +712,7 @@ SAMPLE_SCHEMAS: dict[str, dict[str, str]] = dict(TABLE_SCHEMAS)
 
 def iter_chunks(n_objects: int, seed: int, mean_nights: float = MEAN_NIGHTS_PER_OBJECT) -> Iterator[Chunk]:
     """Generate the sky chunk by chunk (deterministic for a given ``n_objects`` and ``seed``)."""
-    from ..known import load_seed_photometry
+    from ..rank.known import load_seed_photometry
 
     seeds = load_seed_photometry()
     tiles = list(SAMPLE_TILES)

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..io import read_parquet_chosen, write_table, write_text
-from ..plots.scores import score_plots
+from ..present.plots.scores import score_plots
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_parqu
               aj_per_ebv: float | None = None) -> pd.DataFrame:
     """Rule ``train_vae``: train the VAE on the analysed objects; write each object's scores (by
     rank), the training history and the candidates' ids (the top ``vae.anomaly_fraction``)."""
-    from ..vae import score_table, vae_input_columns
+    from ..detect.vae import score_table, vae_input_columns
 
     analysed = read_parquet_chosen(analysed_parquet, vae_input_columns)  # only what a VAE reads
     scores, history = score_table(analysed, params, threads, a_per_ebv, aj_per_ebv)
@@ -37,14 +37,14 @@ def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_parqu
 def train_vae_variants(analysed_parquet: str | Path, params: Mapping[str, Any], out_parquet: str | Path, threads: int = 1,
                        a_per_ebv: Mapping[str, float] | None = None, aj_per_ebv: float | None = None) -> pd.DataFrame:
     """Rule ``train_vae_variants``: the other VAE variants the comparison shows beside the
-    configured one (:func:`symfind.detectors.other_variants`: the seed recipe, the plain chi2 VAE,
+    configured one (:func:`symfind.detect.detectors.other_variants`: the seed recipe, the plain chi2 VAE,
     the giant-conditioned VAE with both of its scores), each on a subsample of at most
     ``vae.compare_max_objects`` objects, scoring every object: ``object_id`` and one column per
-    variant (:func:`symfind.scored.variant_column`); only ``object_id`` with ``vae.compare_losses``
+    variant (:func:`symfind.detect.scored.variant_column`); only ``object_id`` with ``vae.compare_losses``
     false. It needs only the analysed objects, so it runs beside ``train_vae``."""
-    from ..detectors import VAE_VARIANTS, other_variants, same_fit
-    from ..scored import variant_scores
-    from ..vae import score_table, vae_input_columns
+    from ..detect.detectors import VAE_VARIANTS, other_variants, same_fit
+    from ..detect.scored import variant_scores
+    from ..detect.vae import score_table, vae_input_columns
 
     analysed = read_parquet_chosen(analysed_parquet, vae_input_columns)  # only what a VAE reads
     variants = analysed[["object_id"]]
@@ -62,8 +62,8 @@ def train_vae_variants(analysed_parquet: str | Path, params: Mapping[str, Any], 
 
 def score_objects(analysed_parquet: str | Path, vae_scores_parquet: str | Path, variants_parquet: str | Path,
                   params: Mapping[str, Any], rank_features: str, out_parquet: str | Path) -> pd.DataFrame:
-    """Rule ``score_objects``: the scored table (:mod:`symfind.scored`), which every later stage reads."""
-    from ..scored import scored_table
+    """Rule ``score_objects``: the scored table (:mod:`symfind.detect.scored`), which every later stage reads."""
+    from ..detect.scored import scored_table
 
     scored = scored_table(pd.read_parquet(analysed_parquet), pd.read_parquet(vae_scores_parquet),
                           pd.read_parquet(variants_parquet), params, rank_features)

@@ -17,8 +17,8 @@ def candidate_table(scored_parquet: str | Path, matches_csv: str | Path, out_csv
                     out_vot: str | Path, config_used: str | Path | None = None) -> pd.DataFrame:
     """Rule ``candidate_table``: the VAE's candidates as CSV, FITS and VOTable (units, UCDs,
     descriptions; the FITS and VOTable say which symfind and which ``config_used`` made them)."""
-    from .. import candidates as kernel
-    from ..vo import provenance, write_fits, write_votable
+    from ..present import candidates as kernel
+    from ..present.vo import provenance, write_fits, write_votable
 
     # the candidates' rows only (2% of a sky), without the reversed colours the table does not carry
     candidates = read_parquet_without(scored_parquet, REVERSED_COLOUR_COLUMNS, filters=[("is_candidate", "==", True)])

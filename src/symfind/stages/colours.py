@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..colours import colors_from_epochs
+from ..photometry.colours import colors_from_epochs
 from ..io import write_table
 
 log = logging.getLogger(__name__)
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 def weighted_colours(epochs_parquet: str | Path, error_floor: float, bad_flags: int, clip_sigma: float | None,
                      out_parquet: str | Path, flicker_max_mag: float | None = None) -> pd.DataFrame:
     """Rule ``weighted_colours``: the per-object weighted colours (mag) of one tile's objects that
-    have epochs (``flicker_max_mag``: :func:`symfind.colours.colors_from_epochs`)."""
+    have epochs (``flicker_max_mag``: :func:`symfind.photometry.colours.colors_from_epochs`)."""
     epochs = pd.read_parquet(epochs_parquet)
     colours, counts = colors_from_epochs(epochs, error_floor, bad_flags, clip_sigma, flicker_max_mag=flicker_max_mag)
     for reason, count in counts.items():

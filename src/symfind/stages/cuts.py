@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import cuts as kernel
+from ..photometry import cuts as kernel
 from ..io import write_table
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..extinction import compute_ebv
+from ..photometry.extinction import compute_ebv
 from ..io import write_table
-from ..sources import open_source, upload_parts
+from ..query.sources import open_source, upload_parts
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def fetch_distances(selected_parquet: str | Path, source: str, out_parquet: str 
                     dask: Mapping[str, Any] | None = None, threads: int = 1, tile: int | None = None,
                     nside: int | None = None) -> pd.DataFrame:
     """Rule ``fetch_distances``: the distances (pc) of one tile's Gaia sources, and the ids without
-    one; ``names``: the release and distance catalogue (:func:`symfind.releases.archive_schema`);
+    one; ``names``: the release and distance catalogue (:func:`symfind.query.releases.archive_schema`);
     ``hats``, ``dask``, ``threads``: the HATS catalogues and their Dask (source ``hats``), ``tile`` at
     ``nside`` the tile whose pixels are read there."""
     ids = pd.read_parquet(selected_parquet, columns=["gaia_dr2_id1"])["gaia_dr2_id1"].to_numpy(dtype=np.int64)

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..gaia_dr3 import GAIA_DR3_SOURCE_TABLES, GAIA_DR3_TABLE_NAMES, dr3_source_ids, evidence_counts, gaia_dr3_evidence
+from ..query.gaia_dr3 import GAIA_DR3_SOURCE_TABLES, GAIA_DR3_TABLE_NAMES, dr3_source_ids, evidence_counts, gaia_dr3_evidence
 from ..io import write_table
-from ..sources import open_source, upload_parts
+from ..query.sources import open_source, upload_parts
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..cuts import total_cutflow
-from ..epochs import sort_epochs
+from ..photometry.cuts import total_cutflow
+from ..query.epochs import sort_epochs
 from ..io import write_table
-from ..tiles import gather as concat_tiles
+from ..query.tiles import gather as concat_tiles
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def stream_tiles(paths: Sequence[str | Path], order: Callable[[pd.DataFrame], pd
 def stream_sorted_tiles(paths: Sequence[str | Path], out: str | Path, key: str = "object_id",
                         part_rows: int = GATHER_PART_ROWS) -> int:
     """The tiles' Parquet tables gathered into ``out`` in ``key`` order across all of them, the
-    same table as concatenating them and sorting (:func:`symfind.tiles.gather`), without holding
+    same table as concatenating them and sorting (:func:`symfind.query.tiles.gather`), without holding
     them: the keys are read first (one column), then the product is written in parts of at most
     ``part_rows`` consecutive keys, each part from the tiles whose keys it spans (a tile read with a
     range filter). Where each tile holds a range of keys of its own (ids given per region, as the
@@ -99,7 +99,7 @@ def stream_sorted_tiles(paths: Sequence[str | Path], out: str | Path, key: str =
     import pyarrow.parquet as pq
 
     from ..io import key_ranges, parquet_parts
-    from ..tiles import require_no_overlap
+    from ..query.tiles import require_no_overlap
 
     paths = list(paths)
     keys = [pq.read_table(p, columns=[key]).column(key).to_numpy() for p in paths]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..columns import REVERSED_COLOUR_COLUMNS
 from ..io import read_parquet_without, write_table
-from ..known import match_known
+from ..rank.known import match_known
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,11 @@ def compare_detectors(scored_parquet: str | Path, matches_csv: str | Path, truth
                       out_status: str | Path | None = None) -> pd.DataFrame:
     """Rule ``compare_detectors``: how well each detector of the scored table finds the known
     symbiotic stars (the comparison table and plot), and the score against u and J of each VAE."""
-    from ..comparison import compare_detectors as comparison_table
-    from ..detectors import configured_variants
-    from ..plots.evaluation import comparison_plot
-    from ..plots.scores import score_magnitude_plot
-    from ..scored import scored_rows, variant_column
+    from ..rank.comparison import compare_detectors as comparison_table
+    from ..detect.detectors import configured_variants
+    from ..present.plots.evaluation import comparison_plot
+    from ..present.plots.scores import score_magnitude_plot
+    from ..detect.scored import scored_rows, variant_column
     from ..status import write_status
 
     scored = read_parquet_without(scored_parquet, REVERSED_COLOUR_COLUMNS)

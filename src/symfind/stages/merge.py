@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..io import InputError
-from ..merge import merge_catalogue_colors, no_objects_message, unformed_colours, unformed_colours_note, with_gaia_dr3
+from ..photometry.merge import merge_catalogue_colors, no_objects_message, unformed_colours, unformed_colours_note, with_gaia_dr3
 from ..status import write_status
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def merge_catalogue(after_cuts_parquet: str | Path, colours_parquet: str | Path,
                     part_rows: int = MERGE_PART_ROWS) -> int:
     """Rule ``merge_catalogue``: the objects after the cuts inner-joined with their colours on
     ``object_id``, with their Gaia DR3 evidence where ``gaia_dr3_parquet`` is given
-    (:func:`symfind.merge.with_gaia_dr3`), in ``object_id`` order. Joined in parts of at most
+    (:func:`symfind.photometry.merge.with_gaia_dr3`), in ``object_id`` order. Joined in parts of at most
     ``part_rows`` consecutive ids after the cuts, each read from the three tables with a range
     filter (the gathered tables are in id order, in row groups of that size), so that the job holds
     one part whatever the sky; the product is the table the join of the whole tables gives. With no
@@ -36,7 +36,7 @@ def merge_catalogue(after_cuts_parquet: str | Path, colours_parquet: str | Path,
     import pyarrow.parquet as pq
 
     from ..io import key_ranges, parquet_parts
-    from ..merge import unobserved_colours
+    from ..photometry.merge import unobserved_colours
 
     ids = np.sort(pq.read_table(after_cuts_parquet, columns=["object_id"]).column("object_id").to_numpy())
     n_colours = pq.ParquetFile(colours_parquet).metadata.num_rows

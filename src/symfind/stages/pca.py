@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import pca as kernel
-from ..features import feature_matrix, unobserved_features
+from ..detect import pca as kernel
+from ..detect.features import feature_matrix, unobserved_features
 from ..columns import REVERSED_COLOUR_COLUMNS
 from ..io import read_parquet_without, write_table
-from ..plots.sky import pca_plot
-from ..status import Skipped, skipped_figure, write_status
+from ..present.plots.sky import pca_plot
+from ..present.plots.figure import skipped_figure
+from ..status import Skipped, write_status
 
 log = logging.getLogger(__name__)
 

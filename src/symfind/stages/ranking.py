@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def _verdicts(scored: pd.DataFrame, labels_files: Sequence[str | Path]) -> pd.DataFrame | None:
     """The astronomer's verdicts of ``labels_files`` on the scored objects (None without files)."""
-    from ..vetting import read_labels
+    from ..rank.vetting import read_labels
 
     if not labels_files:
         return None
@@ -33,7 +33,7 @@ def rank_candidates(scored_parquet: str | Path, matches_csv: str | Path, params:
     objects of ``labels_files``, ``vetting.labels``) as labels, the features that drive it, and the
     stage's status (a sky without a known star to learn from is listed in the VAE's order, and says
     so)."""
-    from ..ranking import rank_objects
+    from ..rank.ranking import rank_objects
     from ..status import write_status
 
     scored = read_parquet_without(scored_parquet, REVERSED_COLOUR_COLUMNS)
@@ -51,9 +51,10 @@ def evaluate_ranking(scored_parquet: str | Path, matches_csv: str | Path, params
     """Rule ``evaluate_ranking``: the ranking evaluated on known symbiotic stars hidden from it,
     against the VAE and the baselines (table and plot), and the stage's status. Its own rule, so
     the ranked list's tables, the evidence and the summary do not wait for it."""
-    from ..plots.evaluation import ranking_plot
-    from ..ranking import evaluate_objects
-    from ..status import skipped_figure, write_status
+    from ..present.plots.evaluation import ranking_plot
+    from ..rank.ranking import evaluate_objects
+    from ..present.plots.figure import skipped_figure
+    from ..status import write_status
 
     truth = pd.read_parquet(truth_file, columns=["object_id", "population"]) if truth_file else None
     scored = read_parquet_without(scored_parquet, REVERSED_COLOUR_COLUMNS)
@@ -72,8 +73,9 @@ def ranked_tables(ranked_csv: str | Path, out_fits: str | Path, out_vot: str | P
                   config_used: str | Path | None = None) -> pd.DataFrame:
     """Rule ``ranked_tables``: the ranked list as FITS and VOTable (units, UCDs, descriptions; which
     symfind and which ``config_used`` made them), for TOPCAT and friends."""
-    from ..ranking import RANKED_COLUMN_META, read_ranked_list
-    from ..vo import provenance, write_fits, write_votable
+    from ..present.candidates import RANKED_COLUMN_META
+    from ..rank.ranking import read_ranked_list
+    from ..present.vo import provenance, write_fits, write_votable
 
     ranked = read_ranked_list(ranked_csv)
     origin = provenance(config_used)

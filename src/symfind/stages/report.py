@@ -22,9 +22,9 @@ def diagnostic_plots(selection_parquet: str | Path, scored_parquet: str | Path, 
                      loss_kind: str, out_sky: str | Path, out_colour_colour: str | Path, out_cmd: str | Path,
                      out_latent: str | Path) -> None:
     """Rule ``diagnostic_plots``: sky map, colour-colour and colour-magnitude diagrams, latent space."""
-    from ..plots.scores import latent_plot
-    from ..plots.sky import colour_colour_plot, colour_magnitude_plot, sky_plot
-    from ..scored import vae_view
+    from ..present.plots.scores import latent_plot
+    from ..present.plots.sky import colour_colour_plot, colour_magnitude_plot, sky_plot
+    from ..detect.scored import vae_view
 
     selected = pd.read_parquet(selection_parquet, columns=["object_id", "raj2000", "dej2000"])
     scored = read_parquet_without(scored_parquet, C.REVERSED_COLOUR_COLUMNS)
@@ -58,7 +58,7 @@ def summary(selection_cutflow_csv: str | Path, cutflow_csv: str | Path, colours_
     import pyarrow.parquet as pq
 
     from ..status import read_statuses
-    from ..summary import gaia_dr3_lines, stage_counts, start_here, summary_text
+    from ..present.summary import gaia_dr3_lines, stage_counts, start_here, summary_text
 
     scored = pd.read_parquet(scored_parquet, columns=["is_candidate"])
     n_candidates = int(scored["is_candidate"].sum())
@@ -94,20 +94,21 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
                        threads: int = 1) -> pd.DataFrame:
     """Rule ``candidate_evidence``: for the top ``report.n_candidates`` of the ranked list and of
     the VAE's candidates, one evidence figure each (``<out_dir>/<object_id>.png``; SED with the
-    giant's prediction, light curves, diagrams, what made it stand out: :mod:`symfind.evidence`),
+    giant's prediction, light curves, diagrams, what made it stand out: :mod:`symfind.present.evidence`),
     ``<out_dir>/index.csv`` (the objects shown, with both ranks and the figure's file), and the
-    browser ``out_html`` (:mod:`symfind.browser`). ``params``: the ``report``, ``colors``,
+    browser ``out_html`` (:mod:`symfind.present.browser`). ``params``: the ``report``, ``colors``,
     ``dereddening`` and ``cuts`` sections. The figures are drawn by ``threads`` processes. A sky
     without candidates gets an empty index and a browser that says so."""
     import shutil
     import tempfile
 
-    from .. import evidence as ev
-    from ..browser import browser_html
-    from ..plots.evidence import Giants
-    from ..plots.figure import drawn
-    from ..ranking import read_ranked_list
-    from ..vo import provenance
+    from ..detect.sed import SED_BANDS, dereddened_magnitudes
+    from ..present import evidence as ev
+    from ..present.browser import browser_html
+    from ..present.plots.evidence import Giants
+    from ..present.plots.figure import drawn
+    from ..rank.ranking import read_ranked_list
+    from ..present.vo import provenance
 
     n_top = int(params["report"]["n_candidates"])
     a_per_ebv, aj_per_ebv = params["dereddening"]["a_per_ebv"], params["cuts"]["aj_per_ebv"]
@@ -124,7 +125,7 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
     sed_evidence = ev.sed_evidence(rows, pool, a_per_ebv, aj_per_ebv)
     observed, flux, flux_error = sed_evidence.observed, sed_evidence.flux, sed_evidence.flux_error
     giant_flux, ratios, ratio_all = sed_evidence.giant_flux, sed_evidence.ratios, sed_evidence.ratio_all
-    labels = np.array([b.label for b in ev.SED_BANDS])
+    labels = np.array([b.label for b in SED_BANDS])
     hot = np.isin(labels, ev.EXCESS_BANDS)
 
     ids = shown["object_id"].tolist()
@@ -134,8 +135,8 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
     # a subsample of the giants, and every known symbiotic star
     behind = drawn(np.ones(len(scored), dtype=bool), BACKGROUND_OBJECTS) | is_known
     background = scored[behind]
-    back_mags, _ = ev.dereddened_magnitudes(background, a_per_ebv, aj_per_ebv)
-    column = {b.label: k for k, b in enumerate(ev.SED_BANDS)}
+    back_mags, _ = dereddened_magnitudes(background, a_per_ebv, aj_per_ebv)
+    column = {b.label: k for k, b in enumerate(SED_BANDS)}
     giants = Giants(jk0=background["jk0"].to_numpy(dtype=np.float64), abs_j=background["abs_j"].to_numpy(dtype=np.float64),
                     ug0=back_mags[:, column["u"]] - back_mags[:, column["g"]], gr0=back_mags[:, column["g"]] - back_mags[:, column["r"]],
                     known=background["object_id"].isin(known_ids).to_numpy())
@@ -154,7 +155,7 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
             oid = int(entry.object_id)
             row = rows.iloc[k]
             facts = ev.evidence_facts(entry, row, ranked_by_id.loc[oid] if oid in ranked_by_id.index else None, ratios, k, n_scored, n_top)
-            sed = {"wavelength": np.array([b.wavelength_um for b in ev.SED_BANDS]), "flux": flux[k], "error": flux_error[k],
+            sed = {"wavelength": np.array([b.wavelength_um for b in SED_BANDS]), "flux": flux[k], "error": flux_error[k],
                    "giant": giant_flux[0][k], "giant_low": giant_flux[1][k], "giant_high": giant_flux[2][k], "labels": labels,
                    "hot": hot, "ratio": ratio_all[k]}
             here = {"jk0": float(row["jk0"]), "abs_j": float(row["abs_j"]),
@@ -224,7 +225,7 @@ _SHARED_FIGURE_DATA: dict[str, Any] = {}
 
 
 def _draw_one(drawing: tuple) -> None:
-    from ..plots.evidence import evidence_figure
+    from ..present.plots.evidence import evidence_figure
 
     title, facts, sed, curve, here, excess, path = drawing
     evidence_figure(title, facts, sed, curve, here, _SHARED_FIGURE_DATA["giants"], _SHARED_FIGURE_DATA["cuts"], excess, path)

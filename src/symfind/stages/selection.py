@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from ..io import write_table
-from ..selection import criteria_from_config
-from ..sources import open_source, upload_parts
-from ..tiles import TILE_COLUMN, gather, tile_counts, tile_index, write_tile_list
+from ..query.selection import criteria_from_config
+from ..query.sources import open_source, upload_parts
+from ..query.tiles import TILE_COLUMN, gather, tile_counts, tile_index, write_tile_list
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,8 @@ def select_objects(source: str, selection: Mapping[str, Any], nside: int, out_pa
     ``select_tile``) are gathered; the cut-flow has the rows of each tile's server-side query and
     the tile list every queried tile.
     """
-    from ..releases import archive_schema
-    from ..sources.tap import selection_adql
+    from ..query.releases import archive_schema
+    from ..query.sources.tap import selection_adql
 
     criteria = criteria_from_config(selection)
     if source == "tap":

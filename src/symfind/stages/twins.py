@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..tiles import TILE_COLUMN
+from ..query.tiles import TILE_COLUMN
 
 log = logging.getLogger(__name__)
 
