@@ -82,6 +82,54 @@ def test_shown_objects_are_the_tops_of_both_lists_once_each():
     assert ev.shown_objects(ranked, vae, 0).empty
 
 
+def test_the_evidence_of_the_shown_objects_reads_the_giants_but_not_the_known_or_shown():
+    """The library's assembly of the report (present.evidence.candidate_evidence): one panel and one
+    browser row per shown object, the known stars among the giants behind the diagrams, and a hot
+    companion's u light against the giants of the sky."""
+    from symfind.config import defaults
+    from symfind.query.epochs import join_epochs
+    from conftest import REPO
+
+    SAMPLE_DIR = REPO / "resources" / "sample"
+
+    rng = np.random.default_rng(5)
+    photometry = pd.read_parquet(SAMPLE_DIR / "dr2_photometry.parquet")
+    images = pd.read_parquet(SAMPLE_DIR / "dr2_images.parquet")
+    ids = np.sort(photometry["object_id"].unique())[:400]
+    mags = _giants(len(ids), rng)
+    hot_row = 3
+    mags[hot_row, 0] -= 2.0  # u 2 mag brighter than its giant
+    scored = pd.DataFrame({b.column: mags[:, k] for k, b in enumerate(sed.SED_BANDS)}
+                          | {b.error: 0.03 for b in sed.SED_BANDS}
+                          | {"object_id": ids, "raj2000": rng.uniform(0, 360, len(ids)), "dej2000": rng.uniform(-90, 0, len(ids)),
+                             "ebv": 0.0, "jk0": 1.1, "abs_j": -4.0, "rank": np.arange(1, len(ids) + 1).astype(float),
+                             "score_hot_excess": 1.0})
+    known = ids[[10, 11]]
+    matches = pd.DataFrame({"object_id": known, "name": ["V1", "V2"]})
+    ranked = pd.DataFrame({"object_id": ids, "rank": pd.array(np.arange(1, len(ids) + 1), dtype="Int64"),
+                           "rank_score": np.linspace(1, 0, len(ids)), "is_known_symbiotic": np.isin(ids, known),
+                           "known_name": np.where(np.isin(ids, known), "V", ""), "nearest_known": "V1",
+                           "nearest_known_distance": 1.0})
+    ranked.loc[ranked["is_known_symbiotic"], "rank"] = pd.NA
+    vae = pd.DataFrame({"object_id": ids[:5], "rank": np.arange(1, 6)})
+    shown = ev.shown_objects(ranked, vae, 6)
+    epochs = join_epochs(shown["object_id"].to_numpy(), photometry, images, "sample")
+    params = {"colors": defaults("colors"), "dereddening": defaults("dereddening"), "cuts": defaults("cuts")}
+    evidence = ev.candidate_evidence(scored, ranked, shown, matches, epochs, params, 6)
+
+    assert len(evidence.panels) == len(shown) == len(evidence.browser_rows)
+    assert list(evidence.browser_rows.columns) == list(ev.BROWSER_COLUMNS)
+    assert evidence.browser_rows["object_id"].tolist() == shown["object_id"].tolist()
+    for (title, facts, panel_sed, curve, here, _), oid in zip(evidence.panels, shown["object_id"]):
+        assert title.startswith(f"object {oid} ") and facts
+        assert set(curve["object_id"]) <= {oid} and len(panel_sed["flux"]) == len(sed.SED_BANDS)
+        assert here["jk0"] == 1.1
+    assert evidence.giants.known.sum() == len(known)  # every known star behind the diagrams
+    u_excess = evidence.browser_rows.set_index("object_id")["u_excess"]
+    assert u_excess[ids[hot_row]] > 4.0  # x6.3 in u over the giants like it
+    assert u_excess.drop(ids[hot_row]).between(0.6, 1.6).all()
+
+
 # --- a finished run ----------------------------------------------------------------------------
 
 

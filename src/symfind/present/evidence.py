@@ -226,3 +226,100 @@ def evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios: 
     lines.append(f"(J-K)0 {number(row.get('jk0'), '.2f')}, M_J {number(row.get('abs_j'), '.2f')}, "
                  f"E(B-V) {number(row.get('ebv'), '.2f')}, d {number(row.get('r_est'), '.0f')} pc")
     return lines
+
+
+#: Analysed objects drawn behind every candidate's diagrams at most (a seeded subsample beyond:
+#: enough to show the giants' locus, few enough that a hundred figures take seconds).
+BACKGROUND_OBJECTS = 3_000
+
+#: The browser's columns, in its order (:func:`symfind.present.browser.browser_html`).
+BROWSER_COLUMNS = ("lists", "ranked_rank", "vae_rank", "object_id", "raj2000", "dej2000", "known", "rank_score",
+                   "score_hot_excess", "u_excess", "jk0", "abs_j", "excess_features", "halpha_ew", "gaia_class", "vet_order",
+                   "rank_disagreement", "verdict", "vetted_verdict", "vetted_class", "vetted_file")
+
+
+@dataclass(frozen=True)
+class CandidateEvidence:
+    """What :func:`candidate_evidence` gives the report: per shown object (in the order of
+    :func:`shown_objects`) the figure's panels ``(title, facts, sed, light_curve, here,
+    excess_sigmas)`` (the arguments of :func:`symfind.present.plots.evidence.evidence_figure` but
+    the giants, the cuts and the path), the giants behind every diagram, and the browser's rows
+    (:data:`BROWSER_COLUMNS`)."""
+
+    panels: list[tuple]
+    giants: Any
+    browser_rows: pd.DataFrame
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def candidate_evidence(scored: pd.DataFrame, ranked: pd.DataFrame, shown: pd.DataFrame, matches: pd.DataFrame,
+                       epochs: pd.DataFrame | None, params: Mapping[str, Any], n_top: int) -> CandidateEvidence:
+    """The evidence of the ``shown`` objects (:func:`shown_objects`): their SEDs against the giants
+    of ``scored`` most like them (known symbiotic stars and the shown objects left out of the pool;
+    :func:`sed_evidence`), their nightly light curves from ``epochs`` (their per-epoch photometry; None only where none is shown), their place
+    among the giants (a subsample of :data:`BACKGROUND_OBJECTS` and every known star, dereddened
+    (J-Ks)_0 vs M_J and (u-g)_0 vs (g-r)_0), the facts (:func:`evidence_facts`) and the browser's
+    rows. ``scored``: the scored table's :func:`evidence_columns`; ``ranked``: the ranked list;
+    ``matches``: the known stars' cross-match; ``params``: the ``colors``, ``dereddening`` and
+    ``cuts`` sections."""
+    from .plots.evidence import Giants
+    from .plots.figure import drawn
+
+    a_per_ebv, aj_per_ebv = params["dereddening"]["a_per_ebv"], params["cuts"]["aj_per_ebv"]
+    rows = scored.set_index("object_id").reindex(shown["object_id"].to_numpy())
+    known_ids = set(matches["object_id"].tolist())
+    is_known = scored["object_id"].isin(known_ids).to_numpy()
+    pool = scored[~is_known & ~scored["object_id"].isin(set(shown["object_id"]))]
+    sed = sed_evidence(rows, pool, a_per_ebv, aj_per_ebv)
+    labels = np.array([b.label for b in SED_BANDS])
+    hot = np.isin(labels, EXCESS_BANDS)
+    column = {b.label: k for k, b in enumerate(SED_BANDS)}
+    light_curves = nightly_light_curves(epochs, params["colors"]) if len(shown) else None
+
+    behind = drawn(np.ones(len(scored), dtype=bool), BACKGROUND_OBJECTS) | is_known
+    background = scored[behind]
+    back_mags, _ = dereddened_magnitudes(background, a_per_ebv, aj_per_ebv)
+    giants = Giants(jk0=background["jk0"].to_numpy(dtype=np.float64), abs_j=background["abs_j"].to_numpy(dtype=np.float64),
+                    ug0=back_mags[:, column["u"]] - back_mags[:, column["g"]], gr0=back_mags[:, column["g"]] - back_mags[:, column["r"]],
+                    known=background["object_id"].isin(known_ids).to_numpy())
+    ranked_by_id = ranked.set_index("object_id")
+    n_scored = int(scored["rank"].notna().sum()) if "rank" in scored else len(scored)
+    wavelengths = np.array([b.wavelength_um for b in SED_BANDS])
+
+    panels, browser_rows = [], []
+    for k, entry in enumerate(shown.itertuples(index=False)):
+        oid = int(entry.object_id)
+        row = rows.iloc[k]
+        in_ranked = oid in ranked_by_id.index
+        facts = evidence_facts(entry, row, ranked_by_id.loc[oid] if in_ranked else None, sed.ratios, k, n_scored, n_top)
+        panel_sed = {"wavelength": wavelengths, "flux": sed.flux[k], "error": sed.flux_error[k], "giant": sed.giant_flux[0][k],
+                     "giant_low": sed.giant_flux[1][k], "giant_high": sed.giant_flux[2][k], "labels": labels, "hot": hot,
+                     "ratio": sed.ratio_all[k]}
+        here = {"jk0": float(row["jk0"]), "abs_j": float(row["abs_j"]),
+                "ug0": float(sed.observed[k, column["u"]] - sed.observed[k, column["g"]]),
+                "gr0": float(sed.observed[k, column["g"]] - sed.observed[k, column["r"]])}
+        curve = light_curves[light_curves["object_id"] == oid]
+        known_name = ranked_by_id.at[oid, "known_name"] if in_ranked else ""
+        title = (f"object {oid}  RA {row['raj2000']:.5f}  Dec {row['dej2000']:+.5f}  ({entry.lists} list"
+                 f"{'s' if '+' in entry.lists else ''})" + (f"  known: {known_name}" if known_name else ""))
+        panels.append((title, facts, panel_sed, curve, here, excess_sigmas(row)))
+        nearest = ranked_by_id.at[oid, "nearest_known"] if in_ranked else ""
+        browser_rows.append({
+            "lists": entry.lists, "ranked_rank": entry.ranked_rank, "vae_rank": entry.vae_rank, "object_id": oid,
+            "raj2000": float(row["raj2000"]), "dej2000": float(row["dej2000"]),
+            "known": f"= {known_name}" if known_name else (f"near {nearest}" if nearest else ""),
+            "rank_score": ranked_by_id.at[oid, "rank_score"] if in_ranked else np.nan,
+            "score_hot_excess": float(row.get("score_hot_excess", np.nan)),
+            "u_excess": float(sed.ratios["u"][k]), "jk0": float(row["jk0"]), "abs_j": float(row["abs_j"]),
+            "excess_features": _text(row.get("excess_features")),
+            "halpha_ew": float(row["ew_espels_halpha"]) if pd.notna(row.get("ew_espels_halpha", np.nan)) else np.nan,
+            "gaia_class": _text(row.get("best_class_name")),
+            **{name: (ranked_by_id.at[oid, name] if in_ranked and name in ranked_by_id.columns else default)
+               for name, default in (("vet_order", pd.NA), ("rank_disagreement", np.nan), ("vetted_verdict", ""),
+                                     ("vetted_class", ""), ("vetted_file", ""))},
+            "verdict": "",
+        })
+    return CandidateEvidence(panels, giants, pd.DataFrame(browser_rows, columns=list(BROWSER_COLUMNS)))

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .. import columns as C
@@ -83,11 +82,6 @@ def summary(selection_cutflow_csv: str | Path, cutflow_csv: str | Path, colours_
     return text
 
 
-#: Analysed objects drawn behind every candidate's diagrams at most (a seeded subsample beyond:
-#: enough to show the giants' locus, few enough that a hundred figures take seconds).
-BACKGROUND_OBJECTS = 3_000
-
-
 def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candidates_csv: str | Path,
                        epochs_parquet: str | Path, matches_csv: str | Path, params: Mapping[str, Any],
                        out_dir: str | Path, out_html: str | Path, config_used: str | Path | None = None,
@@ -102,90 +96,30 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
     import shutil
     import tempfile
 
-    from ..detect.sed import SED_BANDS, dereddened_magnitudes
     from ..present import evidence as ev
     from ..present.browser import browser_html
-    from ..present.plots.evidence import Giants
-    from ..present.plots.figure import drawn
     from ..rank.ranking import read_ranked_list
     from ..present.vo import provenance
 
     n_top = int(params["report"]["n_candidates"])
-    a_per_ebv, aj_per_ebv = params["dereddening"]["a_per_ebv"], params["cuts"]["aj_per_ebv"]
     scored = read_parquet_chosen(scored_parquet, ev.evidence_columns)  # of a wide table, only what the evidence uses
     ranked = read_ranked_list(ranked_csv)
     vae_list = pd.read_csv(candidates_csv, usecols=["object_id", "rank"])
     matches = pd.read_csv(matches_csv)
     shown = ev.shown_objects(ranked, vae_list, n_top)
-    table = scored.set_index("object_id")
-    rows = table.reindex(shown["object_id"].to_numpy())
-    known_ids = set(matches["object_id"].tolist())
-    is_known = scored["object_id"].isin(known_ids).to_numpy()
-    pool = scored[~is_known & ~scored["object_id"].isin(set(shown["object_id"]))]
-    sed_evidence = ev.sed_evidence(rows, pool, a_per_ebv, aj_per_ebv)
-    observed, flux, flux_error = sed_evidence.observed, sed_evidence.flux, sed_evidence.flux_error
-    giant_flux, ratios, ratio_all = sed_evidence.giant_flux, sed_evidence.ratios, sed_evidence.ratio_all
-    labels = np.array([b.label for b in SED_BANDS])
-    hot = np.isin(labels, ev.EXCESS_BANDS)
-
     ids = shown["object_id"].tolist()
     epochs = pd.read_parquet(epochs_parquet, filters=[("object_id", "in", ids)]) if ids else None
-    light_curves = ev.nightly_light_curves(epochs, params["colors"]) if ids else None  # (empty without epochs)
-
-    # a subsample of the giants, and every known symbiotic star
-    behind = drawn(np.ones(len(scored), dtype=bool), BACKGROUND_OBJECTS) | is_known
-    background = scored[behind]
-    back_mags, _ = dereddened_magnitudes(background, a_per_ebv, aj_per_ebv)
-    column = {b.label: k for k, b in enumerate(SED_BANDS)}
-    giants = Giants(jk0=background["jk0"].to_numpy(dtype=np.float64), abs_j=background["abs_j"].to_numpy(dtype=np.float64),
-                    ug0=back_mags[:, column["u"]] - back_mags[:, column["g"]], gr0=back_mags[:, column["g"]] - back_mags[:, column["r"]],
-                    known=background["object_id"].isin(known_ids).to_numpy())
-    ranked_by_id = ranked.set_index("object_id")
-    n_scored = int(scored["rank"].notna().sum()) if "rank" in scored else len(scored)
+    evidence = ev.candidate_evidence(scored, ranked, shown, matches, epochs, params, n_top)
+    del scored, epochs  # not copied into the drawing processes
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     staging.chmod(0o777 & ~current_umask())  # a folder made the ordinary way, not a temporary one's 0700
     try:
-        figures = {}
-        drawings = []
-        browser_rows = []
-        for k, entry in enumerate(shown.itertuples(index=False)):
-            oid = int(entry.object_id)
-            row = rows.iloc[k]
-            facts = ev.evidence_facts(entry, row, ranked_by_id.loc[oid] if oid in ranked_by_id.index else None, ratios, k, n_scored, n_top)
-            sed = {"wavelength": np.array([b.wavelength_um for b in SED_BANDS]), "flux": flux[k], "error": flux_error[k],
-                   "giant": giant_flux[0][k], "giant_low": giant_flux[1][k], "giant_high": giant_flux[2][k], "labels": labels,
-                   "hot": hot, "ratio": ratio_all[k]}
-            here = {"jk0": float(row["jk0"]), "abs_j": float(row["abs_j"]),
-                    "ug0": float(observed[k, column["u"]] - observed[k, column["g"]]),
-                    "gr0": float(observed[k, column["g"]] - observed[k, column["r"]])}
-            curve = light_curves[light_curves["object_id"] == oid]
-            known_name = ranked_by_id.at[oid, "known_name"] if oid in ranked_by_id.index else ""
-            title = (f"object {oid}  RA {row['raj2000']:.5f}  Dec {row['dej2000']:+.5f}  ({entry.lists} list"
-                     f"{'s' if '+' in entry.lists else ''})" + (f"  known: {known_name}" if known_name else ""))
-            path = staging / f"{oid}.png"
-            drawings.append((title, facts, sed, curve, here, ev.excess_sigmas(row), path))
-            figures[oid] = path
-            nearest = ranked_by_id.at[oid, "nearest_known"] if oid in ranked_by_id.index else ""
-            browser_rows.append({
-                "lists": entry.lists, "ranked_rank": entry.ranked_rank, "vae_rank": entry.vae_rank, "object_id": oid,
-                "raj2000": float(row["raj2000"]), "dej2000": float(row["dej2000"]),
-                "known": f"= {known_name}" if known_name else (f"near {nearest}" if nearest else ""),
-                "rank_score": ranked_by_id.at[oid, "rank_score"] if oid in ranked_by_id.index else np.nan,
-                "score_hot_excess": float(row.get("score_hot_excess", np.nan)),
-                "u_excess": float(ratios["u"][k]), "jk0": float(row["jk0"]), "abs_j": float(row["abs_j"]),
-                "excess_features": row.get("excess_features") if isinstance(row.get("excess_features"), str) else "",
-                "halpha_ew": float(row["ew_espels_halpha"]) if pd.notna(row.get("ew_espels_halpha", np.nan)) else np.nan,
-                "gaia_class": row.get("best_class_name") if isinstance(row.get("best_class_name"), str) else "",
-                **{column: (ranked_by_id.at[oid, column] if oid in ranked_by_id.index and column in ranked_by_id.columns else default)
-                   for column, default in (("vet_order", pd.NA), ("rank_disagreement", np.nan), ("vetted_verdict", ""),
-                                           ("vetted_class", ""), ("vetted_file", ""))},
-                "verdict": "",
-            })
-        del scored, table, pool, epochs, background  # not copied into the drawing processes
-        _draw_all(drawings, giants, params["cuts"], threads)
+        figures = {int(oid): staging / f"{int(oid)}.png" for oid in shown["object_id"]}
+        drawings = [(*panel, figures[oid]) for oid, panel in zip(shown["object_id"], evidence.panels)]
+        _draw_all(drawings, evidence.giants, params["cuts"], threads)
         index = shown.assign(figure=[f"{int(oid)}.png" for oid in shown["object_id"]])
         index.to_csv(staging / "index.csv", index=False)
         if len(shown):
@@ -195,12 +129,8 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
             note = "No candidate shown: report.n_candidates is 0."
         else:
             note = "No candidate on this sky: the ranked list and the VAE's list are empty (see summary.txt)."
-        page = browser_html(pd.DataFrame(browser_rows, columns=["lists", "ranked_rank", "vae_rank", "object_id", "raj2000",
-                                                                "dej2000", "known", "rank_score", "score_hot_excess",
-                                                                "u_excess", "jk0", "abs_j", "excess_features", "halpha_ew",
-                                                                "gaia_class", "vet_order", "rank_disagreement", "verdict",
-                                                                "vetted_verdict", "vetted_class", "vetted_file"]),
-                            figures, provenance(config_used), note, _from_browser(PRODUCTS["candidates_vot"]))
+        page = browser_html(evidence.browser_rows, figures, provenance(config_used), note,
+                            _from_browser(PRODUCTS["candidates_vot"]))
         write_text(page, out_html)
         if out_dir.exists():
             shutil.rmtree(out_dir)
