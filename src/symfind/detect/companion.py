@@ -25,7 +25,7 @@ nebula, and a G dwarf blended with the giant looks nebular. Against such a predi
 v are fitted: the ratio of the u to the v excess is the Balmer jump itself (A0V-G2V light adds
 0.5-0.7 times as much flux in u as in v, a nebula with a hot dwarf 1.2-8 times as much). A
 prediction that did not see the optical (the neighbours in the red and infrared of
-:func:`symfind.present.evidence.neighbour_colours`) is fitted in all of u v g r i.
+:func:`symfind.detect.sed.neighbour_colours`) is fitted in all of u v g r i.
 
 Units: the fit runs in flux relative to the object's own flux in the reference band (z; i or r
 where the object lacks z, or z and i), from the dereddened colours ``b - ref`` observed and

@@ -536,7 +536,7 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
       A-G star: a composite binary, a blend, or a giant whose v is bright because it is metal-poor;
       :func:`symfind.detect.companion.fit_companions`), the excess taken over the VAE's giant; with
       ``neighbour_llr`` (the same test, the excess taken over the giants most like the object in
-      the red and the infrared, :func:`symfind.present.evidence.neighbour_colours`, which see a companion's
+      the red and the infrared, :func:`symfind.detect.sed.neighbour_colours`, which see a companion's
       light in g that the VAE takes for the giant's own) it is the product of the two
       probabilities: both predictions of the giant must find the jump in emission; with
       ``uv_excess_z`` (how much bluer u - v is than the giant's, in sigma: the VAE's ``excess_z_u_v``)

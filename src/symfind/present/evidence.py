@@ -259,8 +259,8 @@ def candidate_evidence(scored: pd.DataFrame, ranked: pd.DataFrame, shown: pd.Dat
                        epochs: pd.DataFrame | None, params: Mapping[str, Any], n_top: int) -> CandidateEvidence:
     """The evidence of the ``shown`` objects (:func:`shown_objects`): their SEDs against the giants
     of ``scored`` most like them (known symbiotic stars and the shown objects left out of the pool;
-    :func:`sed_evidence`), their nightly light curves from ``epochs`` (their per-epoch photometry; None only where none is shown), their place
-    among the giants (a subsample of :data:`BACKGROUND_OBJECTS` and every known star, dereddened
+    :func:`sed_evidence`), their nightly light curves from ``epochs`` (their per-epoch photometry;
+    None only where none is shown), their place among the giants (a subsample of :data:`BACKGROUND_OBJECTS` and every known star, dereddened
     (J-Ks)_0 vs M_J and (u-g)_0 vs (g-r)_0), the facts (:func:`evidence_facts`) and the browser's
     rows. ``scored``: the scored table's :func:`evidence_columns`; ``ranked``: the ranked list;
     ``matches``: the known stars' cross-match; ``params``: the ``colors``, ``dereddening`` and
