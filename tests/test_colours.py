@@ -415,6 +415,23 @@ def test_a_jump_beyond_any_flickering_is_left_out_of_it():
     pd.testing.assert_series_equal(by_id["n_nights_u"], unbounded["n_nights_u"])
 
 
+def test_a_pair_of_exposures_further_apart_than_any_flickering_is_left_out_of_it():
+    """A constant star with one night of two u exposures 1.2 mag apart (each 0.6 mag from their
+    mean, under the 0.75-mag ceiling; which one is off cannot be told) gets no flickering test from
+    that night, as a triple with one exposure off does not; a pair 0.4 mag apart, within any
+    flicker's reach, is tested and is hugely significant."""
+    sigma = 0.02
+    artefact = _light_curve([15.0], per_night=2, sigma=sigma, flicker=0.0, seed=8, object_id=1)
+    artefact.loc[1, "mag_psf"] += 1.2
+    jump = _light_curve([15.0], per_night=2, sigma=sigma, flicker=0.0, seed=9, object_id=2)
+    jump.loc[1, "mag_psf"] += 0.4
+    by_id = colors_from_epochs(pd.concat([artefact, jump], ignore_index=True), 0.0, 255, 5.0,
+                               flicker_max_mag=0.75)[0].set_index("object_id")
+    assert by_id.loc[1, "flicker_dof_u"] == 0 and np.isnan(by_id.loc[1, "flicker_robust_sig_u"])
+    assert by_id.loc[2, "flicker_dof_u"] == 1 and by_id.loc[2, "flicker_robust_sig_u"] > 30  # chi2 of about 200 for 1 dof
+    assert by_id.loc[1, "n_nights_u"] == 1  # the night's mean stays: the ceiling is the flickering's alone
+
+
 def test_detection_fractions_count_the_nights_with_g_and_r():
     """A pulsator whose u is measured on 3 of its 10 g-and-r nights (its bright ones) and v on all:
     det_frac_u 0.3, det_frac_v 1; a night with g but no r does not count; an object without g-and-r

@@ -555,7 +555,7 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
     - ``flicker_sig``: the flickering's ``-log10 P`` in u and v together
       (:func:`joint_significance`, the geometric mean of ``flicker_robust_sig_u`` and ``_v``: the
       chi2 of the exposures within a night, each band's worst night left out, exposures beyond
-      ``colors.flicker_max_mag`` from their night's median left out; 0 where unknown):
+      ``colors.flicker_max_mag`` from their night's median, or pairs that far apart, left out; 0 where unknown):
       minutes-scale variability that a Mira, slow on nights, does not have (Lucy et al. 2024,
       arXiv:2412.00855; Wolf et al. 2018, PASA 35, e010). An accretion disc flickers in u and v
       together and on every night, by less in v, where the giant dilutes it more; one bad exposure

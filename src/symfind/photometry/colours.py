@@ -281,8 +281,10 @@ def _nightly_arrays(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarr
 
     The within-night sums for the flickering (``n_exposures``, ``within_*``) take every exposure
     but those further than ``flicker_max_mag`` (mag; None: none left out) from their night's median
-    in groups of two or more: a jump beyond any accreting white dwarf's flickering is an artefact
-    (a cosmic ray, a satellite trail, a bad pixel), not the star."""
+    in groups of three or more, and both exposures of a pair that differ by more than it (a pair's
+    median is its mean, half the jump from either: which of the two is off cannot be told): a jump
+    beyond any accreting white dwarf's flickering is an artefact (a cosmic ray, a satellite trail,
+    a bad pixel), not the star."""
     night = np.floor(night_mjd).astype(np.int64)
     order, codes, g_obj, g_night, g_band = _group_codes(object_id, night, band)
     n_groups = len(g_obj)
@@ -302,7 +304,9 @@ def _nightly_arrays(object_id: np.ndarray, night_mjd: np.ndarray, band: np.ndarr
                 far = (offset > float(clip_sigma) * np.sqrt(err2[rows])) & (n_all[codes[rows]] >= 3)
                 use[rows[far]] = False
             if flicker_max_mag is not None:
-                in_flicker[rows[offset > float(flicker_max_mag)]] = False
+                # a pair's jump is twice each exposure's offset from its mean
+                jump = np.where(n_all[codes[rows]] == 2, 2.0 * offset, offset)
+                in_flicker[rows[jump > float(flicker_max_mag)]] = False
     weight = np.where(use, 1.0 / err2, 0.0)
     sum_w = np.bincount(codes, weights=weight, minlength=n_groups)
     sum_wm = np.bincount(codes, weights=weight * mag, minlength=n_groups)
@@ -588,7 +592,7 @@ def colors_from_epochs(
     """The whole colour stage in memory: clean, nightly weighted means (clipped), colours
     (:func:`combined_colors`), each band's variability (:func:`nightly_variability`), detection
     fractions and flickering (exposures further than ``flicker_max_mag`` from their night's
-    median left out of it: ``colors.flicker_max_mag``).
+    median, and pairs that differ by more, left out of it: ``colors.flicker_max_mag``).
 
     Every object in ``epochs`` gets a row (ordered by ``object_id``), also one whose epochs were all
     dropped. The epochs are taken about ``chunk_epochs`` at a time, whole objects per pass; an
