@@ -87,6 +87,7 @@ def test_the_evidence_of_the_shown_objects_reads_the_giants_but_not_the_known_or
     browser row per shown object, the known stars among the giants behind the diagrams, and a hot
     companion's u light against the giants of the sky."""
     from symfind.config import defaults
+    from symfind.present.browser import ROW_KEYS
     from symfind.query.epochs import join_epochs
     from conftest import REPO
 
@@ -118,7 +119,7 @@ def test_the_evidence_of_the_shown_objects_reads_the_giants_but_not_the_known_or
     evidence = ev.candidate_evidence(scored, ranked, shown, matches, epochs, params, 6)
 
     assert len(evidence.panels) == len(shown) == len(evidence.browser_rows)
-    assert list(evidence.browser_rows.columns) == list(ev.BROWSER_COLUMNS)
+    assert list(evidence.browser_rows.columns) == list(ROW_KEYS)
     assert evidence.browser_rows["object_id"].tolist() == shown["object_id"].tolist()
     for (title, facts, panel_sed, curve, here, _), oid in zip(evidence.panels, shown["object_id"]):
         assert title.startswith(f"object {oid} ") and facts

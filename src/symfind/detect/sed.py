@@ -106,9 +106,13 @@ def lambda_f_lambda(mags: np.ndarray, errors: np.ndarray | None = None) -> tuple
     return flux, flux * 0.4 * np.log(10.0) * errors
 
 
+#: Each band's column in the arrays of :data:`SED_BANDS` (label -> index).
+BAND_INDEX: dict[str, int] = {b.label: k for k, b in enumerate(SED_BANDS)}
+
+
 def band_indices(labels: tuple[str, ...]) -> list[int]:
-    position = {b.label: k for k, b in enumerate(SED_BANDS)}
-    return [position[label] for label in labels]
+    """The columns of ``labels`` (band labels) in the arrays of :data:`SED_BANDS`."""
+    return [BAND_INDEX[label] for label in labels]
 
 
 def giant_prediction(mags: np.ndarray, reference: np.ndarray, k: int = N_NEIGHBOURS,
@@ -123,7 +127,7 @@ def giant_prediction(mags: np.ndarray, reference: np.ndarray, k: int = N_NEIGHBO
 
     n_objects, n_bands = mags.shape
     out = [np.full((n_objects, n_bands), np.nan) for _ in range(3)]
-    pairs = [(band_indices((a,))[0], band_indices((b,))[0]) for a, b in MATCH_COLOURS]
+    pairs = [(BAND_INDEX[a], BAND_INDEX[b]) for a, b in MATCH_COLOURS]
 
     def colours(m):
         return np.column_stack([m[:, a] - m[:, b] for a, b in pairs])
@@ -187,12 +191,11 @@ def neighbour_colours(table: pd.DataFrame, a_per_ebv: Mapping[str, float], aj_pe
     and :data:`NEIGHBOUR_SCATTER_MAG` in quadrature."""
     mags, errors = dereddened_magnitudes(table, a_per_ebv, aj_per_ebv)
     predicted, _, _ = giant_prediction(mags, mags)
-    position = {b.label: k for k, b in enumerate(SED_BANDS)}
     pairs = C.INDEPENDENT_COLOR_PAIRS
 
     def colours(m: np.ndarray) -> np.ndarray:
-        return np.column_stack([m[:, position[a]] - m[:, position[b]] for a, b in pairs])
+        return np.column_stack([m[:, BAND_INDEX[a]] - m[:, BAND_INDEX[b]] for a, b in pairs])
 
-    sigma = np.column_stack([np.hypot(errors[:, position[a]], errors[:, position[b]]) for a, b in pairs])
+    sigma = np.column_stack([np.hypot(errors[:, BAND_INDEX[a]], errors[:, BAND_INDEX[b]]) for a, b in pairs])
     sigma = np.sqrt(sigma**2 + float(sigma_int) ** 2 + NEIGHBOUR_SCATTER_MAG**2)
     return colours(mags), colours(predicted), sigma, [C.color_name(a, b) for a, b in pairs]

@@ -36,6 +36,12 @@ BROWSER_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("rank_disagreement", "bags' spread", "{:.3f}"),
     ("verdict", "verdict", None),
 )
+#: What each table row carries beside its cells: (data attribute, key in the rows).
+ROW_ATTRIBUTES: tuple[tuple[str, str], ...] = (("file-verdict", "vetted_verdict"), ("file-class", "vetted_class"),
+                                               ("file", "vetted_file"), ("vet-order", "vet_order"),
+                                               ("ranked-rank", "ranked_rank"), ("vae-rank", "vae_rank"))
+#: Every key a row of :func:`browser_html` reads: the cells', then the attributes' others.
+ROW_KEYS: tuple[str, ...] = tuple(dict.fromkeys([key for key, _, _ in BROWSER_COLUMNS] + [key for _, key in ROW_ATTRIBUTES]))
 #: Where the page keeps the verdicts in the browser's storage (localStorage), keyed by object id
 #: inside: the same key on every run, so that a later run's page on the same sky shows them.
 STORAGE_KEY = "symfind.verdicts"
@@ -73,7 +79,7 @@ def _cell(value, fmt: str | None) -> tuple[str, str]:
 
 def browser_html(rows: pd.DataFrame, figures: Mapping[int, Path], origin: Mapping[str, str], note: str = "",
                  votable: str = "candidates.vot") -> str:
-    """The browser page: ``rows`` (one per shown object, the keys of :data:`BROWSER_COLUMNS`),
+    """The browser page: ``rows`` (one per shown object, the keys of :data:`ROW_KEYS`),
     ``figures`` (object_id -> PNG file, embedded), ``origin`` (:func:`symfind.present.vo.provenance`),
     ``note``: a line shown above the table (what the lists are, or why they are empty),
     ``votable``: the candidates' VOTable relative to the page, which "send to TOPCAT" loads."""
@@ -90,9 +96,7 @@ def browser_html(rows: pd.DataFrame, figures: Mapping[int, Path], origin: Mappin
             cells.append(f'<td data-sort="{html.escape(sort_key)}">{html.escape(text)}</td>')
         link_attrs = " ".join(f'data-{name.lower()}="{html.escape(url)}"' for name, url in links.items())
         vetted = " ".join(f'data-{name}="{html.escape("" if _is_missing(row.get(key)) else str(row.get(key)))}"'
-                          for name, key in (("file-verdict", "vetted_verdict"), ("file-class", "vetted_class"),
-                                            ("file", "vetted_file"), ("vet-order", "vet_order"),
-                                            ("ranked-rank", "ranked_rank"), ("vae-rank", "vae_rank")))
+                          for name, key in ROW_ATTRIBUTES)
         body.append(f'<tr data-object="{int(row["object_id"])}" {link_attrs} {vetted}>{"".join(cells)}</tr>')
     data = json.dumps(images).replace("</", "<\\/")
     made = (f"symfind {html.escape(origin['symfind_version'])}, {html.escape(origin['date'])} UTC, "

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
-from ..detect.sed import SED_BANDS, band_indices, dereddened_magnitudes, giant_prediction, lambda_f_lambda
+from ..detect.sed import BAND_INDEX, SED_BANDS, band_indices, dereddened_magnitudes, giant_prediction, lambda_f_lambda
 
 #: Bands a hot companion brightens, marked as excess in the evidence figure (u, v and g: a nebula
 #: adds light in g too; the score's hot bands, :data:`symfind.detect.features.HOT_BANDS`, are u and v).
@@ -61,10 +61,9 @@ def sed_evidence(rows: pd.DataFrame, pool: pd.DataFrame, a_per_ebv: Mapping[str,
     giant, giant_low, giant_high = giant_prediction(observed, reference)
     flux, flux_error = lambda_f_lambda(observed, errors)
     ratios = flux_ratios(observed, giant)
-    labels = [b.label for b in SED_BANDS]
     ratio_all = np.full(observed.shape, np.nan)
     for label, values in ratios.items():
-        ratio_all[:, labels.index(label)] = values
+        ratio_all[:, BAND_INDEX[label]] = values
     return SedEvidence(observed, flux, flux_error, [lambda_f_lambda(m)[0] for m in (giant, giant_low, giant_high)], ratios,
                        ratio_all)
 
@@ -232,11 +231,6 @@ def evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios: 
 #: enough to show the giants' locus, few enough that a hundred figures take seconds).
 BACKGROUND_OBJECTS = 3_000
 
-#: The browser's columns, in its order (:func:`symfind.present.browser.browser_html`).
-BROWSER_COLUMNS = ("lists", "ranked_rank", "vae_rank", "object_id", "raj2000", "dej2000", "known", "rank_score",
-                   "score_hot_excess", "u_excess", "jk0", "abs_j", "excess_features", "halpha_ew", "gaia_class", "vet_order",
-                   "rank_disagreement", "verdict", "vetted_verdict", "vetted_class", "vetted_file")
-
 
 @dataclass(frozen=True)
 class CandidateEvidence:
@@ -244,7 +238,7 @@ class CandidateEvidence:
     :func:`shown_objects`) the figure's panels ``(title, facts, sed, light_curve, here,
     excess_sigmas)`` (the arguments of :func:`symfind.present.plots.evidence.evidence_figure` but
     the giants, the cuts and the path), the giants behind every diagram, and the browser's rows
-    (:data:`BROWSER_COLUMNS`)."""
+    (:data:`symfind.present.browser.ROW_KEYS`)."""
 
     panels: list[tuple]
     giants: Any
@@ -265,6 +259,7 @@ def candidate_evidence(scored: pd.DataFrame, ranked: pd.DataFrame, shown: pd.Dat
     rows. ``scored``: the scored table's :func:`evidence_columns`; ``ranked``: the ranked list;
     ``matches``: the known stars' cross-match; ``params``: the ``colors``, ``dereddening`` and
     ``cuts`` sections."""
+    from .browser import ROW_KEYS
     from .plots.evidence import Giants
     from .plots.figure import drawn
 
@@ -276,7 +271,7 @@ def candidate_evidence(scored: pd.DataFrame, ranked: pd.DataFrame, shown: pd.Dat
     sed = sed_evidence(rows, pool, a_per_ebv, aj_per_ebv)
     labels = np.array([b.label for b in SED_BANDS])
     hot = np.isin(labels, EXCESS_BANDS)
-    column = {b.label: k for k, b in enumerate(SED_BANDS)}
+    column = BAND_INDEX
     light_curves = nightly_light_curves(epochs, params["colors"]) if len(shown) else None
 
     behind = drawn(np.ones(len(scored), dtype=bool), BACKGROUND_OBJECTS) | is_known
@@ -322,4 +317,4 @@ def candidate_evidence(scored: pd.DataFrame, ranked: pd.DataFrame, shown: pd.Dat
                                      ("vetted_class", ""), ("vetted_file", ""))},
             "verdict": "",
         })
-    return CandidateEvidence(panels, giants, pd.DataFrame(browser_rows, columns=list(BROWSER_COLUMNS)))
+    return CandidateEvidence(panels, giants, pd.DataFrame(browser_rows, columns=list(ROW_KEYS)))

@@ -120,7 +120,7 @@ def candidate_evidence(scored_parquet: str | Path, ranked_csv: str | Path, candi
         figures = {int(oid): staging / f"{int(oid)}.png" for oid in shown["object_id"]}
         drawings = [(*panel, figures[oid]) for oid, panel in zip(shown["object_id"], evidence.panels)]
         _draw_all(drawings, evidence.giants, params["cuts"], threads)
-        index = shown.assign(figure=[f"{int(oid)}.png" for oid in shown["object_id"]])
+        index = shown.assign(figure=[figures[int(oid)].name for oid in shown["object_id"]])
         index.to_csv(staging / "index.csv", index=False)
         if len(shown):
             note = (f"The top {n_top} of the ranked list ({ranked_csv}) and of the VAE's candidates ({candidates_csv}); "
