@@ -432,6 +432,33 @@ def test_a_pair_of_exposures_further_apart_than_any_flickering_is_left_out_of_it
     assert by_id.loc[1, "n_nights_u"] == 1  # the night's mean stays: the ceiling is the flickering's alone
 
 
+def _visits(n_nights, u_flicker, v_flicker, sigma=0.015, seed=0, object_id=1):
+    """Three u and three v exposures on each of ``n_nights`` nights of a star at u = 15, v = 14,
+    flickering with rms ``u_flicker`` and ``v_flicker`` (mag)."""
+    return pd.concat([_light_curve([15.0] * n_nights, 3, sigma, u_flicker, "u", seed, object_id),
+                      _light_curve([14.0] * n_nights, 3, sigma, v_flicker, "v", seed + 1, object_id)], ignore_index=True)
+
+
+def test_a_v_flicker_that_u_in_the_same_visits_does_not_show_is_beyond_it():
+    """A steady giant with one v exposure 0.5 mag off (under the 0.75-mag ceiling), u steady in the
+    same visits: its v test is hugely significant, and as far beyond what u allows; a star that
+    flickers by 0.1 mag in u and 0.08 in v (as a disc, bluer) is within it; without u, or with no
+    test configured, nothing is said."""
+    artefact = _visits(2, 0.0, 0.0, seed=10, object_id=1)
+    artefact.loc[(artefact["filter"] == "v").to_numpy().nonzero()[0][1], "mag_psf"] += 0.5
+    disc = _visits(4, 0.1, 0.08, seed=12, object_id=2)
+    no_u = _visits(2, 0.0, 0.0, seed=14, object_id=3).query("filter == 'v'").copy()
+    no_u.loc[no_u.index[0], "mag_psf"] += 0.5
+    epochs = pd.concat([artefact, disc, no_u], ignore_index=True)
+    by_id = colors_from_epochs(epochs, 0.0, 255, 5.0, flicker_max_mag=0.75, flicker_v_to_u_max=1.5)[0].set_index("object_id")
+    assert by_id.loc[1, "flicker_sig_v"] > 50 and by_id.loc[1, C.FLICKER_BEYOND_U] > 5
+    assert by_id.loc[2, "flicker_sig_v"] > 10 and by_id.loc[2, C.FLICKER_BEYOND_U] < 2
+    assert np.isnan(by_id.loc[3, C.FLICKER_BEYOND_U])
+    untested = colors_from_epochs(epochs, 0.0, 255, 5.0, flicker_max_mag=0.75)[0].set_index("object_id")
+    assert untested[C.FLICKER_BEYOND_U].isna().all()
+    pd.testing.assert_series_equal(untested["flicker_sig_v"], by_id["flicker_sig_v"])  # the v test itself is kept
+
+
 def test_detection_fractions_count_the_nights_with_g_and_r():
     """A pulsator whose u is measured on 3 of its 10 g-and-r nights (its bright ones) and v on all:
     det_frac_u 0.3, det_frac_v 1; a night with g but no r does not count; an object without g-and-r

@@ -245,3 +245,19 @@ def test_flickering_must_show_in_u_and_v_but_v_does_not_veto_it():
     w = {"flicker_weight": 2.0, "detection_power": 1.0, "blend_radius_arcsec": 3.0, "blend_factor": 0.5}
     out = symbiotic_score(np.zeros(2), np.zeros(2), sig[:2], np.ones(2), w)
     assert out["flicker"] == pytest.approx([6.0, 0.0])
+
+
+def test_a_v_flicker_beyond_what_u_allows_leaves_the_score_and_u_stays():
+    """The score's flickering leaves v's test out where v's scatter lies beyond what u's, in the
+    same visits, allows by more than the threshold (a steady u, one v exposure off: 0.3 dex left
+    from u, not the geometric mean of 0.3 and 120); a disc's v (within u's reach) and a table
+    without the column keep the geometric mean; no threshold keeps it too."""
+    from symfind.columns import FLICKER_BEYOND_U
+    from symfind.detect.vae import _flicker_significance
+
+    rows = pd.DataFrame({"flicker_robust_sig_u": [0.3, 0.3, 9.0], "flicker_robust_sig_v": [120.0, 120.0, 4.0],
+                         FLICKER_BEYOND_U: [20.0, 0.5, np.nan]})
+    assert _flicker_significance(rows, 2.0) == pytest.approx([0.3, 6.0, 6.0])
+    assert _flicker_significance(rows, None) == pytest.approx([6.0, 6.0, 6.0])
+    assert _flicker_significance(rows.drop(columns=FLICKER_BEYOND_U), 2.0) == pytest.approx([6.0, 6.0, 6.0])
+    assert rows[FLICKER_BEYOND_U].iloc[0] == 20.0  # the table is not written to

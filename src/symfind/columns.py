@@ -246,8 +246,13 @@ def flicker_names(band: str) -> tuple[str, str, str, str, str]:
             f"flicker_robust_sig_{band}")
 
 
-#: Per-object flickering columns of the colour product, band by band.
-FLICKER_COLUMNS: tuple[str, ...] = tuple(name for band in SKYMAPPER_BANDS for name in flicker_names(band))
+#: Per-object: the v flickering's significance (dex) beyond what the u flickering allows
+#: (:func:`symfind.photometry.colours.colors_from_epochs`, ``colors.flicker_v_to_u_max``): high
+#: where v scatters within a night and u, measured in the same visits, does not.
+FLICKER_BEYOND_U = "flicker_beyond_u_sig_v"
+
+#: Per-object flickering columns of the colour product, band by band, then v's beyond u's.
+FLICKER_COLUMNS: tuple[str, ...] = (*(name for band in SKYMAPPER_BANDS for name in flicker_names(band)), FLICKER_BEYOND_U)
 
 #: Per-object detection fractions of the colour product: the nights on which both g and r were
 #: measured (``n_nights_gr``) and the fraction of them on which u (``det_frac_u``) and v

@@ -21,5 +21,6 @@ rule weighted_colours:
         bad_flags=config["colors"]["bad_flags"],
         clip_sigma=config["colors"]["clip_sigma"],
         flicker_max_mag=config["colors"]["flicker_max_mag"],
+        flicker_v_to_u_max=config["colors"]["flicker_v_to_u_max"],
     script:
         "../scripts/weighted_colours.py"

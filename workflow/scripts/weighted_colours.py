@@ -9,5 +9,6 @@ with job_logging(snakemake.log[0]):
         bad_flags=snakemake.params.bad_flags,
         clip_sigma=snakemake.params.clip_sigma,
         flicker_max_mag=snakemake.params.flicker_max_mag,
+        flicker_v_to_u_max=snakemake.params.flicker_v_to_u_max,
         out_parquet=snakemake.output[0],
     )

@@ -559,7 +559,9 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
       minutes-scale variability that a Mira, slow on nights, does not have (Lucy et al. 2024,
       arXiv:2412.00855; Wolf et al. 2018, PASA 35, e010). An accretion disc flickers in u and v
       together and on every night, by less in v, where the giant dilutes it more; one bad exposure
-      raises one band on one night.
+      raises one band on one night. v's test is left out where its flickering is beyond what u's,
+      in the same visits, allows by more than ``flicker_beyond_u_dex`` (``flicker_beyond_u_sig_v``):
+      a v exposure off by a few tenths while u holds steady is not the star's.
 
     - ``blend = blend_factor`` where a resolved Gaia source lies within ``blend_radius_arcsec``
       (``neighbour_arcsec``: the master's ``gaia_dr2_dist2``, NaN where none or unknown), else 1:
@@ -683,13 +685,22 @@ def _column_or(table: pd.DataFrame, names: tuple[str, ...], fill: float) -> np.n
     return np.where(np.isfinite(least), least, fill)
 
 
-def _flicker_significance(rows: pd.DataFrame) -> np.ndarray:
+def _flicker_significance(rows: pd.DataFrame, beyond_u_dex: float | None = None) -> np.ndarray:
     """The symbiotic score's flickering: :func:`joint_significance` of the robust flickering
-    significances of the hot bands the table has (0 where none)."""
+    significances of the hot bands the table has (0 where none), v's left out where its flickering
+    lies beyond what u's allows by more than ``beyond_u_dex`` (``flicker_beyond_u_sig_v``,
+    :func:`symfind.photometry.colours.colors_from_epochs`; ``vae.symbiotic.flicker_beyond_u_dex``;
+    None, or a table without the column: kept)."""
+    from ..columns import FLICKER_BEYOND_U
+
     names = [f"flicker_robust_sig_{band}" for band in HOT_BANDS if f"flicker_robust_sig_{band}" in rows.columns]
     if not names:
         return np.zeros(len(rows))
-    return joint_significance(rows[names].to_numpy(dtype=np.float64, na_value=np.nan))
+    significances = rows[names].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    if beyond_u_dex is not None and FLICKER_BEYOND_U in rows.columns and "flicker_robust_sig_v" in names:
+        beyond = rows[FLICKER_BEYOND_U].to_numpy(dtype=np.float64, na_value=np.nan) > float(beyond_u_dex)
+        significances[beyond, names.index("flicker_robust_sig_v")] = np.nan
+    return joint_significance(significances)
 
 
 def _gaia_dr3_inputs(rows: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
@@ -719,7 +730,7 @@ def vae_input_columns(names: Sequence[str]) -> list[str]:
     companion test, the symbiotic score's flickering, detection, blend, Gaia DR3 and distance
     inputs, the amplitude its calibration groups by), in table order: the stages that hold every
     analysed object read only these (a test spies on what each configuration reads)."""
-    from ..columns import DETECTION_COLUMNS, GAIA_DR3_EVIDENCE_COLUMNS, SKYMAPPER_BANDS
+    from ..columns import DETECTION_COLUMNS, FLICKER_BEYOND_U, GAIA_DR3_EVIDENCE_COLUMNS, SKYMAPPER_BANDS
     from .sed import SED_BANDS
     from .features import FEATURE_SETS, MAGNITUDE_ERRORS
 
@@ -731,6 +742,7 @@ def vae_input_columns(names: Sequence[str]) -> list[str]:
             if red is None and blue.count("_") == 1 and blue.split("_")[0] in SKYMAPPER_BANDS:
                 wanted.add(f"e_{blue}")  # a SkyMapper colour's error
     wanted.update(f"flicker_{kind}_{band}" for kind in ("sig", "robust_sig") for band in SKYMAPPER_BANDS)
+    wanted.add(FLICKER_BEYOND_U)
     return [name for name in names if name in wanted]
 
 
@@ -819,7 +831,7 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
         observed_colours, giant_colours, colour_sigma, colour_names = neighbour_colours(rows, a_per_ebv, aj, sigma_int)
         neighbour_llr = fit_companions(observed_colours, giant_colours, colour_sigma, colour_names)["companion_llr"].to_numpy()
     symbiotic = symbiotic_score(excess["score"], companions["companion_llr"].to_numpy(),
-                                _flicker_significance(rows),
+                                _flicker_significance(rows, params["symbiotic"].get("flicker_beyond_u_dex")),
                                 _column_or(rows, ("det_frac_u",), np.nan), params["symbiotic"],
                                 _column_or(rows, ("gaia_dr2_dist2",), np.nan), neighbour_llr,
                                 _column_or(rows, ("det_bias_u",), np.nan),

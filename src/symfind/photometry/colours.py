@@ -471,8 +471,15 @@ def _variability(object_id: np.ndarray, band: np.ndarray, mag: np.ndarray, var: 
     return out
 
 
+#: The confidence of u's upper limit on the flickering that the v test of
+#: :func:`_flicker` allows (the lower 1% point of u's chi2: a genuine flicker is
+#: under its bound 99 times in 100).
+FLICKER_BOUND_LEVEL = 0.99
+
+
 def _flicker(object_id: np.ndarray, band: np.ndarray, n_exposures: np.ndarray, within_chi2: np.ndarray,
-             within_sq: np.ndarray, within_err2: np.ndarray, ids: np.ndarray) -> dict[str, np.ndarray]:
+             within_sq: np.ndarray, within_err2: np.ndarray, ids: np.ndarray,
+             v_to_u_max: float | None = None) -> dict[str, np.ndarray]:
     """Per object and band, the flickering: the scatter of one night's exposures about that night's
     weighted mean beyond their errors, pooled over the nights with two or more exposures (the
     columns of :func:`symfind.columns.flicker_names`; rows follow ``ids``).
@@ -488,8 +495,18 @@ def _flicker(object_id: np.ndarray, band: np.ndarray, n_exposures: np.ndarray, w
     times (Wolf et al. 2018, PASA 35, e010); Lucy et al. (2024, arXiv:2412.00855) find that at
     least a fifth of symbiotic stars flicker measurably between the exposures of one sequence.
     Nights with one exposure add nothing; an object without such nights has 0 dof and NaN.
+
+    ``v_to_u_max``: the largest flickering amplitude in v (mag) that an accreting white dwarf's
+    flickering in u allows, as a multiple of u's (``colors.flicker_v_to_u_max``; None: no test).
+    Flickering is bluer than the system's light (Bruch 1992, A&A 266, 237, for cataclysmic
+    variables; in the symbiotic star CH Cyg its amplitude is largest in U, Dobrzycka, Kenyon &
+    Milone 1996, AJ 111, 414), and the giant dilutes v more than u, so a v flicker far above what u allows is one
+    bad exposure, not the star. The test (``flicker_beyond_u_sig_v``, dex): u's excess variance at
+    its upper limit (:data:`FLICKER_BOUND_LEVEL`, from u's chi2 of its own dof), scaled by
+    ``v_to_u_max``^2, is added to every v exposure's variance, and v's chi2 about its nightly means
+    is tested again (``-log10 P``; NaN where v or u has no night with two exposures).
     """
-    from scipy.special import chdtrc
+    from scipy.special import chdtrc, chdtri
 
     n_bands = len(C.SKYMAPPER_BANDS)
     obj_index = _positions(ids, object_id)
@@ -521,7 +538,8 @@ def _flicker(object_id: np.ndarray, band: np.ndarray, n_exposures: np.ndarray, w
     several = has & (n_nights >= 2)
     robust = significance.copy()
     robust[several] = -np.log10(np.maximum(chdtrc(dof[several] - worst_dof[several], chi2[several] - worst_chi2[several]), 1e-300))
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray] = {C.FLICKER_BEYOND_U: _beyond_u(codes, n, within_sq[inside], within_err2[inside], dof,
+                                                                 scatter, expected, len(ids), v_to_u_max)}
     for k, name in enumerate(C.SKYMAPPER_BANDS):
         dof_name, chi2_name, rms_name, sig_name, robust_name = C.flicker_names(name)
         out[dof_name] = dof[k::n_bands].astype(np.int64)
@@ -529,6 +547,37 @@ def _flicker(object_id: np.ndarray, band: np.ndarray, n_exposures: np.ndarray, w
         out[rms_name] = rms[k::n_bands]
         out[sig_name] = significance[k::n_bands]
         out[robust_name] = robust[k::n_bands]
+    return out
+
+
+def _beyond_u(codes: np.ndarray, n: np.ndarray, night_sq: np.ndarray, night_err2: np.ndarray, dof: np.ndarray,
+              scatter: np.ndarray, expected: np.ndarray, n_objects: int, v_to_u_max: float | None) -> np.ndarray:
+    """The v flickering beyond what u's allows (:func:`_flicker`'s ``v_to_u_max`` test), per object:
+    ``-log10 P`` of v's chi2 with ``v_to_u_max``^2 x u's upper-limit excess variance added to each
+    exposure's (a night's exposures taken at their mean variance), NaN where either band has no
+    night of two exposures or there is no test. ``codes``: object x band of each night with two or
+    more exposures (``n`` of them, ``night_sq`` the squared residuals about the night's mean,
+    ``night_err2`` their variances, summed); ``dof``, ``scatter``, ``expected``: their sums per
+    object and band."""
+    from scipy.special import chdtrc, chdtri
+
+    out = np.full(n_objects, np.nan)
+    if v_to_u_max is None or not len(codes):
+        return out
+    n_bands = len(C.SKYMAPPER_BANDS)
+    u, v = C.SKYMAPPER_BANDS.index("u"), C.SKYMAPPER_BANDS.index("v")
+    dof_u, dof_v = dof[u::n_bands], dof[v::n_bands]
+    tested = (dof_u > 0) & (dof_v > 0)
+    # u's chi2 is scatter / (mean variance + V) with dof_u degrees of freedom: V's upper limit at
+    # the bound's level is where that chi2 falls to its lower (1 - level) point
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low_point = chdtri(np.where(tested, dof_u, 1.0), FLICKER_BOUND_LEVEL)
+        u_bound = np.maximum(scatter[u::n_bands] / low_point - expected[u::n_bands] / np.maximum(dof_u, 1.0), 0.0)
+    allowed = float(v_to_u_max) ** 2 * np.where(tested, u_bound, 0.0)
+    on_v = (codes % n_bands) == v
+    owner = codes[on_v] // n_bands
+    chi2 = np.bincount(owner, weights=night_sq[on_v] / (night_err2[on_v] / n[on_v] + allowed[owner]), minlength=n_objects)
+    out[tested] = -np.log10(np.maximum(chdtrc(dof_v[tested], chi2[tested]), 1e-300))
     return out
 
 
@@ -587,12 +636,13 @@ def _object_chunks(object_id: np.ndarray, chunk_epochs: int) -> list[tuple[int, 
 
 def colors_from_epochs(
     epochs: pd.DataFrame, error_floor: float, bad_flags: int, clip_sigma: float | None,
-    chunk_epochs: int = CHUNK_EPOCHS, flicker_max_mag: float | None = None,
+    chunk_epochs: int = CHUNK_EPOCHS, flicker_max_mag: float | None = None, flicker_v_to_u_max: float | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """The whole colour stage in memory: clean, nightly weighted means (clipped), colours
     (:func:`combined_colors`), each band's variability (:func:`nightly_variability`), detection
     fractions and flickering (exposures further than ``flicker_max_mag`` from their night's
-    median, and pairs that differ by more, left out of it: ``colors.flicker_max_mag``).
+    median, and pairs that differ by more, left out of it: ``colors.flicker_max_mag``; the v
+    flickering tested against what u's allows, ``colors.flicker_v_to_u_max``: :func:`_flicker`).
 
     Every object in ``epochs`` gets a row (ordered by ``object_id``), also one whose epochs were all
     dropped. The epochs are taken about ``chunk_epochs`` at a time, whole objects per pass; an
@@ -630,7 +680,7 @@ def colors_from_epochs(
         part.update(variability)
         part.update(_detection_fractions(nightly["object_id"], nightly["night"], nightly["band"], nightly["mag"], chunk_ids))
         part.update(_flicker(nightly["object_id"], nightly["band"], nightly["n_exposures"], nightly["within_chi2"],
-                             nightly["within_sq"], nightly["within_err2"], chunk_ids))
+                             nightly["within_sq"], nightly["within_err2"], chunk_ids, flicker_v_to_u_max))
         parts.append(part)
     order = [*C.COLOR_PRODUCT_COLUMNS, *C.VARIABILITY_COLUMNS, *C.DETECTION_COLUMNS, *C.FLICKER_COLUMNS]
     table = pd.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in order})
