@@ -506,7 +506,7 @@ def _flicker(object_id: np.ndarray, band: np.ndarray, n_exposures: np.ndarray, w
     ``v_to_u_max``^2, is added to every v exposure's variance, and v's chi2 about its nightly means
     is tested again (``-log10 P``; NaN where v or u has no night with two exposures).
     """
-    from scipy.special import chdtrc, chdtri
+    from scipy.special import chdtrc
 
     n_bands = len(C.SKYMAPPER_BANDS)
     obj_index = _positions(ids, object_id)
