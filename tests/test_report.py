@@ -186,3 +186,23 @@ def test_evidence_says_how_much_brighter_the_u_nights_were():
     assert lines[at + 1] == "  against the others: u nights -0.93 mag in g"
     lines = evidence_facts(SimpleNamespace(ranked_rank=np.nan), row.drop(["det_bias_u", "det_bias_v"]), None, {}, 0, 100, 50)
     assert not any("against the others" in line for line in lines)
+
+
+def test_evidence_says_how_far_v_flickers_beyond_what_u_allows():
+    """The evidence's flickering line ends with v's test against u's where it was made, and says
+    nothing of it where it was not (no night of two u exposures: NaN)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from symfind.columns import FLICKER_BEYOND_U
+    from symfind.present.evidence import evidence_facts
+
+    row = pd.Series({"rank": 3, "flicker_dof_u": 2, "flicker_rms_u": 0.0, "flicker_sig_u": 0.1, "flicker_dof_v": 1,
+                     "flicker_rms_v": 0.34, "flicker_sig_v": 124.3, FLICKER_BEYOND_U: 21.46})
+    lines = evidence_facts(SimpleNamespace(ranked_rank=np.nan), row, None, {}, 0, 100, 50)
+    assert "within a night: u rms 0.000 mag, 0.1 dex; v rms 0.340 mag, 124.3 dex; v beyond what u allows 21.5 dex" in lines
+    row[FLICKER_BEYOND_U] = np.nan
+    lines = evidence_facts(SimpleNamespace(ranked_rank=np.nan), row, None, {}, 0, 100, 50)
+    assert "within a night: u rms 0.000 mag, 0.1 dex; v rms 0.340 mag, 124.3 dex" in lines

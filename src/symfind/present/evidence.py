@@ -213,9 +213,9 @@ def evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios: 
         lines.append(("variability: " if line == 0 else "             ") + text)
     flicker = [f"{band} rms {number(row.get(f'flicker_rms_{band}'), '.3f')} mag, {number(row.get(f'flicker_sig_{band}'), '.1f')} dex"
                for band in ("u", "v") if f"flicker_dof_{band}" in row.index and row.get(f"flicker_dof_{band}", 0) > 0]
-    beyond = row.get(C.FLICKER_BEYOND_U)
-    if flicker and beyond is not None and np.isfinite(beyond):
-        flicker.append(f"v beyond what u allows {number(beyond, '.1f')} dex")
+    beyond = number(row.get(C.FLICKER_BEYOND_U), ".1f")
+    if flicker and beyond != "-":
+        flicker.append(f"v beyond what u allows {beyond} dex")
     if flicker:
         lines.append("within a night: " + "; ".join(flicker))
     if row.get("n_nights_gr", 0) > 0:
