@@ -261,3 +261,58 @@ def test_a_v_flicker_beyond_what_u_allows_leaves_the_score_and_u_stays():
     assert _flicker_significance(rows, None) == pytest.approx([6.0, 6.0, 6.0])
     assert _flicker_significance(rows.drop(columns=FLICKER_BEYOND_U), 2.0) == pytest.approx([6.0, 6.0, 6.0])
     assert rows[FLICKER_BEYOND_U].iloc[0] == 20.0  # the table is not written to
+
+
+def test_the_flickering_a_band_allows_follows_its_light_beyond_the_giant():
+    """The largest flickering rms that the light beyond the giant allows, by hand: u's colour
+    against z as the giant's (d = 0, sigma 0.1 mag) allows 1.0857 x 0.5 x (1 - 10^(-0.4 x 2.326 x
+    0.1)); a u 1 mag bluer allows more; u against i where u - z is missing; no colour against a red
+    band, no bound."""
+    from scipy.special import ndtri
+
+    from symfind.detect.vae import flicker_allowed_rms
+
+    names = ["u_v", "u_i", "u_z", "v_z"]
+    observed = np.array([[0.5, 3.0, 3.5, 3.0], [0.5, 2.0, 2.5, 3.0], [0.5, 3.0, np.nan, np.nan], [0.5, np.nan, np.nan, np.nan]])
+    predicted = np.array([[0.5, 3.0, 3.5, 3.0]] * 4)
+    sigma = np.full((4, 4), 0.1)
+    allowed = flicker_allowed_rms(observed, predicted, sigma, names, 0.5)
+    k = ndtri(0.99)
+
+    def by_hand(d):
+        return 2.5 / np.log(10) * 0.5 * (1 - 10 ** (-0.4 * (d + k * 0.1)))
+
+    assert allowed["u"][0] == pytest.approx(by_hand(0.0)) and allowed["u"][1] == pytest.approx(by_hand(1.0))
+    assert allowed["u"][2] == pytest.approx(by_hand(0.0)) and np.isnan(allowed["u"][3])
+    assert allowed["v"][0] == pytest.approx(by_hand(0.0)) and np.isnan(allowed["v"][2])
+    assert by_hand(1.0) > 3 * by_hand(0.0)
+
+
+def test_a_flicker_beyond_what_the_light_beyond_the_giant_allows_leaves_the_score():
+    """A plain giant whose u varies by 0.32 mag rms within a night (3 exposures, 22 dex) while its u
+    colours are the giant's: a component bright enough to flicker so would have made u bluer,
+    so u's test leaves the score (no v: nothing left); the same flicker with u 1.5 mag bluer than
+    the giant stays; a flicker of 0.05 mag stays without an excess (an accreting-only star);
+    without the bound all three keep it."""
+    from symfind.detect.vae import _flicker_significance, flicker_allowed_rms
+
+    names = ["u_z", "v_z"]
+    predicted = np.array([[3.5, 3.0]] * 3)
+    observed = np.array([[3.5, 3.0], [2.0, 2.8], [3.5, 3.0]])
+    allowed = flicker_allowed_rms(observed, predicted, np.full((3, 2), 0.15), names, 0.5)
+    rows = pd.DataFrame({"flicker_robust_sig_u": [22.0, 22.0, 22.0], "flicker_rms_u": [0.32, 0.32, 0.05],
+                         "flicker_robust_sig_v": [np.nan, np.nan, np.nan], "flicker_rms_v": [np.nan, np.nan, np.nan]})
+    assert _flicker_significance(rows, 2.0, allowed) == pytest.approx([0.0, 22.0, 22.0])
+    assert _flicker_significance(rows, 2.0, None) == pytest.approx([22.0, 22.0, 22.0])
+
+
+def test_a_band_left_out_of_the_flickering_never_raises_it():
+    """Leaving out a band whose flickering is beyond its bound takes evidence away and never adds
+    any: a strong u (9 dex) and a weak v (1 dex) beyond its bound keep their joint 3 dex, not u's 9;
+    a strong u beyond its bound and a weak v leave v's 1."""
+    from symfind.detect.vae import _flicker_significance
+
+    rows = pd.DataFrame({"flicker_robust_sig_u": [9.0, 9.0], "flicker_rms_u": [0.05, 0.4],
+                         "flicker_robust_sig_v": [1.0, 1.0], "flicker_rms_v": [0.05, 0.02]})
+    allowed = {"u": np.array([0.2, 0.2]), "v": np.array([0.01, 0.2])}
+    assert _flicker_significance(rows, 2.0, allowed) == pytest.approx([3.0, 1.0])

@@ -206,3 +206,28 @@ def test_evidence_says_how_far_v_flickers_beyond_what_u_allows():
     row[FLICKER_BEYOND_U] = np.nan
     lines = evidence_facts(SimpleNamespace(ranked_rank=np.nan), row, None, {}, 0, 100, 50)
     assert "within a night: u rms 0.000 mag, 0.1 dex; v rms 0.340 mag, 124.3 dex" in lines
+
+
+def test_evidence_says_a_flicker_is_beyond_what_the_light_over_the_giant_allows():
+    """A u flicker of 0.32 mag rms where the light beyond the giant allows 0.19 mag: the
+    evidence says so and that the score leaves it out; within the bound, or without one (NaN,
+    pd.NA, or no column), nothing is added."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from symfind.columns import flicker_allowed_rms_name
+    from symfind.present.evidence import evidence_facts
+
+    row = pd.Series({"rank": 3, "flicker_dof_u": 2, "flicker_rms_u": 0.32, "flicker_sig_u": 22.6,
+                     flicker_allowed_rms_name("u"): 0.19}, dtype=object)
+    lines = evidence_facts(SimpleNamespace(ranked_rank=np.nan), row, None, {}, 0, 100, 50)
+    assert ("within a night: u rms 0.320 mag, 22.6 dex (beyond the 0.190 mag its light over the giant allows: "
+            "not in the score)") in lines
+    for allowed in (0.5, np.nan, pd.NA):
+        row[flicker_allowed_rms_name("u")] = allowed
+        lines = evidence_facts(SimpleNamespace(ranked_rank=np.nan), row, None, {}, 0, 100, 50)
+        assert "within a night: u rms 0.320 mag, 22.6 dex" in lines
+    lines = evidence_facts(SimpleNamespace(ranked_rank=np.nan), row.drop(flicker_allowed_rms_name("u")), None, {}, 0, 100, 50)
+    assert "within a night: u rms 0.320 mag, 22.6 dex" in lines

@@ -251,6 +251,13 @@ def flicker_names(band: str) -> tuple[str, str, str, str, str]:
 #: where v scatters within a night and u, measured in the same visits, does not.
 FLICKER_BEYOND_U = "flicker_beyond_u_sig_v"
 
+
+def flicker_allowed_rms_name(band: str) -> str:
+    """The scored table's column of the largest flickering rms (mag) in ``band`` that the object's
+    light beyond the giant allows (:func:`symfind.detect.vae.flicker_allowed_rms`); a larger
+    ``flicker_rms_<band>`` leaves the symbiotic score."""
+    return f"flicker_allowed_rms_{band}"
+
 #: Per-object flickering columns of the colour product, band by band, then v's beyond u's.
 FLICKER_COLUMNS: tuple[str, ...] = (*(name for band in SKYMAPPER_BANDS for name in flicker_names(band)), FLICKER_BEYOND_U)
 

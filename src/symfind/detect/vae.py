@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..columns import flicker_allowed_rms_name
 from ..config import with_defaults
 from .detectors import subsample_rows
 from .companion import COMPANION_COLUMNS, FIT_BANDS, fit_companions
@@ -685,22 +686,86 @@ def _column_or(table: pd.DataFrame, names: tuple[str, ...], fill: float) -> np.n
     return np.where(np.isfinite(least), least, fill)
 
 
-def _flicker_significance(rows: pd.DataFrame, beyond_u_dex: float | None = None) -> np.ndarray:
+#: The confidence of the upper bound on a band's light beyond the giant that bounds its flickering
+#: (:func:`flicker_allowed_rms`): one-sided, as for the v-against-u bound of the colour stage.
+HOT_SHARE_BOUND_LEVEL = 0.99
+#: The red bands a hot band's light beyond the giant is read against, first choice first: where the
+#: giant gives the most of the light and a hot component the least.
+HOT_SHARE_REFERENCE_BANDS = ("z", "i", "r")
+
+
+def flicker_allowed_rms(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, names: Sequence[str],
+                        hot_rms_max: float, level: float = HOT_SHARE_BOUND_LEVEL) -> dict[str, np.ndarray]:
+    """Per hot band (:data:`HOT_BANDS`), the largest flickering rms (mag) that the light beyond
+    the giant allows: ``(2.5 / ln 10) x hot_rms_max x s_hi``, ``s_hi = 1 - 10^(-0.4 x max(0, d + k
+    sigma))`` the upper bound (one-sided ``level``, ``k`` its normal quantile) on the share of the
+    band's light that is not the giant's, ``d`` (mag, positive = bluer) how much bluer the band's
+    colour against the reddest of :data:`HOT_SHARE_REFERENCE_BANDS` the object has is than the
+    giant's (``predicted - observed``; ``sigma`` its error with the prediction's scatter).
+
+    Only the light beyond the giant flickers (a giant is steady on minutes): a component that
+    gives a share ``s`` of a band's light and varies by a fraction ``f`` rms of its own makes the
+    band's magnitude vary by about ``1.0857 s f`` rms. ``hot_rms_max`` (``vae.symbiotic.
+    flicker_hot_rms_max``) bounds ``f``: accretion flickering varies the disc's light by some tens
+    of per cent (Bruch 1992, A&A 266, 237, for cataclysmic variables; Sokoloski, Bildsten & Ho
+    2001, MNRAS 326, 553, for symbiotic stars, a few tenths of a magnitude in B where the hot
+    component gives most of the light). A u that varies by 0.3 mag within a night
+    while the u colours match the giant's is an exposure's artefact, not the star's. NaN where the
+    band has no colour against a red band (no bound)."""
+    from scipy.special import ndtri
+
+    observed, predicted, sigma = (np.asarray(a, dtype=np.float64) for a in (observed, predicted, sigma))
+    k = float(ndtri(float(level)))
+    allowed = {}
+    for band in HOT_BANDS:
+        excess = np.full(len(observed), np.nan)
+        error = np.full(len(observed), np.nan)
+        for red in reversed(HOT_SHARE_REFERENCE_BANDS):  # the first choice written last, over the others
+            name = f"{band}_{red}"
+            if name not in names:
+                continue
+            j = list(names).index(name)
+            with np.errstate(invalid="ignore"):
+                d = predicted[:, j] - observed[:, j]
+            usable = np.isfinite(d) & np.isfinite(sigma[:, j])
+            excess = np.where(usable, d, excess)
+            error = np.where(usable, sigma[:, j], error)
+        with np.errstate(invalid="ignore"):
+            share = 1.0 - 10.0 ** (-0.4 * np.clip(excess + k * error, 0.0, None))
+        allowed[band] = 2.5 / np.log(10.0) * float(hot_rms_max) * share
+    return allowed
+
+
+def _flicker_significance(rows: pd.DataFrame, beyond_u_dex: float | None = None,
+                          allowed_rms: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
     """The symbiotic score's flickering: :func:`joint_significance` of the robust flickering
     significances of the hot bands the table has (0 where none), v's left out where its flickering
     lies beyond what u's allows by more than ``beyond_u_dex`` (``flicker_beyond_u_sig_v``,
     :func:`symfind.photometry.colours.colors_from_epochs`; ``vae.symbiotic.flicker_beyond_u_dex``;
-    None, or a table without the column: kept)."""
+    None, or a table without the column: kept), and each band's left out where its excess rms
+    (``flicker_rms_<band>``) is larger than ``allowed_rms[band]`` (:func:`flicker_allowed_rms`;
+    None, or NaN: kept). What a band left out takes away stays away: the result is never more than
+    the joint significance of every band tested (a weak v left out does not raise a u)."""
     from ..columns import FLICKER_BEYOND_U
 
-    names = [f"flicker_robust_sig_{band}" for band in HOT_BANDS if f"flicker_robust_sig_{band}" in rows.columns]
+    bands = [band for band in HOT_BANDS if f"flicker_robust_sig_{band}" in rows.columns]
+    names = [f"flicker_robust_sig_{band}" for band in bands]
     if not names:
         return np.zeros(len(rows))
-    significances = rows[names].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    every_band = rows[names].to_numpy(dtype=np.float64, na_value=np.nan)
+    significances = every_band.copy()
     if beyond_u_dex is not None and FLICKER_BEYOND_U in rows.columns and "flicker_robust_sig_v" in names:
         beyond = rows[FLICKER_BEYOND_U].to_numpy(dtype=np.float64, na_value=np.nan) > float(beyond_u_dex)
         significances[beyond, names.index("flicker_robust_sig_v")] = np.nan
-    return joint_significance(significances)
+    for k, band in enumerate(bands):
+        if allowed_rms is None or band not in allowed_rms or f"flicker_rms_{band}" not in rows.columns:
+            continue
+        rms = rows[f"flicker_rms_{band}"].to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            significances[rms > np.asarray(allowed_rms[band], dtype=np.float64), k] = np.nan
+    # a band left out takes its evidence away, never adds any: without a weak band the geometric
+    # mean of the others would be larger
+    return np.minimum(joint_significance(every_band), joint_significance(significances))
 
 
 def _gaia_dr3_inputs(rows: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
@@ -727,7 +792,7 @@ def _abs_j_bright(rows: pd.DataFrame) -> np.ndarray | None:
 def vae_input_columns(names: Sequence[str]) -> list[str]:
     """Of the analysed table's columns ``names``, those a VAE of any configuration reads
     (:func:`score_table`: every feature set and its errors, the giant's condition, the SED of the
-    companion test, the symbiotic score's flickering, detection, blend, Gaia DR3 and distance
+    companion test, the symbiotic score's flickering (its significance and rms), detection, blend, Gaia DR3 and distance
     inputs, the amplitude its calibration groups by), in table order: the stages that hold every
     analysed object read only these (a test spies on what each configuration reads)."""
     from ..columns import DETECTION_COLUMNS, FLICKER_BEYOND_U, GAIA_DR3_EVIDENCE_COLUMNS, SKYMAPPER_BANDS
@@ -741,7 +806,7 @@ def vae_input_columns(names: Sequence[str]) -> list[str]:
             wanted.update(c for c in (blue, red) if c)
             if red is None and blue.count("_") == 1 and blue.split("_")[0] in SKYMAPPER_BANDS:
                 wanted.add(f"e_{blue}")  # a SkyMapper colour's error
-    wanted.update(f"flicker_{kind}_{band}" for kind in ("sig", "robust_sig") for band in SKYMAPPER_BANDS)
+    wanted.update(f"flicker_{kind}_{band}" for kind in ("sig", "robust_sig", "rms") for band in SKYMAPPER_BANDS)
     wanted.add(FLICKER_BEYOND_U)
     return [name for name in names if name in wanted]
 
@@ -830,8 +895,10 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
         aj = float(with_defaults("cuts", {})["aj_per_ebv"] if aj_per_ebv is None else aj_per_ebv)
         observed_colours, giant_colours, colour_sigma, colour_names = neighbour_colours(rows, a_per_ebv, aj, sigma_int)
         neighbour_llr = fit_companions(observed_colours, giant_colours, colour_sigma, colour_names)["companion_llr"].to_numpy()
+    hot_rms_max = params["symbiotic"].get("flicker_hot_rms_max")
+    allowed_rms = None if hot_rms_max is None else flicker_allowed_rms(X, predicted, sigma, names, float(hot_rms_max))
     symbiotic = symbiotic_score(excess["score"], companions["companion_llr"].to_numpy(),
-                                _flicker_significance(rows, params["symbiotic"].get("flicker_beyond_u_dex")),
+                                _flicker_significance(rows, params["symbiotic"].get("flicker_beyond_u_dex"), allowed_rms),
                                 _column_or(rows, ("det_frac_u",), np.nan), params["symbiotic"],
                                 _column_or(rows, ("gaia_dr2_dist2",), np.nan), neighbour_llr,
                                 _column_or(rows, ("det_bias_u",), np.nan),
@@ -857,6 +924,8 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
             "phase_weight": symbiotic["phase"],
             "blend_flag": symbiotic["blend_flag"],
             "flicker_term": symbiotic["flicker"],
+            **{flicker_allowed_rms_name(band): (np.full(len(ids), np.nan) if allowed_rms is None else allowed_rms[band])
+               for band in HOT_BANDS},
             "halpha_term": symbiotic["halpha"],
             "giant_weight": symbiotic["giant"],
             "reconstruction_loss": result.reconstruction_loss,

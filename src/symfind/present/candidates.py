@@ -75,6 +75,7 @@ COLUMN_META: dict[str, tuple[str, str, str]] = {
         ("mag", "src.var.amplitude", f"Flickering in {band}: excess rms of one night's exposures about the night's mean beyond their errors"),
         ("", "stat.value", f"Significance of the {band} flickering: -log10 P(chi2 > observed) on its degrees of freedom"),
         ("", "stat.value", f"Significance of the {band} flickering with its worst night left out (what the symbiotic score uses)")))},
+    **{C.flicker_allowed_rms_name(band): ("mag", "src.var.amplitude", f"The largest {band} flickering rms that the light beyond the giant allows (vae.symbiotic.flicker_hot_rms_max); a larger flicker_rms_{band} leaves the score") for band in ("u", "v")},
     C.FLICKER_BEYOND_U: ("", "stat.value", "Significance of the v flickering beyond what the u flickering of the same visits allows (colors.flicker_v_to_u_max; above vae.symbiotic.flicker_beyond_u_dex v leaves the score)"),
     "reconstruction_loss": ("", "stat.value", "VAE reconstruction term (chi2, or MSE in standardised units)"),
     "top_features": ("", "meta.note", "Features with the largest shares of the reconstruction error"),

@@ -114,15 +114,22 @@ def excess_sigmas(row: pd.Series) -> dict[str, float]:
             if f"excess_z_{C.color_name(a, b)}" in row.index and np.isfinite(row[f"excess_z_{C.color_name(a, b)}"])}
 
 
+def finite(value) -> bool:
+    """Whether ``value`` (a table cell: None, NaN, pd.NA or a number) is a finite number."""
+    return value is not None and not pd.isna(value) and np.isfinite(float(value))
+
+
+def number(value, fmt: str) -> str:
+    """``value`` formatted with ``fmt``, or ``-`` where it is not a finite number (:func:`finite`)."""
+    return format(float(value), fmt) if finite(value) else "-"
+
+
 def companion_facts(row: Mapping[str, Any]) -> list[str]:
     """What the two-component test (:mod:`symfind.detect.companion`) and the blend flag say of one object
     (a row of the scored table), as lines of text for its evidence: which fit the excess prefers, by
     how much (the log-likelihood ratio, natural log), the fitted companion, a Gaia neighbour
     inside the PSF, and a star too faint to be a giant (``giant_weight`` below 0.5). Nothing where
     the object has no such columns."""
-    def finite(value) -> bool:
-        return value is not None and not pd.isna(value) and np.isfinite(float(value))
-
     lines = []
     llr = row.get("companion_llr")
     if finite(row.get("companion_chi2_nebular")) and finite(llr):
@@ -147,9 +154,6 @@ def gaia_dr3_facts(row: Mapping[str, Any]) -> list[str]:
     lines of text for its evidence: the Halpha pseudo-equivalent width (nm, negative for emission)
     and its significance, the ESP-ELS class, the variability class and the long-period variable's
     period and amplitude. Nothing where the object has no DR3 row (or the run no such column)."""
-    def finite(value) -> bool:
-        return value is not None and not pd.isna(value) and np.isfinite(float(value))
-
     lines = []
     ew, err = row.get("ew_espels_halpha"), row.get("ew_espels_halpha_uncertainty")
     if finite(ew) and finite(err):
@@ -172,6 +176,15 @@ def gaia_dr3_facts(row: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _beyond_allowed(row: pd.Series, band: str) -> str:
+    """`` (beyond the X mag ...)`` where ``band``'s flickering rms exceeds what its light beyond the
+    giant allows (:func:`symfind.detect.vae.flicker_allowed_rms`: the score leaves it out), else ``""``."""
+    allowed, rms = row.get(C.flicker_allowed_rms_name(band)), row.get(f"flicker_rms_{band}")
+    if not (finite(allowed) and finite(rms) and float(rms) > float(allowed)):
+        return ""
+    return f" (beyond the {number(allowed, '.3f')} mag its light over the giant allows: not in the score)"
+
+
 def evidence_columns(names: list[str]) -> list[str]:
     """Of a scored table's columns ``names``, those the evidence figures and their text use, in order."""
     wanted = {"object_id", "raj2000", "dej2000", "ebv", "jk0", "abs_j", "r_est", "rank", "score_hot_excess", "excess_features",
@@ -188,9 +201,6 @@ def evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios: 
     VAE's rank among ``n_scored``, the companion test, Gaia DR3, the nearest known star, the flux
     over the giant (``ratios[band][k]``), variability, flickering, the detection fractions and
     the giant's (J-K)0, M_J, E(B-V) and distance (pc)."""
-
-    def number(value, fmt):
-        return format(float(value), fmt) if value is not None and not pd.isna(value) and np.isfinite(float(value)) else "-"
 
     lines = []
     if not pd.isna(entry.ranked_rank):
@@ -212,6 +222,7 @@ def evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios: 
     for line, text in enumerate(variability):
         lines.append(("variability: " if line == 0 else "             ") + text)
     flicker = [f"{band} rms {number(row.get(f'flicker_rms_{band}'), '.3f')} mag, {number(row.get(f'flicker_sig_{band}'), '.1f')} dex"
+               + _beyond_allowed(row, band)
                for band in ("u", "v") if f"flicker_dof_{band}" in row.index and row.get(f"flicker_dof_{band}", 0) > 0]
     beyond = number(row.get(C.FLICKER_BEYOND_U), ".1f")
     if flicker and beyond != "-":
