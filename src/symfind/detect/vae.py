@@ -746,21 +746,23 @@ def _flicker_significance(rows: pd.DataFrame, beyond_u_dex: float | None = None,
     (``flicker_rms_<band>``) is larger than ``allowed_rms[band]`` (:func:`flicker_allowed_rms`;
     None, or NaN: kept). What a band left out takes away stays away: the result is never more than
     the joint significance of every band tested (a weak v left out does not raise a u)."""
-    from ..columns import FLICKER_BEYOND_U
+    from ..columns import FLICKER_BEYOND_U, flicker_names
 
-    bands = [band for band in HOT_BANDS if f"flicker_robust_sig_{band}" in rows.columns]
-    names = [f"flicker_robust_sig_{band}" for band in bands]
+    # flicker_names: (dof, chi2, rms, significance, robust significance)
+    bands = [band for band in HOT_BANDS if flicker_names(band)[4] in rows.columns]
+    names = [flicker_names(band)[4] for band in bands]
     if not names:
         return np.zeros(len(rows))
     every_band = rows[names].to_numpy(dtype=np.float64, na_value=np.nan)
     significances = every_band.copy()
-    if beyond_u_dex is not None and FLICKER_BEYOND_U in rows.columns and "flicker_robust_sig_v" in names:
+    if beyond_u_dex is not None and FLICKER_BEYOND_U in rows.columns and "v" in bands:
         beyond = rows[FLICKER_BEYOND_U].to_numpy(dtype=np.float64, na_value=np.nan) > float(beyond_u_dex)
-        significances[beyond, names.index("flicker_robust_sig_v")] = np.nan
+        significances[beyond, bands.index("v")] = np.nan
     for k, band in enumerate(bands):
-        if allowed_rms is None or band not in allowed_rms or f"flicker_rms_{band}" not in rows.columns:
+        rms_name = flicker_names(band)[2]
+        if allowed_rms is None or band not in allowed_rms or rms_name not in rows.columns:
             continue
-        rms = rows[f"flicker_rms_{band}"].to_numpy(dtype=np.float64, na_value=np.nan)
+        rms = rows[rms_name].to_numpy(dtype=np.float64, na_value=np.nan)
         with np.errstate(invalid="ignore"):
             significances[rms > np.asarray(allowed_rms[band], dtype=np.float64), k] = np.nan
     # a band left out takes its evidence away, never adds any: without a weak band the geometric

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
+from ..detect.features import HOT_BANDS
 
 
 MAG = ("mag", "phot.mag")
@@ -69,13 +70,13 @@ COLUMN_META: dict[str, tuple[str, str, str]] = {
     "score_any": ("", "stat.value", "VAE undirected score (vae.loss chi2: -log10 P(chi2); mse: the reconstruction loss)"),
     "excess_features": ("", "meta.note", "u/v colours more than 2 sigma bluer than the giant predicts, largest first"),
     "n_nights_gr": ("", "meta.number", "Nights on which both g and r were measured"),
-    **{f"det_frac_{band}": ("", "stat.value", f"Share of the g-and-r nights on which {band} was measured too") for band in ("u", "v")},
-    **{f"det_bias_{band}": ("mag", "src.var", f"Mean g on the g-and-r nights with {band} minus that on those without (negative: {band} seen on bright nights)") for band in ("u", "v")},
-    **{name: meta for band in ("u", "v") for name, meta in zip(C.flicker_names(band)[2:], (
+    **{f"det_frac_{band}": ("", "stat.value", f"Share of the g-and-r nights on which {band} was measured too") for band in HOT_BANDS},
+    **{f"det_bias_{band}": ("mag", "src.var", f"Mean g on the g-and-r nights with {band} minus that on those without (negative: {band} seen on bright nights)") for band in HOT_BANDS},
+    **{name: meta for band in HOT_BANDS for name, meta in zip(C.flicker_names(band)[2:], (
         ("mag", "src.var.amplitude", f"Flickering in {band}: excess rms of one night's exposures about the night's mean beyond their errors"),
         ("", "stat.value", f"Significance of the {band} flickering: -log10 P(chi2 > observed) on its degrees of freedom"),
         ("", "stat.value", f"Significance of the {band} flickering with its worst night left out (what the symbiotic score uses)")))},
-    **{C.flicker_allowed_rms_name(band): ("mag", "src.var.amplitude", f"The largest {band} flickering rms that the light beyond the giant allows (vae.symbiotic.flicker_hot_rms_max); a larger flicker_rms_{band} leaves the score") for band in ("u", "v")},
+    **{C.flicker_allowed_rms_name(band): ("mag", "src.var.amplitude", f"The largest {band} flickering rms that the light beyond the giant allows (vae.symbiotic.flicker_hot_rms_max); a larger flicker_rms_{band} leaves the score") for band in HOT_BANDS},
     C.FLICKER_BEYOND_U: ("", "stat.value", "Significance of the v flickering beyond what the u flickering of the same visits allows (colors.flicker_v_to_u_max; above vae.symbiotic.flicker_beyond_u_dex v leaves the score)"),
     "reconstruction_loss": ("", "stat.value", "VAE reconstruction term (chi2, or MSE in standardised units)"),
     "top_features": ("", "meta.note", "Features with the largest shares of the reconstruction error"),

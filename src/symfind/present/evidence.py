@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
+from ..detect.features import HOT_BANDS
 from ..detect.sed import BAND_INDEX, SED_BANDS, band_indices, dereddened_magnitudes, giant_prediction, lambda_f_lambda
 
 #: Bands a hot companion brightens, marked as excess in the evidence figure (u, v and g: a nebula
@@ -223,7 +224,7 @@ def evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios: 
         lines.append(("variability: " if line == 0 else "             ") + text)
     flicker = [f"{band} rms {number(row.get(f'flicker_rms_{band}'), '.3f')} mag, {number(row.get(f'flicker_sig_{band}'), '.1f')} dex"
                + _beyond_allowed(row, band)
-               for band in ("u", "v") if f"flicker_dof_{band}" in row.index and row.get(f"flicker_dof_{band}", 0) > 0]
+               for band in HOT_BANDS if f"flicker_dof_{band}" in row.index and row.get(f"flicker_dof_{band}", 0) > 0]
     beyond = number(row.get(C.FLICKER_BEYOND_U), ".1f")
     if flicker and beyond != "-":
         flicker.append(f"v beyond what u allows {beyond} dex")
@@ -232,7 +233,7 @@ def evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios: 
     if row.get("n_nights_gr", 0) > 0:
         lines.append(f"of {number(row.get('n_nights_gr'), '.0f')} g-and-r nights: u on {number(row.get('det_frac_u'), '.0%')}, "
                      f"v on {number(row.get('det_frac_v'), '.0%')}")
-        biased = [f"{band} nights {number(row.get(f'det_bias_{band}'), '+.2f')} mag in g" for band in ("u", "v")
+        biased = [f"{band} nights {number(row.get(f'det_bias_{band}'), '+.2f')} mag in g" for band in HOT_BANDS
                   if number(row.get(f"det_bias_{band}"), "+.2f") != "-"]
         if biased:
             lines.append("  against the others: " + ", ".join(biased))
