@@ -93,3 +93,24 @@ def test_symbiotics_follow_the_real_seed_photometry(committed):
     jk0 = obs["j_m_x"] - obs["k_m_x"] - 0.413 * obs["ebv_los"]
     assert np.median(jk0 - obs["jmk0"]) == pytest.approx(0.0, abs=0.15)
     assert np.median(obs["abs_j_true"] + 0.723 * obs["ebv_los"] - obs["j_abs"]) == pytest.approx(0.0, abs=0.15)
+
+
+def test_accreting_only_flicker_is_bounded_by_their_hot_light(committed):
+    """Only the hot light flickers: an accreting-only star's u varies by 1.0857 x its hot share x
+    a fraction of the hot light within HOT_FLICKER_FRACTION, never by more than its light allows."""
+    from symfind.mock.sky import HOT_FLICKER_FRACTION
+
+    truth = committed["truth"]
+    acc = truth[truth["population"] == "symbiotic_acc"]
+    assert len(acc) >= 10
+    share = acc["hot_share_u"].to_numpy()
+    assert np.isfinite(share).all() and (share > 0).all() and (share < 0.5).all()
+    per_share = 2.5 / np.log(10) * share
+    low, high = HOT_FLICKER_FRACTION
+    rounding = 0.0006  # truth columns are rounded to 0.001
+    assert (acc["flicker_u"] >= low * per_share - rounding).all()
+    assert (acc["flicker_u"] <= high * per_share + rounding).all()
+    # the weakest hot light cannot flicker by the 0.2 mag a star dominated by it might
+    weak = share < 0.15
+    assert weak.any() and (acc["flicker_u"].to_numpy()[weak] < 0.07).all()
+    assert truth.loc[truth["population"] != "symbiotic_acc", "hot_share_u"].isna().all()

@@ -31,8 +31,9 @@ What is in it
   2019); u and v zero points that drift with reddening (Huang et al. 2021); Miras whose u and v
   swing twice as far as g, so that u is seen mostly near maximum.
 - Three kinds of symbiotic stars: S-types (the seeds' real u-g, u-v), D-types (warm dust), and
-  accreting-only ones (30%: a weak nebula + hot dwarf, u flux x1.1-1.8, flickering 0.02-0.2 mag
-  rms per exposure in u); a quarter of the others flicker too (0.01-0.1 mag).
+  accreting-only ones (30%: a weak nebula + hot dwarf, u flux x1.1-1.8, whose hot light flickers by
+  10-40% rms per exposure, so 0.01-0.19 mag in u and less where the hot light's share is less); a
+  quarter of the others flicker too (0.01-0.1 mag in u).
 - Per-epoch photometry: 16 nights per tile, one visit a night with u and v up to three times and
   g r i z up to twice (the Shallow Survey's uvgruvizuv sequence, within ~30 minutes), per-epoch errors
   ``sqrt(0.01^2 + (0.03 * 10^(0.4 (m - m_ref)))^2)``, a 5-sigma detection limit, saturation
@@ -102,8 +103,13 @@ AMPLITUDE_SCALE = {
     "symbiotic": {"u": 2.0, "v": 1.8, "g": 1.0, "r": 0.6, "i": 0.4, "z": 0.3},
     "mira": {"u": 2.2, "v": 2.0, "g": 1.0, "r": 0.75, "i": 0.5, "z": 0.4},
 }
-#: Flickering (rms per exposure, mag) per band relative to u: the accretion disc's light is bluest.
+#: Flickering (rms per exposure, mag) per band relative to u, for the symbiotic stars whose hot
+#: light dominates the blue (S- and D-types): the accretion disc's light is bluest.
 FLICKER_SCALE = {"u": 1.0, "v": 0.8, "g": 0.4, "r": 0.2, "i": 0.1, "z": 0.05}
+#: The accreting-only stars' hot light varies from exposure to exposure by this fraction of its own
+#: flux (rms; Sokoloski, Bildsten & Ho 2001, MNRAS 326, 553): a band whose share of the light is
+#: ``s`` flickers by about 1.0857 s f mag, so only as much as its light beyond the giant allows.
+HOT_FLICKER_FRACTION = (0.1, 0.4)
 #: Exposures per band in one visit (at most): the Shallow Survey's colour sequence uvgruvizuv
 #: (Wolf et al. 2018, PASA 35, e010) takes u and v three times; g r i z come in pairs.
 MAX_EXPOSURES = {"u": 3, "v": 3, "g": 2, "r": 2, "i": 2, "z": 2}
@@ -432,7 +438,8 @@ def generate_chunk(
     s_abs, s_col, s_amp, d_type = _symbiotic_params(rng, seeds, anchors, seed_ebv[anchors])
     abs_j[:n_sym], colors[:n_sym], amp[:n_sym] = s_abs, s_col, s_amp
     population[:n_sym] = np.where(d_type, "symbiotic_d", "symbiotic_s")
-    flicker_rms = np.zeros(n)
+    flicker_rms = np.zeros((n, len(C.SKYMAPPER_BANDS)))  # mag rms per exposure, per SkyMapper band
+    hot_share_u = np.full(n, np.nan)  # the hot light's share of the u flux, where the mock adds it to a giant
     # accreting-only symbiotic stars: the giant plus a weak nebula + hot dwarf (u flux x1.1-1.8), flickering
     accreting = np.zeros(n, dtype=bool)
     accreting[:n_sym] = rng.random(n_sym) < ACCRETING_ONLY_SHARE
@@ -448,11 +455,17 @@ def generate_chunk(
         hot_abs = (giant_j + giant_colors[:, u_col] - 2.5 * np.log10(u_gain))[:, None] + (neb - neb[:, u_col : u_col + 1])
         abs_j[accreting], colors[accreting] = _add_light(giant_j, giant_colors, hot_abs)
         population[accreting] = "symbiotic_acc"
-        flicker_rms[accreting] = rng.uniform(0.02, 0.2, m)
+        optical = [_BANDS_ALL.index(b) for b in C.SKYMAPPER_BANDS]
+        giant_flux = 10 ** (-0.4 * (giant_j[:, None] + giant_colors[:, optical]))
+        hot_flux = 10 ** (-0.4 * hot_abs[:, optical])
+        hot_share = hot_flux / (giant_flux + hot_flux)
+        hot_share_u[accreting] = hot_share[:, C.SKYMAPPER_BANDS.index("u")]
+        flicker_rms[accreting] = 2.5 / np.log(10) * hot_share * rng.uniform(*HOT_FLICKER_FRACTION, (m, 1))
         amp[accreting] = rng.uniform(0.02, 0.2, m)
     shell_flicker = np.zeros(n, dtype=bool)
     shell_flicker[:n_sym] = ~accreting[:n_sym] & (rng.random(n_sym) < FLICKERING_SHELL_SHARE)
-    flicker_rms[shell_flicker] = rng.uniform(0.01, 0.1, int(shell_flicker.sum()))
+    shell_scale = np.array([FLICKER_SCALE[b] for b in C.SKYMAPPER_BANDS])
+    flicker_rms[shell_flicker] = rng.uniform(0.01, 0.1, (int(shell_flicker.sum()), 1)) * shell_scale
     # impostors: main-sequence companions (A0V-G2V) and chance blends with a dwarf
     companion_mix = np.full(n, np.nan)
     blend_sep = np.full(n, np.nan)
@@ -623,7 +636,8 @@ def generate_chunk(
             "ebv_los": np.round(ebv_los, 4),
             "abs_j_true": np.round(abs_j, 3),
             "amplitude_g": np.round(amp, 3),
-            "flicker_u": np.round(flicker_rms, 3),
+            "flicker_u": np.round(flicker_rms[:, C.SKYMAPPER_BANDS.index("u")], 3),
+            "hot_share_u": np.round(hot_share_u, 3),
             "companion_mix": np.round(companion_mix, 3),
             "blend_sep_arcsec": np.round(blend_sep, 2),
             "feh": np.round(feh, 2),
@@ -640,7 +654,7 @@ def generate_chunk(
 def _epochs(rng, tile, seed, object_id, band, amp, period, phase, kind, flicker_rms, mean_nights=MEAN_NIGHTS_PER_OBJECT):
     """Per-epoch photometry rows and the master's mean magnitudes from them. ``kind``: the
     amplitude scale of each object (0 default, 1 symbiotic, 2 Mira: :data:`AMPLITUDE_SCALE`);
-    ``flicker_rms``: its flickering in u per exposure (mag; :data:`FLICKER_SCALE` for the others)."""
+    ``flicker_rms``: its flickering per exposure in each SkyMapper band (n x 6, mag rms)."""
     n = len(object_id)
     nights = _tile_nights(tile, seed)
     n_night, n_band = len(nights), len(C.SKYMAPPER_BANDS)
@@ -666,7 +680,7 @@ def _epochs(rng, tile, seed, object_id, band, amp, period, phase, kind, flicker_
     amp_b = amp[obj_idx] * scale[np.asarray(kind)[obj_idx], band_idx]
     true = np.column_stack([band[b] for b in bands])[obj_idx, band_idx]
     mag_true = true + amp_b * np.sin(2 * np.pi * time / period[obj_idx] + phase[obj_idx])
-    flicker = flicker_rms[obj_idx] * np.array([FLICKER_SCALE[b] for b in bands])[band_idx]
+    flicker = flicker_rms[obj_idx, band_idx]
     mag_true = mag_true + flicker * rng.standard_normal(len(mag_true))
     m_ref = np.array([SKYMAPPER_M_REF[b] for b in bands])[band_idx]
     err = _epoch_error(mag_true, m_ref)
