@@ -748,9 +748,10 @@ def _flicker_significance(rows: pd.DataFrame, beyond_u_dex: float | None = None,
     the joint significance of every band tested (a weak v left out does not raise a u)."""
     from ..columns import FLICKER_BEYOND_U, flicker_names
 
-    # flicker_names: (dof, chi2, rms, significance, robust significance)
-    bands = [band for band in HOT_BANDS if flicker_names(band)[4] in rows.columns]
-    names = [flicker_names(band)[4] for band in bands]
+    robust_name = {band: flicker_names(band)[-1] for band in HOT_BANDS}  # flicker_robust_sig_<band>
+    rms_name = {band: flicker_names(band)[2] for band in HOT_BANDS}  # flicker_rms_<band>
+    bands = [band for band in HOT_BANDS if robust_name[band] in rows.columns]
+    names = [robust_name[band] for band in bands]
     if not names:
         return np.zeros(len(rows))
     every_band = rows[names].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -759,10 +760,9 @@ def _flicker_significance(rows: pd.DataFrame, beyond_u_dex: float | None = None,
         beyond = rows[FLICKER_BEYOND_U].to_numpy(dtype=np.float64, na_value=np.nan) > float(beyond_u_dex)
         significances[beyond, bands.index("v")] = np.nan
     for k, band in enumerate(bands):
-        rms_name = flicker_names(band)[2]
-        if allowed_rms is None or band not in allowed_rms or rms_name not in rows.columns:
+        if allowed_rms is None or band not in allowed_rms or rms_name[band] not in rows.columns:
             continue
-        rms = rows[rms_name].to_numpy(dtype=np.float64, na_value=np.nan)
+        rms = rows[rms_name[band]].to_numpy(dtype=np.float64, na_value=np.nan)
         with np.errstate(invalid="ignore"):
             significances[rms > np.asarray(allowed_rms[band], dtype=np.float64), k] = np.nan
     # a band left out takes its evidence away, never adds any: without a weak band the geometric

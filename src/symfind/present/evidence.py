@@ -180,7 +180,7 @@ def gaia_dr3_facts(row: Mapping[str, Any]) -> list[str]:
 def _beyond_allowed(row: pd.Series, band: str) -> str:
     """`` (beyond the X mag ...)`` where ``band``'s flickering rms exceeds what its light beyond the
     giant allows (:func:`symfind.detect.vae.flicker_allowed_rms`: the score leaves it out), else ``""``."""
-    allowed, rms = row.get(C.flicker_allowed_rms_name(band)), row.get(f"flicker_rms_{band}")
+    allowed, rms = row.get(C.flicker_allowed_rms_name(band)), row.get(C.flicker_names(band)[2])
     if not (finite(allowed) and finite(rms) and float(rms) > float(allowed)):
         return ""
     return f" (beyond the {number(allowed, '.3f')} mag its light over the giant allows: not in the score)"
@@ -222,9 +222,12 @@ def evidence_facts(entry, row: pd.Series, ranked_row: pd.Series | None, ratios: 
                    for band in ("u", "v", "r") if f"chi2r_{band}" in row.index]
     for line, text in enumerate(variability):
         lines.append(("variability: " if line == 0 else "             ") + text)
-    flicker = [f"{band} rms {number(row.get(f'flicker_rms_{band}'), '.3f')} mag, {number(row.get(f'flicker_sig_{band}'), '.1f')} dex"
-               + _beyond_allowed(row, band)
-               for band in HOT_BANDS if f"flicker_dof_{band}" in row.index and row.get(f"flicker_dof_{band}", 0) > 0]
+    flicker = []
+    for band in HOT_BANDS:
+        dof, _, rms, sig, _ = C.flicker_names(band)
+        if dof in row.index and row.get(dof, 0) > 0:
+            flicker.append(f"{band} rms {number(row.get(rms), '.3f')} mag, {number(row.get(sig), '.1f')} dex"
+                           + _beyond_allowed(row, band))
     beyond = number(row.get(C.FLICKER_BEYOND_U), ".1f")
     if flicker and beyond != "-":
         flicker.append(f"v beyond what u allows {beyond} dex")
