@@ -109,6 +109,18 @@ def test_pu_bagging_finds_hidden_positives_and_names_the_features():
     assert set(np.argsort(-importances)[:2]) == {0, 1}  # the two features that make a positive
 
 
+def test_a_sky_with_many_known_stars_still_scores_every_unlabelled_object_out_of_bag():
+    """40 known stars x draw_factor 40 asks for more negatives than the 560 unlabelled objects: a
+    bag draws at most half of them, so each is out of bag in some bags and the hidden positives
+    are found (drawing all of them into every bag would leave every score at 0)."""
+    X, labels = _toy()
+    known = labels.copy()
+    known[30:40] = False  # ten positives hidden among the unlabelled
+    fit = ranking.pu_bagging_fit(X, known, seed=5, n_bags=30, draw_factor=40)
+    assert np.isfinite(fit.disagreement[~known]).all()  # every row scored out of bag, in two bags or more
+    hidden = labels & ~known
+    assert top_hits(fit.scores, hidden, known, 10) >= 7
+
 def test_no_known_star_is_said_clearly():
     from symfind.status import Skipped
 

@@ -121,16 +121,18 @@ class BaggedScores(NamedTuple):
     importances: np.ndarray
 
 
-def pu_bagging_fit(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 10,
+def pu_bagging_fit(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 40,
                    n_trees: int = 20, threads: int = 1, negatives: np.ndarray | None = None) -> BaggedScores:
     """PU bagging (Mordelet & Vert 2014, Pattern Recognit. Lett. 37, 201), with labelled negatives
     where an astronomer gave them.
 
     ``known``: boolean mask of the labelled positives. Each bag draws ``draw_factor`` x (number
-    known) unlabelled rows (at least 50) as provisional negatives (``rank.draw_factor``; Mordelet &
-    Vert draw as many as there are positives, but with a few tens of known stars a bag that small
-    rarely holds a Mira or a young star, a few per cent of the sky each, and the forests cannot
-    learn them as negatives). ``negatives``: boolean mask of rows vetted as not symbiotic; they
+    known) unlabelled rows (at least 50, at most half of them) as provisional negatives
+    (``rank.draw_factor``; Mordelet & Vert draw as many as there are positives, but with a few tens
+    of known stars a bag that small rarely holds a Mira or a young star, a few per cent of the sky
+    each, and the forests cannot learn them as negatives). At most half, so that every unlabelled
+    row is out of bag, and scored, in about half of the bags: a sky whose known stars are many
+    against its size would otherwise draw every row into every bag and score none. ``negatives``: boolean mask of rows vetted as not symbiotic; they
     join every bag as negatives and are never drawn (PU learning with some labelled negatives, the
     positive-negative-unlabelled setting of Sakai et al. 2017, ICML, PMLR 70, 2998, here by
     bagging). A row's score is the mean out-of-bag probability; a labelled row's (positive or
@@ -148,7 +150,7 @@ def pu_bagging_fit(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30
     learnable(known)
     unlabelled = np.flatnonzero(~known & ~negative)
     rng = np.random.default_rng(seed)
-    draw = min(len(unlabelled), max(draw_factor * n_known, 50))
+    draw = min(max(draw_factor * n_known, 50), max(len(unlabelled) // 2, 1), len(unlabelled))
     plans = []
     for _ in range(n_bags):  # the draws of each bag, in the order of a sequential loop
         drawn = rng.choice(unlabelled, size=draw, replace=False)
@@ -188,7 +190,7 @@ def pu_bagging_fit(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30
     return BaggedScores(scores, np.sqrt(np.clip(variance, 0.0, None)), importances / n_bags)
 
 
-def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 10,
+def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 40,
                       n_trees: int = 20, threads: int = 1, negatives: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """PU-bagging scores (0-1) of every row and the forests' mean feature importances
     (:func:`pu_bagging_fit`, whose arguments these are)."""
