@@ -110,7 +110,7 @@ def test_pu_bagging_finds_hidden_positives_and_names_the_features():
 
 
 def test_a_sky_with_many_known_stars_still_scores_every_unlabelled_object_out_of_bag():
-    """40 known stars x draw_factor 40 asks for more negatives than the 560 unlabelled objects: a
+    """30 known stars x draw_factor 40 asks for 1,200 negatives of the 570 unlabelled objects: a
     bag draws at most half of them, so each is out of bag in some bags and the hidden positives
     are found (drawing all of them into every bag would leave every score at 0)."""
     X, labels = _toy()
@@ -120,6 +120,7 @@ def test_a_sky_with_many_known_stars_still_scores_every_unlabelled_object_out_of
     assert np.isfinite(fit.disagreement[~known]).all()  # every row scored out of bag, in two bags or more
     hidden = labels & ~known
     assert top_hits(fit.scores, hidden, known, 10) >= 7
+
 
 def test_no_known_star_is_said_clearly():
     from symfind.status import Skipped
