@@ -748,8 +748,9 @@ def _flicker_significance(rows: pd.DataFrame, beyond_u_dex: float | None = None,
     the joint significance of every band tested (a weak v left out does not raise a u)."""
     from ..columns import FLICKER_BEYOND_U, flicker_names
 
-    robust_name = {band: flicker_names(band)[-1] for band in HOT_BANDS}  # flicker_robust_sig_<band>
-    rms_name = {band: flicker_names(band)[2] for band in HOT_BANDS}  # flicker_rms_<band>
+    rms_name, robust_name = {}, {}  # per band: flicker_rms_<band>, flicker_robust_sig_<band>
+    for band in HOT_BANDS:
+        _, _, rms_name[band], _, robust_name[band] = flicker_names(band)
     bands = [band for band in HOT_BANDS if robust_name[band] in rows.columns]
     names = [robust_name[band] for band in bands]
     if not names:

@@ -133,9 +133,9 @@ def pu_bagging_fit(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30
     each, and the forests cannot learn them as negatives). At most half, so that every unlabelled
     row is out of bag, and scored, in about half of the bags: a sky whose known stars are many
     against its size would otherwise draw every row into every bag and score none.
-    ``negatives``: boolean mask of rows vetted as not symbiotic; they join every bag as negatives and are never drawn (PU learning with some labelled negatives, the
-    positive-negative-unlabelled setting of Sakai et al. 2017, ICML, PMLR 70, 2998, here by
-    bagging). A row's score is the mean out-of-bag probability; a labelled row's (positive or
+    ``negatives``: boolean mask of rows vetted as not symbiotic; they join every bag as negatives
+    and are never drawn (PU learning with some labelled negatives, the positive-negative-unlabelled
+    setting of Sakai et al. 2017, ICML, PMLR 70, 2998, here by bagging). A row's score is the mean out-of-bag probability; a labelled row's (positive or
     negative), the mean in-bag one. ``threads``: bags fitted and scored at once (the trees release
     the GIL). The scores do not depend on it: every bag's draws are made first, in order, and the
     bags' votes are summed in bag order.
