@@ -13,7 +13,7 @@ min_version("9.0")
 # Snakemake puts a script's own folder on its sys.path.
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 
-from symfind.config import ConfigError  # noqa: E402
+from symfind.config import ConfigError, vae_fit_settings, vae_scoring_settings, vae_variant_settings  # noqa: E402
 from symfind.validate import validate_config  # noqa: E402
 from symfind.products import LEGACY_CSV, product_path  # noqa: E402
 from symfind.query.releases import archive_schema  # noqa: E402

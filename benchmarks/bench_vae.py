@@ -30,7 +30,8 @@ import numpy as np
 import torch  # noqa: F401  (imported before the clock starts: the import alone takes seconds)
 
 from symfind.detect.features import hot_feature_mask
-from symfind.detect.vae import flag_anomalies, train_and_score
+from symfind.detect.symbiotic import flag_anomalies
+from symfind.detect.vae import train_and_score
 
 COLOUR_NAMES = [f"{a}_{b}" for k, a in enumerate("uvgriz") for b in "uvgriz"[k + 1 :]]
 

@@ -13,7 +13,10 @@ Every key of `config.yaml`, from the schema it is validated against
 (`workflow/schemas/config.schema.yaml`; this page is written from it at each build). Override any
 of them with `--configfile my.yaml` (a file with only the keys you change) or
 `--config section='{key: value}'`; a changed value reruns the stage that reads it and what depends
-on it, nothing upstream.
+on it, nothing upstream. The VAE's training (`train_vae`) reads only the fit's settings: a changed
+`vae.score`, `vae.anomaly_fraction` or `vae.symbiotic.*` rescores the saved fit (`score_vae`), a
+changed `vae.compare_losses` or `vae.compare_max_objects` reruns the comparison's fits and
+baselines, and neither trains the VAE again.
 
 | key | type | default | description |
 |---|---|---|---|

@@ -7,7 +7,8 @@ import pytest
 from symfind import columns as C
 from symfind.detect.companion import COMPANION_COLUMNS, fit_companions, load_templates
 from symfind.mock.sky import SYMBIOTIC_BASE
-from symfind.detect.vae import hot_excess, symbiotic_score
+from symfind.detect.symbiotic import symbiotic_score
+from symfind.detect.vae import hot_excess
 
 NAMES = [C.color_name(a, b) for a, b in C.INDEPENDENT_COLOR_PAIRS]
 GIANT = {b: SYMBIOTIC_BASE.color_minus_j[b] for b in C.SKYMAPPER_BANDS}  # an M giant's X - J (mag)
@@ -237,7 +238,7 @@ def test_flickering_must_show_in_u_and_v_but_v_does_not_veto_it():
     """The joint significance of u and v is their geometric mean: a strong u test lifts a weaker v
     one (9 and 1 dex: 3), a single band's artefact does not pass (300 dex in v, nothing in u: 0),
     one band alone keeps its value, nothing tested gives 0; the score's flicker term follows it."""
-    from symfind.detect.vae import joint_significance
+    from symfind.detect.symbiotic import joint_significance
 
     sig = joint_significance(np.array([[9.0, 1.0], [0.0, 300.0], [np.nan, 3.0], [np.nan, np.nan], [-0.1, 4.0]]))
     assert sig[0] == pytest.approx(3.0) and sig[1] == 0.0 and sig[2] == pytest.approx(3.0)
@@ -253,7 +254,7 @@ def test_a_v_flicker_beyond_what_u_allows_leaves_the_score_and_u_stays():
     from u, not the geometric mean of 0.3 and 120); a disc's v (within u's reach) and a table
     without the column keep the geometric mean; no threshold keeps it too."""
     from symfind.columns import FLICKER_BEYOND_U
-    from symfind.detect.vae import _flicker_significance
+    from symfind.detect.symbiotic import _flicker_significance
 
     rows = pd.DataFrame({"flicker_robust_sig_u": [0.3, 0.3, 9.0], "flicker_robust_sig_v": [120.0, 120.0, 4.0],
                          FLICKER_BEYOND_U: [20.0, 0.5, np.nan]})
@@ -270,7 +271,7 @@ def test_the_flickering_a_band_allows_follows_its_light_beyond_the_giant():
     band, no bound."""
     from scipy.special import ndtri
 
-    from symfind.detect.vae import flicker_allowed_rms
+    from symfind.detect.symbiotic import flicker_allowed_rms
 
     names = ["u_v", "u_i", "u_z", "v_z"]
     observed = np.array([[0.5, 3.0, 3.5, 3.0], [0.5, 2.0, 2.5, 3.0], [0.5, 3.0, np.nan, np.nan], [0.5, np.nan, np.nan, np.nan]])
@@ -294,7 +295,7 @@ def test_a_flicker_beyond_what_the_light_beyond_the_giant_allows_leaves_the_scor
     so u's test leaves the score (no v: nothing left); the same flicker with u 1.5 mag bluer than
     the giant stays; a flicker of 0.05 mag stays without an excess (an accreting-only star);
     without the bound all three keep it."""
-    from symfind.detect.vae import _flicker_significance, flicker_allowed_rms
+    from symfind.detect.symbiotic import _flicker_significance, flicker_allowed_rms
 
     names = ["u_z", "v_z"]
     predicted = np.array([[3.5, 3.0]] * 3)
@@ -310,7 +311,7 @@ def test_a_band_left_out_of_the_flickering_never_raises_it():
     """Leaving out a band whose flickering is beyond its bound takes evidence away and never adds
     any: a strong u (9 dex) and a weak v (1 dex) beyond its bound keep their joint 3 dex, not u's 9;
     a strong u beyond its bound and a weak v leave v's 1."""
-    from symfind.detect.vae import _flicker_significance
+    from symfind.detect.symbiotic import _flicker_significance
 
     rows = pd.DataFrame({"flicker_robust_sig_u": [9.0, 9.0], "flicker_rms_u": [0.05, 0.4],
                          "flicker_robust_sig_v": [1.0, 1.0], "flicker_rms_v": [0.05, 0.02]})

@@ -270,3 +270,14 @@ def test_variability_features_equal_a_hand_computation():
     # one night in r: counted, but no variability can be measured; no g at all: 0 nights
     assert colors.loc[1, "n_nights_r"] == 1 and np.isnan(colors.loc[1, "chi2r_r"]) and np.isnan(colors.loc[1, "amp_r"])
     assert colors.loc[2, "n_nights_g"] == 0
+
+
+def test_the_scoring_names_an_object_of_the_fit_that_the_analysed_table_lacks(trained):
+    from symfind.detect.symbiotic import score_fit
+    from symfind.detect.vae import fit_table
+    from symfind.io import InputError
+
+    merged, _ = trained
+    fit, _ = fit_table(merged.head(300), {**PARAMS, "epochs": 2}, threads=1, a_per_ebv=A_PER_EBV)
+    with pytest.raises(InputError, match=r"1 object\(s\) the analysed table lacks \(object_id"):
+        score_fit(fit, merged.head(300).iloc[1:], PARAMS)

@@ -123,3 +123,19 @@ def test_baselines_fitted_on_a_subsample_score_every_object(method):
     assert capped.shape == (3_000,) and np.isfinite(capped).all() and int(np.argmax(capped)) == outlier
     np.testing.assert_array_equal(ml_scores(X, method, seed=1, max_fit_objects=3_000), ml_scores(X, method, seed=1))
     assert subsample_rows(3_000, 3_000, seed=1) is None and subsample_rows(3_000, None, seed=1) is None
+
+
+@pytest.mark.parametrize("model", ["conditional", "plain"])
+def test_the_variants_are_given_the_symbiotic_weights_exactly_when_one_of_them_scores_by_them(model):
+    """Rule ``train_vae_variants`` is given ``vae.symbiotic`` only where a variant it trains scores
+    by it, so a changed weight does not retrain the default comparison's VAEs; the training job
+    (``train_vae``) is never given the scoring's or the comparison's settings."""
+    from symfind.config import VAE_COMPARISON_KEYS, VAE_SCORING_KEYS, defaults, vae_fit_settings, vae_variant_settings
+    from symfind.detect.detectors import VAE_VARIANTS, other_variants
+
+    vae = {**defaults("vae"), "model": model}
+    scores_by_weights = any(VAE_VARIANTS[name][1] == "score_symbiotic" for name in other_variants(vae))
+    assert ("symbiotic" in vae_variant_settings(vae)) == scores_by_weights
+    assert scores_by_weights == (model == "plain")
+    assert not set(vae_fit_settings(vae)) & {*VAE_SCORING_KEYS, *VAE_COMPARISON_KEYS}
+    assert set(vae_fit_settings(vae)) | {*VAE_SCORING_KEYS, *VAE_COMPARISON_KEYS} == set(vae)

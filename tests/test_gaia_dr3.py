@@ -14,7 +14,7 @@ from symfind.photometry.merge import with_gaia_dr3
 from symfind.rank.ranking import ranking_features
 from symfind.query.gaia_dr3 import GAIA_DR3_FILES
 from symfind.stages.gaia_dr3 import fetch_gaia_dr3
-from symfind.detect.vae import flag_anomalies, symbiotic_score
+from symfind.detect.symbiotic import flag_anomalies, symbiotic_score
 
 WEIGHTS = {**defaults("vae")["symbiotic"]}
 

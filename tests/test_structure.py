@@ -149,7 +149,7 @@ def _enum(path: str) -> list:
     ("rank.method", lambda: list(__import__("symfind.rank.ranking", fromlist=["x"]).RANK_METHODS)),
     ("rank.inputs", lambda: list(__import__("symfind.rank.ranking", fromlist=["x"]).RANK_INPUTS)),
     ("vae.model", lambda: list(__import__("symfind.detect.vae", fromlist=["x"]).VAE_MODELS)),
-    ("vae.score", lambda: list(__import__("symfind.detect.vae", fromlist=["x"]).VAE_SCORES)),
+    ("vae.score", lambda: list(__import__("symfind.detect.symbiotic", fromlist=["x"]).VAE_SCORES)),
     ("vae.preset", lambda: [None, *__import__("symfind.config", fromlist=["x"]).VAE_PRESETS]),
     ("source", lambda: list(__import__("symfind.query.sources", fromlist=["x"]).SOURCES)),
 ])

@@ -7,8 +7,9 @@ try:
 except ImportError:  # the numpy-only tests below still run
     torch = None
 
+from symfind.detect.symbiotic import flag_anomalies  # noqa: E402
 from symfind.detect.vae import (  # noqa: E402
-    chi2_score, flag_anomalies, kl_divergence, loss_weights, masked_chi2, masked_mse, train_and_score,
+    chi2_score, kl_divergence, loss_weights, masked_chi2, masked_mse, train_and_score,
 )
 
 #: The tests that need no PyTorch (the scaler, the flagging, the batch rule): they run without it.
@@ -294,3 +295,36 @@ def test_the_vae_reads_only_its_declared_columns(finished_run):
             pruned, _ = score_table(analysed[sorted(declared)], params, 1, a_per_ebv, aj_per_ebv)
             pd.testing.assert_frame_equal(pruned, whole)
     assert len(declared) < len(analysed.columns) / 2  # what the stage leaves unread is most of the table
+
+
+def test_the_saved_fit_rescored_with_other_weights_is_a_fresh_training_with_them(finished_run):
+    """``score_vae`` rescores the saved fit (``vae_fit.parquet``) when ``vae.symbiotic``,
+    ``vae.score`` or ``vae.anomaly_fraction`` change: on the workflow's analysed objects, the fit
+    rescored with changed weights equals a VAE trained afresh with them, and differs from the
+    default's score (the weights reach the score); the scoring reads only its declared columns."""
+    from symfind.config import defaults, vae_fit_settings
+    from symfind.detect.symbiotic import score_fit, symbiotic_input_columns
+    from symfind.detect.vae import fit_table, score_table
+
+    import yaml
+
+    results = finished_run[0] / "results"
+    config = yaml.safe_load((results / "config_used.yaml").read_text())
+    analysed = pd.read_parquet(results / "analysed.parquet")
+    a_per_ebv, aj_per_ebv = config["dereddening"]["a_per_ebv"], config["cuts"]["aj_per_ebv"]
+    configured = {**config["vae"], "epochs": 2}
+    fit, _ = fit_table(analysed, vae_fit_settings(configured), 1, a_per_ebv, aj_per_ebv)
+    default_scores = score_fit(fit, analysed, configured)
+    weights = {**defaults("vae")["symbiotic"], "flicker_weight": 6.0, "blend_factor": 0.1, "flicker_hot_rms_max": 0.2,
+               "giant_abs_j": -3.0}
+    changed = {**configured, "symbiotic": weights, "anomaly_fraction": 0.1}
+    declared = analysed[symbiotic_input_columns(list(analysed.columns))]
+    rescored = score_fit(fit, declared, changed)
+    fresh, _ = score_table(analysed, changed, 1, a_per_ebv, aj_per_ebv)
+    pd.testing.assert_frame_equal(rescored, fresh)
+    assert not np.allclose(rescored.sort_values("object_id")["score_symbiotic"],
+                           default_scores.sort_values("object_id")["score_symbiotic"])
+    assert rescored["is_candidate"].sum() > default_scores["is_candidate"].sum()
+    assert "hot_share_hi_u" in fit.columns and "hot_share_hi_u" not in rescored.columns
+    by_any = score_fit(fit, declared, {**configured, "score": "any"})
+    np.testing.assert_array_equal(by_any["anomaly_score"], by_any["score_any"])

@@ -15,7 +15,7 @@ def test_every_product_exists(finished_run):
     for key, name in PRODUCTS.items():
         assert (workdir / "results" / name).stat().st_size > 0, key
     for rule in ("select_objects", "gather_epochs", "gather_distances", "gather_gaia_dr3", "gather_extinction", "gather_cuts", "gather_colours",
-                 "merge_catalogue", "train_vae", "plot_scores", "colour_pca", "crossmatch_known", "compare_detectors",
+                 "merge_catalogue", "train_vae", "score_vae", "plot_scores", "colour_pca", "crossmatch_known", "compare_detectors",
                  "candidate_table", "diagnostic_plots", "config_used", "summary", "rank_candidates", "evaluate_ranking"):
         assert (workdir / "results" / "logs" / f"{rule}.log").exists(), rule
         assert (workdir / "results" / "benchmarks" / f"{rule}.tsv").exists(), rule
@@ -51,7 +51,7 @@ def test_rerun_has_nothing_to_do(repo, finished_run):
 
 
 DOWNSTREAM_OF_CUTS = {"apply_cuts", "gather_cuts", "merge_catalogue", "diagnostic_plots", "config_used", "summary", "rank_candidates", "evaluate_ranking",
-                      "train_vae",
+                      "train_vae", "score_vae",
                       "train_vae_variants", "score_objects", "plot_scores", "colour_pca", "crossmatch_known", "compare_detectors", "candidate_table", "ranked_tables",
                       "candidate_evidence", "csv_twin_after_cuts", "csv_twin_analysed", "csv_twin_vae_scores", "all"}
 
@@ -65,6 +65,25 @@ def test_changed_cut_reruns_only_what_depends_on_it(repo, finished_run):
     assert planned_jobs(by_file.stdout, counts=True)["apply_cuts"] == 4  # every tile's cuts, nothing upstream
     by_flag = snakemake(repo, workdir, "--configfile", "test_config.yaml", "-n", "--config", "cuts={jk_min: 0.95}")
     assert planned_jobs(by_flag.stdout) == DOWNSTREAM_OF_CUTS
+
+
+@pytest.mark.parametrize("override", ["vae={symbiotic: {flicker_weight: 3.0}}", "vae={anomaly_fraction: 0.05}",
+                                      "vae={score: hot_excess}", "vae={compare_max_objects: 500}"])
+def test_a_changed_score_setting_rescores_without_training_the_vae_again(repo, finished_run, override):
+    """The symbiotic score's weights, the score that ranks and the candidate fraction are read by
+    ``score_vae`` from the VAE's saved fit, and the comparison's settings by what compares: a changed
+    one reruns those and what follows, never the training of the VAE (a minute or two on a large
+    sky) nor anything before it."""
+    workdir, _ = finished_run
+    plan = snakemake(repo, workdir, "--configfile", "test_config.yaml", "-n", "--config", override)
+    assert plan.returncode == 0, plan.stdout[-3000:]
+    jobs = planned_jobs(plan.stdout)
+    assert "train_vae" not in jobs and not jobs & {"merge_catalogue", "gather_colours", "apply_cuts"}, jobs
+    if "compare_max_objects" in override:  # the variants and the baselines are fitted on that many
+        assert {"train_vae_variants", "score_objects"} <= jobs and "score_vae" not in jobs
+    else:
+        assert {"score_vae", "score_objects", "candidate_table", "rank_candidates"} <= jobs
+        assert "train_vae_variants" not in jobs  # the default VAE is conditional: no variant scores by these
 
 
 def test_the_ranking_evaluation_holds_back_only_the_summary(repo, finished_run):

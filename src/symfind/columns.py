@@ -254,7 +254,7 @@ FLICKER_BEYOND_U = "flicker_beyond_u_sig_v"
 
 def flicker_allowed_rms_name(band: str) -> str:
     """The scored table's column of the largest flickering rms (mag) in ``band`` that the object's
-    light beyond the giant allows (:func:`symfind.detect.vae.flicker_allowed_rms`); a larger
+    light beyond the giant allows (:func:`symfind.detect.symbiotic.flicker_allowed_rms`); a larger
     ``flicker_rms_<band>`` leaves the symbiotic score."""
     return f"flicker_allowed_rms_{band}"
 

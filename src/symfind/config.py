@@ -134,6 +134,35 @@ VAE_PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+#: The ``vae`` settings that choose and cut the score, not the fit
+#: (:func:`symfind.detect.symbiotic.score_fit`): a changed one reruns the scoring, not the training.
+VAE_SCORING_KEYS = ("score", "symbiotic", "anomaly_fraction")
+#: The ``vae`` settings only the comparison reads (the other variants and the baselines).
+VAE_COMPARISON_KEYS = ("compare_losses", "compare_max_objects")
+
+
+def vae_fit_settings(vae: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``vae`` block as the training job (rule ``train_vae``) is given it: without
+    :data:`VAE_SCORING_KEYS` and :data:`VAE_COMPARISON_KEYS`, so that a changed score weight,
+    candidate fraction or comparison setting reruns what reads it and not the training."""
+    return {key: value for key, value in vae.items() if key not in (*VAE_SCORING_KEYS, *VAE_COMPARISON_KEYS)}
+
+
+def vae_scoring_settings(vae: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``vae`` block as the scoring job (rule ``score_vae``) is given it: :data:`VAE_SCORING_KEYS` only."""
+    return {key: vae[key] for key in VAE_SCORING_KEYS if key in vae}
+
+
+def vae_variant_settings(vae: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``vae`` block as the comparison's variants (rule ``train_vae_variants``) are given it:
+    without ``score`` and ``anomaly_fraction`` (each variant keeps one score column of its own and
+    no candidates), and without ``symbiotic`` unless a variant it trains scores by it: the
+    giant-conditioned one, trained for the comparison where the configured VAE is not
+    conditional (:func:`symfind.detect.detectors.other_variants`)."""
+    dropped = {"score", "anomaly_fraction"} | ({"symbiotic"} if vae.get("model") == "conditional" else set())
+    return {key: value for key, value in vae.items() if key not in dropped}
+
+
 def _apply_presets(config: dict) -> None:
     preset = config["vae"].get("preset")
     if preset:

@@ -44,8 +44,9 @@ PRODUCTS: dict[str, str] = {
     # stage 5: the analysed objects (the objects after the cuts, with their colours)
     "analysed": "analysed.parquet",
     "analysed_csv": "merged_df_w3w4_final_all_colors.csv",
-    # stage 6: the VAE's anomaly scores, the candidates it flags, and the scored table (every
+    # stage 6: the VAE's fit, its anomaly scores, the candidates it flags, and the scored table (every
     # detector's scores of every analysed object: what the later stages read)
+    "vae_fit": "vae_fit.parquet",
     "vae_scores": "vae_scores.parquet",
     "vae_scores_csv": "vae_reconstruction_losses.csv",
     "vae_history": "vae_training_history.csv",

@@ -1,5 +1,6 @@
-# Stage 6: variational-autoencoder anomaly detection, the other VAE variants the comparison shows
-# (trained beside it), the scored table that every later stage reads, and the plots of the score.
+# Stage 6: variational-autoencoder anomaly detection (its fit, then its score), the other VAE
+# variants the comparison shows (trained beside it), the scored table that every later stage reads,
+# and the plots of the score.
 
 
 # One thread each: training costs per step, not arithmetic (two threads are no faster, and give the
@@ -8,8 +9,7 @@ rule train_vae:
     input:
         R("analysed"),
     output:
-        parquet=R("vae_scores"),
-        ids=R("candidate_ids"),
+        fit=R("vae_fit"),
         history=R("vae_history"),
     log:
         LOG("train_vae"),
@@ -23,11 +23,36 @@ rule train_vae:
         mem_mb=MEM_MB,
         runtime=120,
     params:
-        vae=config["vae"],
+        vae=vae_fit_settings(config["vae"]),  # not the score's settings: they rerun score_vae only
         a_per_ebv=config["dereddening"]["a_per_ebv"],
         aj_per_ebv=config["cuts"]["aj_per_ebv"],
     script:
         "../scripts/train_vae.py"
+
+
+# The score that ranks (vae.score), the symbiotic score's weights (vae.symbiotic) and the candidate
+# fraction (vae.anomaly_fraction), from the fit: a changed weight reruns this, not the training.
+rule score_vae:
+    input:
+        analysed=R("analysed"),
+        fit=R("vae_fit"),
+    output:
+        parquet=R("vae_scores"),
+        ids=R("candidate_ids"),
+    log:
+        LOG("score_vae"),
+    benchmark:
+        BENCH("score_vae")
+    priority: 3  # the critical path (workflow/rules/ranking.smk: the lanes)
+    conda:
+        "../../envs/core.yaml"
+    resources:
+        mem_mb=MEM_MB,
+        runtime=30,
+    params:
+        vae=vae_scoring_settings(config["vae"]),
+    script:
+        "../scripts/score_vae.py"
 
 
 rule train_vae_variants:
@@ -47,7 +72,7 @@ rule train_vae_variants:
         mem_mb=MEM_MB,
         runtime=120,
     params:
-        vae=config["vae"],
+        vae=vae_variant_settings(config["vae"]),
         a_per_ebv=config["dereddening"]["a_per_ebv"],
         aj_per_ebv=config["cuts"]["aj_per_ebv"],
     script:

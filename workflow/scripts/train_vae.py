@@ -1,4 +1,4 @@
-"""Rule train_vae: VAE anomaly scores and candidates."""
+"""Rule train_vae: the VAE's fit of every analysed object and its training history."""
 from symfind.logs import job_logging
 from symfind.stages.anomaly import train_vae
 
@@ -8,8 +8,7 @@ with job_logging(snakemake.log[0]):
         params=snakemake.params.vae,
         a_per_ebv=snakemake.params.a_per_ebv,
         aj_per_ebv=snakemake.params.aj_per_ebv,
-        out_parquet=snakemake.output.parquet,
-        out_ids=snakemake.output.ids,
+        out_fit=snakemake.output.fit,
         out_history=snakemake.output.history,
         threads=snakemake.threads,
     )

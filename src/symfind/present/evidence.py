@@ -179,7 +179,7 @@ def gaia_dr3_facts(row: Mapping[str, Any]) -> list[str]:
 
 def _beyond_allowed(row: pd.Series, band: str) -> str:
     """`` (beyond the X mag ...)`` where ``band``'s flickering rms exceeds what its light beyond the
-    giant allows (:func:`symfind.detect.vae.flicker_allowed_rms`: the score leaves it out), else ``""``."""
+    giant allows (:func:`symfind.detect.symbiotic.flicker_allowed_rms`: the score leaves it out), else ``""``."""
     _, _, rms_column, _, _ = C.flicker_names(band)
     allowed, rms = row.get(C.flicker_allowed_rms_name(band)), row.get(rms_column)
     if not (finite(allowed) and finite(rms) and float(rms) > float(allowed)):

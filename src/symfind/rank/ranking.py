@@ -213,7 +213,7 @@ def nearest_known_scores(X: np.ndarray, known: np.ndarray, anomaly: np.ndarray) 
 
 def giant_prior(table: pd.DataFrame, params: Mapping[str, Any]) -> np.ndarray | None:
     """What the ranking's score is multiplied by (``rank.giant_prior``): the scored table's
-    ``giant_weight`` (:func:`symfind.detect.vae.giant_weight`, 1 where unknown), or None where the prior is
+    ``giant_weight`` (:func:`symfind.detect.symbiotic.giant_weight`, 1 where unknown), or None where the prior is
     off or the table lacks it.
 
     A symbiotic star holds a giant, and the labels cannot teach it: the bags' negatives are drawn

@@ -9,27 +9,42 @@ from typing import Any
 
 import pandas as pd
 
+from ..config import with_defaults
 from ..io import read_parquet_chosen, write_table, write_text
 from ..present.plots.scores import score_plots
 
 log = logging.getLogger(__name__)
 
 
-def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_parquet: str | Path,
-              out_ids: str | Path, out_history: str | Path, threads: int = 1, a_per_ebv: Mapping[str, float] | None = None,
+def train_vae(analysed_parquet: str | Path, params: Mapping[str, Any], out_fit: str | Path, out_history: str | Path,
+              threads: int = 1, a_per_ebv: Mapping[str, float] | None = None,
               aj_per_ebv: float | None = None) -> pd.DataFrame:
-    """Rule ``train_vae``: train the VAE on the analysed objects; write each object's scores (by
-    rank), the training history and the candidates' ids (the top ``vae.anomaly_fraction``)."""
-    from ..detect.vae import score_table, vae_input_columns
+    """Rule ``train_vae``: train the VAE on the analysed objects; write what the fit says of each
+    object (:func:`symfind.detect.vae.fit_table`) and the training history. ``params``: the ``vae``
+    block, of which the fit reads only :func:`symfind.config.vae_fit_settings`."""
+    from ..detect.vae import fit_table, vae_input_columns
 
     analysed = read_parquet_chosen(analysed_parquet, vae_input_columns)  # only what a VAE reads
-    scores, history = score_table(analysed, params, threads, a_per_ebv, aj_per_ebv)
+    fit, history = fit_table(analysed, params, threads, a_per_ebv, aj_per_ebv)
     last = history.iloc[-1]
     log.info("final epoch: reconstruction %.4f, KL %.4f", last["reconstruction_loss"], last["kl"])
-    log.info("%d candidates (top %.2f%%) by score %s", int(scores["is_candidate"].sum()), 100 * float(params["anomaly_fraction"]),
-             params.get("score", "any"))
-    write_table(scores, out_parquet)
+    write_table(fit, out_fit)
     write_table(history, out_history)
+    return fit
+
+
+def score_vae(analysed_parquet: str | Path, fit_parquet: str | Path, params: Mapping[str, Any], out_parquet: str | Path,
+              out_ids: str | Path) -> pd.DataFrame:
+    """Rule ``score_vae``: the VAE's score of each object from its fit (``vae.score``, the symbiotic
+    score's weights ``vae.symbiotic``; :func:`symfind.detect.symbiotic.score_fit`); write the score table
+    (by rank) and the candidates' ids (the top ``vae.anomaly_fraction``)."""
+    from ..detect.symbiotic import score_fit, symbiotic_input_columns
+
+    scores = score_fit(pd.read_parquet(fit_parquet), read_parquet_chosen(analysed_parquet, symbiotic_input_columns), params)
+    settings = with_defaults("vae", params)
+    log.info("%d candidates (top %.2f%%) by score %s", int(scores["is_candidate"].sum()),
+             100 * float(settings["anomaly_fraction"]), settings["score"])
+    write_table(scores, out_parquet)
     write_text("".join(f"{i}\n" for i in scores.loc[scores["is_candidate"], "object_id"]), out_ids)
     return scores
 
