@@ -55,6 +55,24 @@ def test_hidden_labels_never_reach_the_ranker(monkeypatch):
             assert (mask == known).all() and not (mask & hidden).any()
 
 
+def test_the_bagging_left_unset_uses_the_shipped_rank_settings():
+    """One source for the bagging's sizes: a call that leaves them out draws and fits exactly as
+    one given config.yaml's ``rank.n_bags``, ``draw_factor`` and ``n_trees``, and not as one given
+    other sizes."""
+    from symfind.config import defaults
+
+    X, _ = _toy()
+    known = np.zeros(len(X), dtype=bool)
+    known[:5] = True
+    shipped = defaults("rank")
+    unset, _ = pu_bagging_scores(X, known, seed=3)
+    given, _ = pu_bagging_scores(X, known, seed=3, n_bags=shipped["n_bags"], draw_factor=shipped["draw_factor"],
+                                 n_trees=shipped["n_trees"])
+    np.testing.assert_array_equal(unset, given)
+    other, _ = pu_bagging_scores(X, known, seed=3, draw_factor=2)
+    assert not np.array_equal(unset, other)
+
+
 def test_scores_do_not_depend_on_which_unlabelled_objects_are_positive():
     X, labels = _toy()
     known = np.zeros(len(X), dtype=bool)

@@ -121,8 +121,8 @@ class BaggedScores(NamedTuple):
     importances: np.ndarray
 
 
-def pu_bagging_fit(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 40,
-                   n_trees: int = 20, threads: int = 1, negatives: np.ndarray | None = None) -> BaggedScores:
+def pu_bagging_fit(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int | None = None, draw_factor: int | None = None,
+                   n_trees: int | None = None, threads: int = 1, negatives: np.ndarray | None = None) -> BaggedScores:
     """PU bagging (Mordelet & Vert 2014, Pattern Recognit. Lett. 37, 201), with labelled negatives
     where an astronomer gave them.
 
@@ -138,12 +138,16 @@ def pu_bagging_fit(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30
     setting of Sakai et al. 2017, ICML, PMLR 70, 2998, here by bagging). A row's score is the mean out-of-bag probability; a labelled row's (positive or
     negative), the mean in-bag one. ``threads``: bags fitted and scored at once (the trees release
     the GIL). The scores do not depend on it: every bag's draws are made first, in order, and the
-    bags' votes are summed in bag order.
+    bags' votes are summed in bag order. ``n_bags``, ``draw_factor``, ``n_trees``: None takes the
+    shipped ``rank`` setting.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from sklearn.ensemble import RandomForestClassifier
 
+    shipped = with_defaults("rank", {})
+    n_bags, draw_factor, n_trees = (int(shipped[key] if value is None else value) for key, value in
+                                    (("n_bags", n_bags), ("draw_factor", draw_factor), ("n_trees", n_trees)))
     known = np.asarray(known, dtype=bool)
     negative = np.zeros(len(known), dtype=bool) if negatives is None else np.asarray(negatives, dtype=bool) & ~known
     n_known = int(known.sum())
@@ -190,8 +194,8 @@ def pu_bagging_fit(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30
     return BaggedScores(scores, np.sqrt(np.clip(variance, 0.0, None)), importances / n_bags)
 
 
-def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int = 30, draw_factor: int = 40,
-                      n_trees: int = 20, threads: int = 1, negatives: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def pu_bagging_scores(X: np.ndarray, known: np.ndarray, seed: int, n_bags: int | None = None,
+                      draw_factor: int | None = None, n_trees: int | None = None, threads: int = 1, negatives: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """PU-bagging scores (0-1) of every row and the forests' mean feature importances
     (:func:`pu_bagging_fit`, whose arguments these are)."""
     fit = pu_bagging_fit(X, known, seed, n_bags, draw_factor, n_trees, threads, negatives)
