@@ -406,21 +406,20 @@ def score_fit(fit: pd.DataFrame, analysed: pd.DataFrame, params: Mapping[str, An
                **{flicker_allowed_rms_name(band): (np.full(len(ids), np.nan) if allowed_rms is None else allowed_rms[band])
                   for band in HOT_BANDS},
                "halpha_term": symbiotic["halpha"], "giant_weight": symbiotic["giant"]}
-    after_companions = list(fit.columns).index("neighbour_companion_llr") + 1
-    head = ["object_id"]
-    middle = [c for c in fit.columns[1:after_companions]]
     fit_only = {NEIGHBOUR_TESTED, *(hot_share_bound_name(band) for band in HOT_BANDS)}
-    tail = [c for c in fit.columns[after_companions:] if c not in fit_only]
-    scores = pd.concat([
-        fit[head],
-        pd.DataFrame({"anomaly_score": anomaly}, index=fit.index),
-        fit[middle[:2]].assign(score_symbiotic=symbiotic["score"]),
-        fit[middle[2:]],
-        pd.DataFrame(factors, index=fit.index),
-        fit[tail],
-    ], axis=1)
-    scores.insert(list(scores.columns).index("n_features_observed"), "rank", rank)
-    scores.insert(list(scores.columns).index("n_features_observed"), "is_candidate", is_candidate)
+    columns = [c for c in fit.columns if c not in fit_only]
+    # the score beside the fit's scores, its factors after the two-component test, the rank
+    # before the counts of features
+    order = list(columns)
+    order.insert(order.index("score_any"), "anomaly_score")
+    order.insert(order.index("score_hot_excess") + 1, "score_symbiotic")
+    at = order.index("neighbour_companion_llr") + 1
+    order[at:at] = list(factors)
+    at = order.index("n_features_observed")
+    order[at:at] = ["rank", "is_candidate"]
+    added = pd.DataFrame({"anomaly_score": anomaly, "score_symbiotic": symbiotic["score"], **factors, "rank": rank,
+                          "is_candidate": is_candidate}, index=fit.index)
+    scores = pd.concat([fit[columns], added], axis=1)[order]
     return scores.sort_values("rank", ignore_index=True)
 
 
