@@ -61,7 +61,7 @@ def symbiotic_score(hot_score: np.ndarray, companion_llr: np.ndarray, flicker_si
     odds, so that an accreting-only star with a weak excess and a strong flicker can rise past an
     impostor with a larger excess and none), where
 
-    - ``hot_score`` is :func:`hot_excess`'s ``-log10 P`` of the u/v light beyond the giant's;
+    - ``hot_score`` is :func:`symfind.detect.vae.hot_excess`'s ``-log10 P`` of the u/v light beyond the giant's;
     - ``jump = 1 / (1 + exp(-companion_llr))`` is the probability, at equal prior odds, that that
       light has the Balmer jump in emission (a nebula and a hot dwarf) rather than in absorption (an
       A-G star: a composite binary, a blend, or a giant whose v is bright because it is metal-poor;
@@ -228,13 +228,14 @@ HOT_SHARE_REFERENCE_BANDS = ("z", "i", "r")
 
 def hot_share_bound(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, names: Sequence[str],
                     level: float = HOT_SHARE_BOUND_LEVEL) -> dict[str, np.ndarray]:
-    """Per hot band (:data:`HOT_BANDS`), the upper bound (one-sided ``level``, ``k`` its normal
-    quantile) on the share of the band's light that is not the giant's: ``s_hi = 1 - 10^(-0.4 x
-    max(0, d + k sigma))``, ``d`` (mag, positive = bluer) how much bluer the band's colour against
-    the reddest of :data:`HOT_SHARE_REFERENCE_BANDS` the object has is than the giant's
-    (``predicted - observed``; ``sigma`` its error with the prediction's scatter). NaN where the
-    band has no colour against a red band (no bound). It depends on the VAE's fit only, so the
-    training job writes it (:func:`fit_table`) and the scoring scales it (:func:`flicker_allowed_rms`)."""
+    """Per hot band (:data:`symfind.detect.features.HOT_BANDS`), the upper bound (one-sided
+    ``level``, ``k`` its normal quantile) on the share of the band's light that is not the giant's:
+    ``s_hi = 1 - 10^(-0.4 x max(0, d + k sigma))``, ``d`` (mag, positive = bluer) how much bluer
+    the band's colour against the reddest of :data:`HOT_SHARE_REFERENCE_BANDS` the object has is
+    than the giant's (``predicted - observed``; ``sigma`` its error with the prediction's scatter).
+    NaN where the band has no colour against a red band (no bound). It depends on the VAE's fit
+    only, so the training job writes it (:func:`symfind.detect.vae.fit_table`) and the scoring
+    scales it (:func:`flicker_allowed_rms`)."""
     from scipy.special import ndtri
 
     observed, predicted, sigma = (np.asarray(a, dtype=np.float64) for a in (observed, predicted, sigma))
@@ -268,9 +269,9 @@ def allowed_rms_from_share(share_bound: Mapping[str, np.ndarray], hot_rms_max: f
 
 def flicker_allowed_rms(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, names: Sequence[str],
                         hot_rms_max: float, level: float = HOT_SHARE_BOUND_LEVEL) -> dict[str, np.ndarray]:
-    """Per hot band (:data:`HOT_BANDS`), the largest flickering rms (mag) that the light beyond
-    the giant allows: ``(2.5 / ln 10) x hot_rms_max x s_hi``, ``s_hi`` the upper bound on the share
-    of the band's light that is not the giant's (:func:`hot_share_bound`).
+    """Per hot band (:data:`symfind.detect.features.HOT_BANDS`), the largest flickering rms (mag)
+    that the light beyond the giant allows: ``(2.5 / ln 10) x hot_rms_max x s_hi``, ``s_hi`` the
+    upper bound on the share of the band's light that is not the giant's (:func:`hot_share_bound`).
 
     Only the light beyond the giant flickers (a giant is steady on minutes): a component that
     gives a share ``s`` of a band's light and varies by a fraction ``f`` rms of its own makes the
@@ -340,7 +341,7 @@ def _abs_j_bright(rows: pd.DataFrame) -> np.ndarray | None:
     return brightest_abs_j(*(rows[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in ("abs_j", "r_est", "r_hi")))
 
 
-#: The fit table's flag (:func:`fit_table`): the test of the excess against the red-and-infrared
+#: The fit table's flag (:func:`symfind.detect.vae.fit_table`): the test of the excess against the red-and-infrared
 #: neighbours was made (``neighbour_companion_llr``; not in the scored table).
 NEIGHBOUR_TESTED = "neighbour_tested"
 
@@ -367,7 +368,7 @@ def symbiotic_input_columns(names: Sequence[str]) -> list[str]:
 
 
 def score_fit(fit: pd.DataFrame, analysed: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
-    """The VAE's per-object score table from its fit (:func:`fit_table`) and the analysed objects'
+    """The VAE's per-object score table from its fit (:func:`symfind.detect.vae.fit_table`) and the analysed objects'
     columns the symbiotic score reads (:func:`symbiotic_input_columns`), by rank.
 
     ``anomaly_score`` is the one of ``vae.score`` and ranks the objects; the top

@@ -544,14 +544,14 @@ def fit_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 1,
     """Train the VAE on the analysed objects; what the fit says of each object, and the training
     history. Everything here depends on the fit's settings only
     (:func:`symfind.config.vae_fit_settings`); the score that
-    ranks, its symbiotic weights and the candidates are :func:`score_fit`'s.
+    ranks, its symbiotic weights and the candidates are :func:`symfind.detect.symbiotic.score_fit`'s.
 
     One row per object with an observed feature, in ``merged``'s order: ``score_any`` (the
     undirected reconstruction score: -log10 P(chi2) or MSE) and ``score_hot_excess``
     (:func:`hot_excess`: bluer than predicted in the features with u or v; for the conditional VAE,
     predicted = what the giant's properties alone give, the decoder averaged over the prior, with
     its spread added to the errors), the two-component test of the excess, the bound on the light
-    beyond the giant (:func:`hot_share_bound_name`), the losses, latent means, shares and
+    beyond the giant (:func:`symfind.detect.symbiotic.hot_share_bound_name`), the losses, latent means, shares and
     ``excess_z_*``.
     """
     params = with_defaults("vae", params)
@@ -646,7 +646,7 @@ def score_table(merged: pd.DataFrame, params: Mapping[str, Any], threads: int = 
                 a_per_ebv: Mapping[str, float] | None = None,
                 aj_per_ebv: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train the VAE on the analysed objects and score them: the per-object score table
-    (:func:`score_fit` of :func:`fit_table`) and the training history.
+    (:func:`symfind.detect.symbiotic.score_fit` of :func:`fit_table`) and the training history.
 
     Both scores are written for every object: ``score_any`` and ``score_hot_excess``, with
     ``score_symbiotic``; ``anomaly_score`` is the one of ``vae.score`` and ranks the candidates.
