@@ -271,13 +271,13 @@ def test_the_flickering_a_band_allows_follows_its_light_beyond_the_giant():
     band, no bound."""
     from scipy.special import ndtri
 
-    from symfind.detect.symbiotic import flicker_allowed_rms
+    from symfind.detect.symbiotic import flicker_allowed_rms, hot_share_bound
 
     names = ["u_v", "u_i", "u_z", "v_z"]
     observed = np.array([[0.5, 3.0, 3.5, 3.0], [0.5, 2.0, 2.5, 3.0], [0.5, 3.0, np.nan, np.nan], [0.5, np.nan, np.nan, np.nan]])
     predicted = np.array([[0.5, 3.0, 3.5, 3.0]] * 4)
     sigma = np.full((4, 4), 0.1)
-    allowed = flicker_allowed_rms(observed, predicted, sigma, names, 0.5)
+    allowed = flicker_allowed_rms(hot_share_bound(observed, predicted, sigma, names), 0.5)
     k = ndtri(0.99)
 
     def by_hand(d):
@@ -295,12 +295,12 @@ def test_a_flicker_beyond_what_the_light_beyond_the_giant_allows_leaves_the_scor
     so u's test leaves the score (no v: nothing left); the same flicker with u 1.5 mag bluer than
     the giant stays; a flicker of 0.05 mag stays without an excess (an accreting-only star);
     without the bound all three keep it."""
-    from symfind.detect.symbiotic import _flicker_significance, flicker_allowed_rms
+    from symfind.detect.symbiotic import _flicker_significance, flicker_allowed_rms, hot_share_bound
 
     names = ["u_z", "v_z"]
     predicted = np.array([[3.5, 3.0]] * 3)
     observed = np.array([[3.5, 3.0], [2.0, 2.8], [3.5, 3.0]])
-    allowed = flicker_allowed_rms(observed, predicted, np.full((3, 2), 0.15), names, 0.5)
+    allowed = flicker_allowed_rms(hot_share_bound(observed, predicted, np.full((3, 2), 0.15), names), 0.5)
     rows = pd.DataFrame({"flicker_robust_sig_u": [22.0, 22.0, 22.0], "flicker_rms_u": [0.32, 0.32, 0.05],
                          "flicker_robust_sig_v": [np.nan, np.nan, np.nan], "flicker_rms_v": [np.nan, np.nan, np.nan]})
     assert _flicker_significance(rows, 2.0, allowed) == pytest.approx([0.0, 22.0, 22.0])

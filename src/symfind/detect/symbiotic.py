@@ -217,7 +217,7 @@ def least_of_columns(table: pd.DataFrame, names: tuple[str, ...], fill: float) -
 
 
 #: The confidence of the upper bound on a band's light beyond the giant that bounds its flickering
-#: (:func:`flicker_allowed_rms`): one-sided, as for the v-against-u bound of the colour stage.
+#: (:func:`hot_share_bound`): one-sided, as for the v-against-u bound of the colour stage.
 HOT_SHARE_BOUND_LEVEL = 0.99
 
 
@@ -259,19 +259,11 @@ def hot_share_bound(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarr
     return bound
 
 
-def allowed_rms_from_share(share_bound: Mapping[str, np.ndarray], hot_rms_max: float) -> dict[str, np.ndarray]:
-    """Per band, the largest flickering rms (mag) that the bound ``share_bound[band]`` on the light
-    beyond the giant (:func:`hot_share_bound`) allows, that light varying by ``hot_rms_max`` rms of
-    its own: ``(2.5 / ln 10) x hot_rms_max x s_hi`` (:func:`flicker_allowed_rms`)."""
-    return {band: 2.5 / np.log(10.0) * float(hot_rms_max) * np.asarray(share, dtype=np.float64)
-            for band, share in share_bound.items()}
-
-
-def flicker_allowed_rms(observed: np.ndarray, predicted: np.ndarray, sigma: np.ndarray, names: Sequence[str],
-                        hot_rms_max: float, level: float = HOT_SHARE_BOUND_LEVEL) -> dict[str, np.ndarray]:
-    """Per hot band (:data:`symfind.detect.features.HOT_BANDS`), the largest flickering rms (mag)
-    that the light beyond the giant allows: ``(2.5 / ln 10) x hot_rms_max x s_hi``, ``s_hi`` the
-    upper bound on the share of the band's light that is not the giant's (:func:`hot_share_bound`).
+def flicker_allowed_rms(share_bound: Mapping[str, np.ndarray], hot_rms_max: float) -> dict[str, np.ndarray]:
+    """Per band, the largest flickering rms (mag) that the light beyond the giant allows:
+    ``(2.5 / ln 10) x hot_rms_max x s_hi``, ``s_hi = share_bound[band]`` the upper bound on the
+    share of the band's light that is not the giant's (:func:`hot_share_bound`, which the VAE's fit
+    writes; NaN there, no bound, stays NaN).
 
     Only the light beyond the giant flickers (a giant is steady on minutes): a component that
     gives a share ``s`` of a band's light and varies by a fraction ``f`` rms of its own makes the
@@ -280,9 +272,9 @@ def flicker_allowed_rms(observed: np.ndarray, predicted: np.ndarray, sigma: np.n
     of per cent (Bruch 1992, A&A 266, 237, for cataclysmic variables; Sokoloski, Bildsten & Ho
     2001, MNRAS 326, 553, for symbiotic stars, a few tenths of a magnitude in B where the hot
     component gives most of the light). A u that varies by 0.3 mag within a night
-    while the u colours match the giant's is an exposure's artefact, not the star's. NaN where the
-    band has no colour against a red band (no bound)."""
-    return allowed_rms_from_share(hot_share_bound(observed, predicted, sigma, names, level), hot_rms_max)
+    while the u colours match the giant's is an exposure's artefact, not the star's."""
+    return {band: 2.5 / np.log(10.0) * float(hot_rms_max) * np.asarray(share, dtype=np.float64)
+            for band, share in share_bound.items()}
 
 
 def _flicker_significance(rows: pd.DataFrame, beyond_u_dex: float | None = None,
@@ -389,8 +381,8 @@ def score_fit(fit: pd.DataFrame, analysed: pd.DataFrame, params: Mapping[str, An
     rows = analysed.set_index("object_id").reindex(ids)
     hot_rms_max = weights.get("flicker_hot_rms_max")
     share = {band: fit[hot_share_bound_name(band)].to_numpy(dtype=np.float64) for band in HOT_BANDS}
-    allowed_rms = None if hot_rms_max is None else allowed_rms_from_share(share, float(hot_rms_max))
-    tested = bool(fit[NEIGHBOUR_TESTED].all()) if NEIGHBOUR_TESTED in fit.columns else True
+    allowed_rms = None if hot_rms_max is None else flicker_allowed_rms(share, float(hot_rms_max))
+    tested = bool(fit[NEIGHBOUR_TESTED].all())
     neighbour_llr = fit["neighbour_companion_llr"].to_numpy(dtype=np.float64) if tested else None
     symbiotic = symbiotic_score(fit["score_hot_excess"].to_numpy(dtype=np.float64), fit["companion_llr"].to_numpy(dtype=np.float64),
                                 _flicker_significance(rows, weights.get("flicker_beyond_u_dex"), allowed_rms),
